@@ -1,0 +1,89 @@
+#pragma once
+// The typed interfaces of every actor in the pipeline: wiring one stage to the wrong next
+// stage fails to compile. Data flow (one instance):
+//   ingest -> prioritise -> change -> sampling -> batching -> cache -> budget -> callers -> sink
+//                                                      \-> sink (decisions)      sink -> ingest
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <vector>
+
+#include "actors/cache/cache_policy.hpp"
+#include "messages/analysis.hpp"
+
+namespace tickgate {
+
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;      // end of input: flush, report
+using drained_atom = caf::atom_constant<caf::atom("drained")>;  // a shard has flushed everything
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+/// prioritise -> change
+struct prioritised {
+  tick_work w;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, prioritised& x) {
+  return f(caf::meta::type_name("prioritised"), x.w);
+}
+/// change -> sampling
+struct assessed {
+  tick_work w;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, assessed& x) {
+  return f(caf::meta::type_name("assessed"), x.w);
+}
+/// sampling -> batching
+struct sampled {
+  tick_work w;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sampled& x) {
+  return f(caf::meta::type_name("sampled"), x.w);
+}
+/// sink -> cache: a fresh paid answer to remember.
+struct cache_store {
+  std::string key;
+  uint16_t agent = 0;
+  std::string provider;
+  std::string model;
+  std::string results_json;
+  int64_t event_ts = 0;
+  picousd cost = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_store& x) {
+  return f(caf::meta::type_name("cache_store"), x.key, x.agent, x.provider, x.model,
+           x.results_json, x.event_ts, x.cost);
+}
+
+using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<tick_accounted>,
+                                      caf::reacts_to<requests_settled>,
+                                      caf::reacts_to<drained_atom, int32_t>,
+                                      caf::reacts_to<stop_atom>>;
+using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<drain_atom>>;
+using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>>;
+using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to<drain_atom>>;
+using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>,
+                                        caf::reacts_to<flush_atom>>;
+using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>>;
+using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<settle>>;
+using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
+using sink_actor =
+    caf::typed_actor<caf::reacts_to<decision_batch>, caf::reacts_to<request_outcome>,
+                     caf::reacts_to<drained_atom, int32_t>, caf::reacts_to<flush_atom>>;
+
+/// Handles that close the pipeline's loops (sink -> ingest, sink -> cache). Filled by the
+/// pipeline builder after spawning and before the first message is sent; read-only after.
+struct wiring {
+  ingest_actor ingest;
+  std::vector<prioritise_actor> shards;
+  sink_actor sink;
+  cache_actor cache;
+};
+
+}  // namespace tickgate

@@ -1,0 +1,110 @@
+#include "actors/batching/batching_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "actors/batching/batching_policy.hpp"
+
+namespace tickgate {
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Stats of the batching stage, which sees every final decision.
+struct batching_stats {
+  explicit batching_stats(stats_registry& r) : reg(r) {
+    requests = &r.add_counter("tickgate_requests_total", "kind=\"direct\"", "Requests formed");
+    batches = &r.add_counter("tickgate_requests_total", "kind=\"batch\"", "Requests formed");
+    batched_items = &r.add_counter("tickgate_batched_events_total", "", "LOW events batched");
+  }
+  counter& decision(const std::string& act, const std::string& reason) {
+    auto key = act + "|" + reason;
+    auto it = by_reason.find(key);
+    if (it != by_reason.end()) return *it->second;
+    auto& c = reg.add_counter("tickgate_decisions_total",
+                              "action=\"" + act + "\",reason=\"" + reason + "\"",
+                              "Per-agent decisions, by action and reason");
+    by_reason.emplace(key, &c);
+    return c;
+  }
+  stats_registry& reg;
+  counter* requests;
+  counter* batches;
+  counter* batched_items;
+  std::unordered_map<std::string, counter*> by_reason;
+};
+
+struct batching_state {
+  std::unique_ptr<batching_policy> policy;
+  std::unique_ptr<batching_stats> stats;
+  static inline const char* name = "batching";
+};
+
+std::string reason_code(const std::string& reason) {
+  auto end = reason.find_first_of(" :");
+  return reason.substr(0, end);
+}
+
+batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<batching_state> self,
+                                            pipeline_env env, int32_t shard, cache_actor cache,
+                                            sink_actor sink) {
+  auto cfg = env.cfg;
+  self->state.policy = std::make_unique<batching_policy>(cfg->batch_size, cfg->batch_timeout_ms);
+  self->state.stats = std::make_unique<batching_stats>(*env.stats);
+  auto emit = [=](uint16_t agent, std::vector<request_item> items) {
+    bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
+    (batch ? self->state.stats->batches : self->state.stats->requests)->inc();
+    self->send(cache, make_request(*cfg, agent, std::move(items)));
+  };
+  if (!env.until_eof)  // live: an idle batch also flushes on wall clock
+    self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
+  return {
+      [=](sampled& m) {
+        auto& st = self->state;
+        auto& w = m.w;
+        for (auto& [agent, items] : st.policy->advance(w.t.partition, w.t.ts))
+          emit(agent, std::move(items));
+        int32_t outstanding = 0;
+        for (auto& v : w.verdicts) {
+          auto act = static_cast<action>(v.act);
+          st.stats->decision(to_string(act), reason_code(v.reason)).inc();
+          if (act == action::call) {
+            ++outstanding;
+            emit(v.agent, {make_item(w, v)});
+          } else if (act == action::batch) {
+            ++outstanding;
+            st.stats->batched_items->inc();
+            auto full = st.policy->add(v.agent, make_item(w, v), wall_ms());
+            if (!full.empty()) emit(v.agent, std::move(full));
+          }
+        }
+        self->send(sink, decision_batch{std::move(w), outstanding});
+      },
+      [=](drain_atom) {
+        for (auto& [agent, items] : self->state.policy->flush_all()) emit(agent, std::move(items));
+        self->send(sink, drained_atom::value, shard);
+      },
+      [=](flush_atom) {
+        for (auto& [agent, items] : self->state.policy->flush_idle(wall_ms(), cfg->batch_idle_flush_ms))
+          emit(agent, std::move(items));
+        self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+batching_actor spawn_batching(caf::actor_system& sys, const pipeline_env& env, int32_t shard,
+                              cache_actor cache, sink_actor sink) {
+  return sys.spawn(batching_impl, env, shard, cache, sink);
+}
+
+}  // namespace tickgate

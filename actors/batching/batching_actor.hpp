@@ -1,0 +1,14 @@
+#pragma once
+#include <caf/fwd.hpp>
+
+#include "actors/actor_types.hpp"
+#include "actors/pipeline_env.hpp"
+
+namespace tickgate {
+
+/// Spawns one shard's batching stage: turns verdicts into requests (direct or batched) and
+/// hands the tick's decisions to the sink.
+batching_actor spawn_batching(caf::actor_system& sys, const pipeline_env& env, int32_t shard,
+                              cache_actor cache, sink_actor sink);
+
+}  // namespace tickgate

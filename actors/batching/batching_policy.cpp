@@ -1,0 +1,97 @@
+#include "actors/batching/batching_policy.hpp"
+
+#include "actors/change/change_policy.hpp"
+#include "common/hashing.hpp"
+
+namespace tickgate {
+
+request_item make_item(const tick_work& w, const agent_verdict& v) {
+  request_item it;
+  it.symbol = w.t.symbol;
+  it.ts = w.t.ts;
+  it.partition = w.t.partition;
+  it.offset = w.t.offset;
+  it.trigger = v.trigger;
+  it.prio = v.prio;
+  it.significance = v.significance;
+  it.reason = v.reason;
+  it.snap = w.snap;
+  it.fingerprint = state_fingerprint(w.t.symbol, w.snap, v.significance);
+  return it;
+}
+
+llm_request make_request(const config& cfg, uint16_t agent, std::vector<request_item> items) {
+  llm_request r;
+  r.agent = agent;
+  r.config_version = cfg.version;
+  const auto& a = cfg.agents.at(agent);
+  std::string id_src = a.name + "|" + std::to_string(cfg.version);
+  std::string key_src = a.name + "|" + a.prompt_version;
+  for (auto& it : items) {
+    id_src += "|" + it.symbol + "@" + std::to_string(it.ts) + ":" +
+              to_string(static_cast<event_type>(it.trigger));
+    key_src += "|" + it.fingerprint;
+    r.prio = std::max(r.prio, it.prio);
+  }
+  r.request_id = sha256_hex(id_src).substr(0, 32);
+  r.cache_key = a.name + "/" + a.prompt_version + "/" +
+                (items.size() == 1 ? items[0].symbol + "/" + items[0].fingerprint
+                                   : "batch/" + sha256_hex(key_src));
+  r.items = std::move(items);
+  return r;
+}
+
+std::vector<request_item> batching_policy::add(uint16_t agent, request_item item,
+                                               int64_t wall_ms) {
+  auto& b = open_[{item.partition, agent}];
+  b.items.push_back(std::move(item));
+  b.last_wall = wall_ms;
+  if (static_cast<int32_t>(b.items.size()) < size_) return {};
+  auto out = std::move(b.items);
+  open_.erase({out.front().partition, agent});
+  return out;
+}
+
+std::vector<std::pair<uint16_t, std::vector<request_item>>> batching_policy::advance(
+    int32_t partition, int64_t now) {
+  std::vector<std::pair<uint16_t, std::vector<request_item>>> out;
+  for (auto it = open_.lower_bound({partition, 0});
+       it != open_.end() && it->first.first == partition;) {
+    if (!it->second.items.empty() && now - it->second.items.front().ts >= timeout_) {
+      out.emplace_back(it->first.second, std::move(it->second.items));
+      it = open_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<uint16_t, std::vector<request_item>>> batching_policy::flush_idle(
+    int64_t wall_ms, int64_t idle_ms) {
+  std::vector<std::pair<uint16_t, std::vector<request_item>>> out;
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (wall_ms - it->second.last_wall >= idle_ms) {
+      out.emplace_back(it->first.second, std::move(it->second.items));
+      it = open_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<uint16_t, std::vector<request_item>>> batching_policy::flush_all() {
+  std::vector<std::pair<uint16_t, std::vector<request_item>>> out;
+  for (auto& [k, b] : open_) out.emplace_back(k.second, std::move(b.items));
+  open_.clear();
+  return out;
+}
+
+size_t batching_policy::open_items() const {
+  size_t n = 0;
+  for (auto& [k, b] : open_) n += b.items.size();
+  return n;
+}
+
+}  // namespace tickgate

@@ -1,0 +1,59 @@
+#include "actors/budget/budget_policy.hpp"
+
+#include <algorithm>
+
+namespace tickgate {
+
+int64_t budget_policy::day_of(int64_t ms) {
+  int64_t d = ms / 86'400'000;
+  return (ms % 86'400'000 < 0) ? d - 1 : d;
+}
+
+int64_t budget_policy::month_of(int64_t ms) {
+  // Civil-from-days (H. Hinnant), reduced to year*12+month.
+  int64_t z = day_of(ms) + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  return y * 12 + (m - 1);
+}
+
+void budget_policy::roll(int64_t now_ms) {
+  int64_t d = day_of(now_ms), m = month_of(now_ms);
+  if (d > day_) {
+    day_ = d;
+    spent_day_ = 0;
+  }
+  if (m > month_) {
+    month_ = m;
+    spent_month_ = 0;
+  }
+}
+
+bool budget_policy::try_reserve(picousd worst_case, int64_t now_ms) {
+  roll(now_ms);
+  if (spent_day_ + reserved_ + worst_case > daily_limit_) return false;
+  if (spent_month_ + reserved_ + worst_case > monthly_limit_) return false;
+  reserved_ += worst_case;
+  return true;
+}
+
+void budget_policy::settle(picousd reserved, picousd actual, int64_t now_ms) {
+  roll(now_ms);
+  reserved_ = std::max<picousd>(0, reserved_ - reserved);
+  spent_day_ += actual;
+  spent_month_ += actual;
+}
+
+picousd worst_case_cost(int64_t prompt_bytes, int64_t messages, int64_t max_tokens,
+                        picousd input_price, picousd cache_write_price, picousd output_price) {
+  int64_t prompt_tokens = prompt_bytes + 8 * messages + 8;
+  return prompt_tokens * std::max(input_price, cache_write_price) + max_tokens * output_price;
+}
+
+}  // namespace tickgate

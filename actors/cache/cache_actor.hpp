@@ -1,0 +1,13 @@
+#pragma once
+#include <caf/fwd.hpp>
+
+#include "actors/actor_types.hpp"
+#include "actors/pipeline_env.hpp"
+
+namespace tickgate {
+
+/// Spawns the response cache: a hit goes straight to the sink, a miss on to the budget actor.
+cache_actor spawn_cache(caf::actor_system& sys, const pipeline_env& env, budget_actor budget,
+                        sink_actor sink);
+
+}  // namespace tickgate

@@ -1,0 +1,62 @@
+#include "actors/cache/cache_policy.hpp"
+
+#include <algorithm>
+
+namespace tickgate {
+
+int64_t cache_policy::cost_of(const entry& e) {
+  // Key twice (list + index), payload strings, and fixed overhead of the nodes.
+  return static_cast<int64_t>(2 * e.first.size() + e.second.provider.size() +
+                              e.second.model.size() + e.second.results_json.size() + 128);
+}
+
+void cache_policy::erase(std::list<entry>::iterator it) {
+  bytes_ -= cost_of(*it);
+  index_.erase(it->first);
+  lru_.erase(it);
+}
+
+const cached_answer* cache_policy::get(const std::string& key, int64_t now) {
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  auto& v = it->second->second;
+  int64_t age = now - v.stored_at;
+  if (age > std::min(v.ttl_ms, max_age_) || age < 0) {
+    // Expired, or stored "in the future" of this event time (a replay of older data).
+    if (age > 0) erase(it->second);
+    return nullptr;
+  }
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return &it->second->second;
+}
+
+void cache_policy::put(const std::string& key, cached_answer value) {
+  if (auto it = index_.find(key); it != index_.end()) erase(it->second);
+  lru_.emplace_front(key, std::move(value));
+  int64_t c = cost_of(lru_.front());
+  if (c > max_bytes_) {  // would not fit even alone
+    lru_.pop_front();
+    return;
+  }
+  index_[key] = lru_.begin();
+  bytes_ += c;
+  while (bytes_ > max_bytes_) {
+    erase(std::prev(lru_.end()));
+    ++evictions_;
+  }
+}
+
+size_t cache_policy::invalidate_prefix(const std::string& prefix) {
+  size_t n = 0;
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    auto next = std::next(it);
+    if (it->first.rfind(prefix, 0) == 0) {
+      erase(it);
+      ++n;
+    }
+    it = next;
+  }
+  return n;
+}
+
+}  // namespace tickgate

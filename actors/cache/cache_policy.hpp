@@ -1,0 +1,47 @@
+#pragma once
+// Response cache, pure: an LRU bounded in bytes, with a TTL per entry on event time and a
+// global max age. A hit needs the exact key (agent, prompt version, symbol, state fingerprint).
+#include <cstdint>
+#include <list>
+#include <string>
+#include <unordered_map>
+
+namespace tickgate {
+
+/// A cached answer: what the sink needs to replay it as an analysis.
+struct cached_answer {
+  std::string provider;
+  std::string model;
+  std::string results_json;  // JSON array, one result per request item
+  int64_t stored_at = 0;     // event time
+  int64_t ttl_ms = 0;
+  int64_t cost_pico = 0;     // what the original call cost (the avoided cost of a hit)
+};
+
+/// Owned by the cache actor.
+class cache_policy {
+ public:
+  cache_policy(int64_t max_bytes, int64_t max_age_ms) : max_bytes_(max_bytes), max_age_(max_age_ms) {}
+  /// A live entry for `key` at event time `now`, or nullptr (expired entries are dropped).
+  const cached_answer* get(const std::string& key, int64_t now);
+  void put(const std::string& key, cached_answer value);
+  /// Drops every entry whose key starts with `prefix` (agent/version or agent/version/symbol).
+  size_t invalidate_prefix(const std::string& prefix);
+  int64_t bytes() const { return bytes_; }
+  size_t size() const { return index_.size(); }
+  uint64_t evictions() const { return evictions_; }
+
+ private:
+  using entry = std::pair<std::string, cached_answer>;
+  static int64_t cost_of(const entry& e);
+  void erase(std::list<entry>::iterator it);
+
+  int64_t max_bytes_;
+  int64_t max_age_;
+  int64_t bytes_ = 0;
+  uint64_t evictions_ = 0;
+  std::list<entry> lru_;  // front = most recent
+  std::unordered_map<std::string, std::list<entry>::iterator> index_;
+};
+
+}  // namespace tickgate

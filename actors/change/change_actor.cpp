@@ -1,0 +1,40 @@
+#include "actors/change/change_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/change/change_policy.hpp"
+
+namespace tickgate {
+namespace {
+
+struct change_state {
+  std::unique_ptr<change_policy> policy;
+  counter* changed = nullptr;
+  static inline const char* name = "change";
+};
+
+change_actor::behavior_type change_impl(change_actor::stateful_pointer<change_state> self,
+                                        pipeline_env env, sampling_actor next) {
+  self->state.policy = std::make_unique<change_policy>(env.cfg->change, env.cfg->agents);
+  self->state.changed = &env.stats->add_counter(
+      "tickgate_significant_changes_total", "", "Per-agent significant changes vs the baseline");
+  return {
+      [=](prioritised& m) {
+        self->state.policy->assess(m.w);
+        for (auto& v : m.w.verdicts)
+          if (v.changed) self->state.changed->inc();
+        self->send(next, assessed{std::move(m.w)});
+      },
+      [=](drain_atom a) { self->send(next, a); },
+  };
+}
+
+}  // namespace
+
+change_actor spawn_change(caf::actor_system& sys, const pipeline_env& env, sampling_actor next) {
+  return sys.spawn(change_impl, env, next);
+}
+
+}  // namespace tickgate

@@ -1,0 +1,103 @@
+#include "actors/change/change_policy.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "common/hashing.hpp"
+
+namespace tickgate {
+
+change_score score_change(const change_config& c, const agent_config& a, const snapshot& now,
+                          int64_t now_ts, const snapshot& base, int64_t base_ts) {
+  change_score r;
+  char buf[96];
+  auto note = [&](const char* what) {
+    if (!r.reason.empty()) r.reason += ' ';
+    r.reason += what;
+  };
+  double move = std::fabs(now.price - base.price);
+  double price_pct = base.price > 0 ? move / base.price * 100 : 0;
+  r.change_pct = price_pct * a.weight_price;
+  if (price_pct > c.price_pct || move > c.price_abs) {
+    r.score += c.price_points * a.weight_price;
+    std::snprintf(buf, sizeof buf, "price%+.2f%%", (now.price / base.price - 1) * 100);
+    note(buf);
+  }
+  if (present(now.rsi) && present(base.rsi)) {
+    double d = std::fabs(now.rsi - base.rsi);
+    if (base.rsi > 0) r.change_pct = std::max(r.change_pct, d / base.rsi * 100 * a.weight_rsi);
+    if (d > c.rsi_delta) {
+      r.score += c.rsi_points * a.weight_rsi;
+      std::snprintf(buf, sizeof buf, "rsi%+.1f", now.rsi - base.rsi);
+      note(buf);
+    }
+  }
+  if (present(now.volatility_pct) && present(base.volatility_pct)) {
+    double d = std::fabs(now.volatility_pct - base.volatility_pct);
+    double rel = base.volatility_pct > 0 ? d / base.volatility_pct * 100 : (d > 0 ? 100.0 : 0.0);
+    r.change_pct = std::max(r.change_pct, rel * a.weight_volatility);
+    if (rel > c.volatility_rel_pct && d >= c.volatility_abs) {
+      r.score += c.volatility_points * a.weight_volatility;
+      std::snprintf(buf, sizeof buf, "vol%+.0f%%", (now.volatility_pct - base.volatility_pct) /
+                                                       std::max(base.volatility_pct, 1e-12) * 100);
+      note(buf);
+    }
+  }
+  if (present(now.macd) && present(base.macd) && (now.macd > 0) != (base.macd > 0) &&
+      now.macd != 0 && base.macd != 0) {
+    r.score += c.bias_flip_points;
+    note(now.macd > 0 ? "bias_flip_up" : "bias_flip_down");
+  }
+  if (present(now.days_to_expiry) && present(base.days_to_expiry) &&
+      std::fabs(now.days_to_expiry - base.days_to_expiry) > c.expiry_days) {
+    r.score += c.expiry_points;
+    note("expiry");
+  }
+  if (now_ts - base_ts > c.max_age_ms) {
+    r.aged = true;
+    note("time_decay");
+  }
+  return r;
+}
+
+std::string state_fingerprint(const std::string& symbol, const snapshot& s, double score) {
+  char buf[256];
+  auto r = [](double v, double scale) { return present(v) ? std::round(v * scale) / scale : -1e300; };
+  std::snprintf(buf, sizeof buf, "%s|p=%.2f|rsi=%.2f|macd=%.4f|iv=%.4f|score=%.1f",
+                symbol.c_str(), r(s.price, 100), r(s.rsi, 100), r(s.macd, 1e4), r(s.iv, 1e4),
+                r(score, 10));
+  return sha256_hex(buf);
+}
+
+void change_policy::assess(tick_work& w) {
+  auto& bases = baselines_[w.t.symbol];
+  auto& has = has_baseline_[w.t.symbol];
+  if (bases.size() != agents_.size()) {
+    bases.resize(agents_.size());
+    has.resize(agents_.size(), false);
+  }
+  for (auto& v : w.verdicts) {
+    if (v.act != static_cast<uint8_t>(action::pending) || v.agent >= agents_.size()) continue;
+    auto& a = agents_[v.agent];
+    if (!has[v.agent]) {
+      v.changed = true;
+      v.reason = "first_state";
+      bases[v.agent] = {w.snap, w.t.ts};
+      has[v.agent] = true;
+      continue;
+    }
+    auto sc = score_change(c_, a, w.snap, w.t.ts, bases[v.agent].snap, bases[v.agent].ts);
+    v.significance = sc.score;
+    v.change_pct = sc.change_pct;
+    bool strategy_change =
+        (a.strategy.kind == sampling_kind::change_based && sc.change_pct >= a.strategy.change_pct) ||
+        (a.strategy.kind == sampling_kind::threshold && sc.score / 100.0 >= a.strategy.score);
+    v.changed = sc.score > c_.score_threshold || sc.aged || strategy_change;
+    if (v.changed) {
+      bases[v.agent] = {w.snap, w.t.ts};
+      v.reason = sc.reason.empty() ? "change_pct" : sc.reason;
+    }
+  }
+}
+
+}  // namespace tickgate

@@ -1,0 +1,54 @@
+#pragma once
+// Change detection stage, pure: per symbol and agent, scores the current state against the
+// baseline (the state at the last significant change for that agent) with the agent's weights.
+// The baseline moves only on this stage's own verdict, never on feedback from later stages,
+// so the same input always gives the same verdicts (replays are exact).
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+#include "messages/market_event.hpp"
+
+namespace tickgate {
+
+/// The score of one state against a baseline, and why.
+struct change_score {
+  double score = 0;       // weighted points
+  double change_pct = 0;  // largest weighted relative change, %
+  bool aged = false;      // baseline older than max_age
+  std::string reason;
+};
+
+/// Scores a state against a baseline; exposed for tests and the fingerprint.
+change_score score_change(const change_config& c, const agent_config& a, const snapshot& now,
+                          int64_t now_ts, const snapshot& base, int64_t base_ts);
+
+/// SHA-256 of the rounded state (price 2 dp, RSI 2 dp, MACD 4 dp, IV 4 dp, score 1 dp).
+std::string state_fingerprint(const std::string& symbol, const snapshot& s, double score);
+
+/// One instance per shard, owned by its change actor.
+class change_policy {
+ public:
+  change_policy(change_config c, std::vector<agent_config> agents)
+      : c_(std::move(c)), agents_(std::move(agents)) {}
+  void set_config(change_config c, std::vector<agent_config> agents) {
+    c_ = std::move(c);
+    agents_ = std::move(agents);
+  }
+  /// Fills significance, change_pct and changed of every pending verdict.
+  void assess(tick_work& w);
+
+ private:
+  struct baseline {
+    snapshot snap;
+    int64_t ts = 0;
+  };
+  change_config c_;
+  std::vector<agent_config> agents_;
+  std::unordered_map<std::string, std::vector<baseline>> baselines_;  // symbol -> per agent
+  std::unordered_map<std::string, std::vector<bool>> has_baseline_;
+};
+
+}  // namespace tickgate

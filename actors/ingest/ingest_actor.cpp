@@ -1,0 +1,200 @@
+#include "actors/ingest/ingest_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+
+#include "actors/ingest/offset_tracker.hpp"
+#include "kafka/kafka_consumer.hpp"
+#include "kafka/kafka_producer.hpp"
+#include "messages/tick_codec.hpp"
+
+namespace tickgate {
+namespace {
+
+/// Stats of the ingest stage.
+struct ingest_stats {
+  explicit ingest_stats(stats_registry& r) : reg(r) {
+    records = &r.add_counter("tickgate_ingest_records_total", "", "Records consumed");
+    ticks = &r.add_counter("tickgate_ticks_total", "", "Valid ticks into the pipeline");
+    commits = &r.add_counter("tickgate_offset_commits_total", "", "Offset commits");
+    commit_errors = &r.add_counter("tickgate_offset_commit_errors_total", "", "Failed commits");
+    in_flight = &r.add_gauge("tickgate_ingest_in_flight", "", "Records not yet durable");
+  }
+  counter& dlq(const std::string& code) {
+    return reg.add_counter("tickgate_dlq_total", "reason=\"" + code + "\"",
+                           "Records sent to the dead-letter topic, by reason");
+  }
+  stats_registry& reg;
+  counter* records;
+  counter* ticks;
+  counter* commits;
+  counter* commit_errors;
+  gauge* in_flight;
+};
+
+struct ingest_state {
+  std::unique_ptr<kafka_consumer> consumer;
+  std::unique_ptr<kafka_producer> dlq;
+  std::unique_ptr<ingest_stats> stats;
+  offset_tracker tracker;
+  std::set<int32_t> assigned;
+  std::set<int32_t> at_eof;
+  bool draining = false;
+  bool stop_requested = false;
+  int32_t drained_shards = 0;
+  std::chrono::steady_clock::time_point last_commit = std::chrono::steady_clock::now();
+  static inline const char* name = "ingest";
+};
+
+ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_state> self,
+                                        pipeline_env env, std::shared_ptr<const wiring> wires,
+                                        caf::actor listener) {
+  auto cfg = env.cfg;
+  auto& st = self->state;
+  st.stats = std::make_unique<ingest_stats>(*env.stats);
+  st.consumer = std::make_unique<kafka_consumer>(env.bootstrap, cfg->kafka.group_id,
+                                                 std::map<std::string, std::string>{});
+  st.dlq = std::make_unique<kafka_producer>(env.bootstrap, std::map<std::string, std::string>{});
+  st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
+    for (auto p : parts) self->state.assigned.insert(p);
+    spdlog::info("ingest: assigned partitions={}", parts.size());
+  });
+  st.consumer->on_revoke([self](const std::vector<int32_t>& parts) {
+    auto& st = self->state;
+    std::string err;
+    // Commit what is durable for the partitions we are losing; the rest is re-delivered.
+    auto commits = st.tracker.take_commits();
+    if (!st.consumer->commit(commits, false, err)) spdlog::warn("ingest: commit on revoke: {}", err);
+    for (auto p : parts) {
+      st.assigned.erase(p);
+      st.at_eof.erase(p);
+      st.tracker.drop(p);
+    }
+    spdlog::info("ingest: revoked partitions={}", parts.size());
+  });
+  st.consumer->subscribe(cfg->kafka.ticks_topic);
+  const auto shards = static_cast<int32_t>(cfg->shards);
+
+  auto commit = [=](bool sync) {
+    auto& st = self->state;
+    auto commits = st.tracker.take_commits();
+    if (commits.empty()) return;
+    std::string err;
+    if (st.consumer->commit(commits, !sync, err)) {
+      st.stats->commits->inc();
+    } else {
+      st.stats->commit_errors->inc();
+      spdlog::warn("ingest: offset commit failed: {}", err);
+    }
+  };
+
+  auto handle_record = [=](polled_record& r) {
+    auto& st = self->state;
+    st.stats->records->inc();
+    st.at_eof.erase(r.partition);
+    st.tracker.polled(r.partition, r.offset);
+    auto d = decode_tick(r.value, static_cast<size_t>(cfg->kafka.max_tick_bytes));
+    if (!d.ok) {
+      st.stats->dlq(d.code).inc();
+      kafka_headers h{{"tickgate.reason", d.reason},
+                      {"tickgate.source", cfg->kafka.ticks_topic + "/" +
+                                              std::to_string(r.partition) + "/" +
+                                              std::to_string(r.offset)}};
+      int32_t p = r.partition;
+      int64_t o = r.offset;
+      std::string err;
+      auto on_delivered = [self, p, o](bool ok, const std::string& e) {
+        if (ok)
+          self->state.tracker.done(p, o);
+        else
+          spdlog::error("ingest: DLQ record not delivered partition={} offset={} error={}", p, o, e);
+      };
+      if (!st.dlq->produce(cfg->kafka.dlq_topic, r.key, r.value, h, on_delivered, err))
+        spdlog::error("ingest: cannot queue DLQ record partition={} offset={} error={}", p, o, err);
+      return;
+    }
+    d.value.partition = r.partition;
+    d.value.offset = r.offset;
+    st.stats->ticks->inc();
+    self->send(wires->shards[static_cast<size_t>(r.partition % shards)], std::move(d.value));
+  };
+
+  auto start_drain = [=](const char* why) {
+    auto& st = self->state;
+    st.draining = true;
+    spdlog::info("ingest: draining pipeline ({})", why);
+    for (auto& s : wires->shards) self->send(s, drain_atom::value);
+  };
+
+  return {
+      [=](poll_atom) {
+        auto& st = self->state;
+        if (!st.draining) {
+          for (int i = 0; i < cfg->kafka.poll_batch; ++i) {
+            auto r = st.consumer->poll(i == 0 ? 50 : 0);
+            if (r.kind == polled_record::none) break;
+            if (r.kind == polled_record::eof) {
+              st.at_eof.insert(r.partition);
+            } else if (r.kind == polled_record::error) {
+              spdlog::warn("ingest: consumer error: {}", r.error_text);
+            } else {
+              handle_record(r);
+            }
+          }
+        }
+        st.dlq->poll(0);
+        st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight()));
+        auto now = std::chrono::steady_clock::now();
+        if (now - st.last_commit >= std::chrono::milliseconds(cfg->kafka.commit_interval_ms)) {
+          commit(false);
+          st.last_commit = now;
+        }
+        if (!st.draining) {
+          bool all_eof = !st.assigned.empty() &&
+                         std::all_of(st.assigned.begin(), st.assigned.end(),
+                                     [&](int32_t p) { return st.at_eof.count(p) > 0; });
+          if (st.stop_requested)
+            start_drain("stop requested");
+          else if (env.until_eof && all_eof)
+            start_drain("every assigned partition is at its end");
+        } else if (st.drained_shards == shards && st.tracker.in_flight() == 0 &&
+                   st.dlq->outq_len() == 0) {
+          commit(true);
+          st.consumer->close();
+          spdlog::info("ingest: drained and committed");
+          caf::anon_send(listener, done_atom::value);
+          self->quit();
+          return;
+        }
+        if (st.draining)
+          self->delayed_send(self, std::chrono::milliseconds(2), poll_atom::value);
+        else
+          self->send(self, poll_atom::value);
+      },
+      [=](tick_accounted& a) {
+        self->state.tracker.accounted(a.partition, a.offset, a.outstanding);
+      },
+      [=](requests_settled& s) {
+        for (size_t i = 0; i < s.partitions.size(); ++i)
+          self->state.tracker.settled(s.partitions[i], s.offsets[i]);
+      },
+      [=](drained_atom, int32_t) { ++self->state.drained_shards; },
+      [=](stop_atom) { self->state.stop_requested = true; },
+  };
+}
+
+}  // namespace
+
+ingest_actor spawn_ingest(caf::actor_system& sys, const pipeline_env& env,
+                          std::shared_ptr<const wiring> wires, caf::actor listener) {
+  return sys.spawn<caf::detached>(ingest_impl, env, std::move(wires), std::move(listener));
+}
+
+}  // namespace tickgate

@@ -1,0 +1,45 @@
+#pragma once
+// Ingest policy, pure: which offsets may be committed. A record is done when the sink has
+// accounted for it (its decisions are durable) and every request that covers it has settled
+// (its analyses and costs are durable and delivered). The commit point of a partition is the
+// first offset not yet done; records finish out of order, commits never skip one.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace tickgate {
+
+/// Owned by the ingest actor.
+class offset_tracker {
+ public:
+  /// A record was handed to the pipeline.
+  void polled(int32_t partition, int64_t offset);
+  /// A record needs no pipeline work (rejected to the DLQ, once the DLQ has it).
+  void done(int32_t partition, int64_t offset) { accounted(partition, offset, 0); }
+  void accounted(int32_t partition, int64_t offset, int32_t outstanding);
+  void settled(int32_t partition, int64_t offset);
+  /// Partitions whose commit point moved since the last call, with the new next-offset.
+  std::map<int32_t, int64_t> take_commits();
+  /// Forgets a revoked partition.
+  void drop(int32_t partition);
+  /// Records polled and not yet done, over all partitions.
+  size_t in_flight() const;
+  /// Current commit point of a partition (-1 if nothing seen).
+  int64_t commit_point(int32_t partition) const;
+
+ private:
+  struct slot {
+    bool accounted = false;
+    int32_t pending = 0;  // outstanding requests minus settlements seen
+  };
+  struct partition_state {
+    std::map<int64_t, slot> open;
+    int64_t next = -1;          // first offset not yet done (commit point)
+    int64_t last_committed = -1;
+  };
+  void advance(partition_state& p);
+  std::map<int32_t, partition_state> parts_;
+};
+
+}  // namespace tickgate

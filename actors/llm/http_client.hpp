@@ -1,0 +1,33 @@
+#pragma once
+// A blocking HTTP POST over libcurl for one owner thread (an LLM caller actor); the handle is
+// reused so connections stay alive between calls.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tickgate {
+
+struct http_response {
+  long status = 0;          // 0: no response (network error or timeout)
+  std::string body;
+  std::string error;        // curl's error text when status == 0
+  bool timed_out = false;
+  int64_t retry_after_ms = -1;  // from a Retry-After header (seconds form)
+  int64_t latency_us = 0;
+};
+
+/// Owns one CURL easy handle. The Authorization header is never logged or echoed in errors.
+class http_client {
+ public:
+  http_client();
+  ~http_client();
+  http_client(const http_client&) = delete;
+  http_client& operator=(const http_client&) = delete;
+  http_response post_json(const std::string& url, const std::vector<std::string>& headers,
+                          const std::string& body, int timeout_ms);
+
+ private:
+  void* curl_ = nullptr;
+};
+
+}  // namespace tickgate

@@ -1,0 +1,63 @@
+#include "actors/llm/openai_wire.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tickgate {
+
+using json = nlohmann::json;
+
+std::string openai_request_body(const std::string& model, const std::string& system,
+                                const std::string& user, int max_tokens) {
+  return json{{"model", model},
+              {"messages",
+               json::array({{{"role", "system"}, {"content", system}},
+                            {{"role", "user"}, {"content", user}}})},
+              {"max_tokens", max_tokens},
+              {"temperature", 0},
+              {"response_format", {{"type", "json_object"}}}}
+      .dump();
+}
+
+chat_answer parse_openai_response(const std::string& body, size_t expected_items) {
+  chat_answer a;
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    a.error = "response body is not a JSON object";
+    return a;
+  }
+  if (auto u = doc.find("usage"); u != doc.end()) a.usage = openai_usage(*u);
+  auto choices = doc.find("choices");
+  if (choices == doc.end() || !choices->is_array() || choices->empty()) {
+    a.error = "response has no choices";
+    return a;
+  }
+  const json msg = (*choices)[0].value("message", json::object());
+  auto content_it = msg.find("content");
+  if (content_it == msg.end() || !content_it->is_string()) {
+    a.error = "choice has no text content";
+    return a;
+  }
+  auto content = json::parse(content_it->get<std::string>(), nullptr, false);
+  if (content.is_discarded()) {
+    a.error = "answer is not JSON";
+    return a;
+  }
+  if (content.is_object() && content.contains("analyses") && content["analyses"].is_array()) {
+    auto& arr = content["analyses"];
+    if (arr.size() != expected_items) {
+      a.error = "answer has " + std::to_string(arr.size()) + " analyses for " +
+                std::to_string(expected_items) + " states";
+      return a;
+    }
+    for (auto& r : arr) a.results.push_back(r.dump());
+  } else if (content.is_object() && expected_items == 1) {
+    a.results.push_back(content.dump());
+  } else {
+    a.error = "answer lacks an analyses list";
+    return a;
+  }
+  a.ok = true;
+  return a;
+}
+
+}  // namespace tickgate

@@ -1,0 +1,26 @@
+#pragma once
+// Building a request_outcome: one analysis per item, tokens and cost apportioned across the
+// items of a batch so that the parts add up exactly to the whole.
+#include <string>
+#include <vector>
+
+#include "actors/llm/usage.hpp"
+#include "config/config.hpp"
+#include "messages/analysis.hpp"
+
+namespace tickgate {
+
+request_outcome make_outcome(const config& cfg, const llm_request& req, const std::string& source,
+                             const std::string& provider, const std::string& model,
+                             const std::vector<std::string>& results, const token_usage& usage,
+                             picousd cost);
+
+/// The rule-based answer for every item, source "rules", zero cost; `why` goes to `error`.
+request_outcome rules_outcome(const config& cfg, const llm_request& req, const std::string& why);
+
+/// Splits `total` into `parts` integers that differ by at most one and sum to `total`.
+int64_t share_of(int64_t total, size_t parts, size_t index);
+
+int64_t now_wall_ms();
+
+}  // namespace tickgate

@@ -1,0 +1,51 @@
+#include "actors/llm/usage.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace tickgate {
+namespace {
+int64_t count(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? std::max<int64_t>(0, it->get<int64_t>()) : 0;
+}
+}  // namespace
+
+token_usage openai_usage(const nlohmann::json& usage) {
+  token_usage u;
+  if (!usage.is_object()) return u;
+  u.present = true;
+  int64_t prompt = count(usage, "prompt_tokens");
+  u.output = count(usage, "completion_tokens");
+  if (usage.contains("prompt_cache_hit_tokens") || usage.contains("prompt_cache_miss_tokens")) {
+    u.cache_read = count(usage, "prompt_cache_hit_tokens");  // DeepSeek
+    u.uncached_input = usage.contains("prompt_cache_miss_tokens")
+                           ? count(usage, "prompt_cache_miss_tokens")
+                           : std::max<int64_t>(0, prompt - u.cache_read);
+  } else {
+    auto d = usage.find("prompt_tokens_details");
+    if (d != usage.end() && d->is_object()) u.cache_read = count(*d, "cached_tokens");
+    u.cache_read = std::min(u.cache_read, prompt);
+    u.uncached_input = prompt - u.cache_read;  // OpenAI: cached tokens are inside prompt_tokens
+  }
+  return u;
+}
+
+token_usage anthropic_usage(const nlohmann::json& usage) {
+  token_usage u;
+  if (!usage.is_object()) return u;
+  u.present = true;
+  u.uncached_input = count(usage, "input_tokens");  // excludes both cache counts
+  u.cache_read = count(usage, "cache_read_input_tokens");
+  u.cache_write = count(usage, "cache_creation_input_tokens");
+  u.output = count(usage, "output_tokens");
+  return u;
+}
+
+picousd price_usage(const token_usage& u, const model_price& p) {
+  return u.uncached_input * p.input + u.cache_read * p.cache_read + u.cache_write * p.cache_write +
+         u.output * p.output;
+}
+
+}  // namespace tickgate

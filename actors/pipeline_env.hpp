@@ -1,0 +1,24 @@
+#pragma once
+// What every actor of one pipeline shares, read-only: config, stats, store, clock mode.
+#include <memory>
+#include <string>
+
+#include "common/stats.hpp"
+#include "config/config.hpp"
+#include "storage/kv_store.hpp"
+
+namespace tickgate {
+
+/// Owned by the pipeline; outlives every actor of it.
+struct pipeline_env {
+  std::shared_ptr<const config> cfg;
+  stats_registry* stats = nullptr;
+  kv_store* store = nullptr;
+  std::string bootstrap;
+  bool until_eof = false;   // replay mode: stop when drained; budgets on event time
+  std::string provider;     // routing decision at start-up ("offline" = rule-based analyst)
+  std::string provider_note;  // why, for the log and the summary
+  std::string dry_run_model;  // what offline answers are priced as
+};
+
+}  // namespace tickgate

@@ -1,0 +1,86 @@
+#include "actors/prioritise/prioritise_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/prioritise/prioritise_policy.hpp"
+
+namespace tickgate {
+namespace {
+
+/// Stats of the prioritise stage.
+struct prioritise_stats {
+  explicit prioritise_stats(stats_registry& r) {
+    for (int p = 0; p < 4; ++p) {
+      std::string lbl = std::string("priority=\"") + to_string(static_cast<priority>(p)) + "\"";
+      by_priority[p] = &r.add_counter("tickgate_events_total", lbl, "Events derived, by priority");
+    }
+    for (int t = 0; t < static_cast<int>(event_type::count_); ++t)
+      by_type[t] = &r.add_counter("tickgate_events_by_type_total",
+                                  std::string("type=\"") + to_string(static_cast<event_type>(t)) + "\"",
+                                  "Events derived, by type");
+  }
+  counter* by_priority[4];
+  counter* by_type[static_cast<int>(event_type::count_)];
+};
+
+struct prioritise_state {
+  std::unique_ptr<prioritise_policy> policy;
+  std::unique_ptr<prioritise_stats> stats;
+  std::shared_ptr<const config> cfg;
+  std::vector<market_event> scratch;
+  static inline const char* name = "prioritise";
+};
+
+prioritise_actor::behavior_type prioritise_impl(
+    prioritise_actor::stateful_pointer<prioritise_state> self, pipeline_env env,
+    change_actor next) {
+  auto& st = self->state;
+  st.cfg = env.cfg;
+  st.policy = std::make_unique<prioritise_policy>(env.cfg->events);
+  st.stats = std::make_unique<prioritise_stats>(*env.stats);
+  return {
+      [=](tick& t) {
+        auto& st = self->state;
+        tick_work w;
+        st.policy->assess(t, w.snap, w.events);
+        w.t = std::move(t);
+        w.config_version = st.cfg->version;
+        for (auto& e : w.events) {
+          w.top_prio = std::max(w.top_prio, e.prio);
+          st.stats->by_priority[e.prio]->inc();
+          st.stats->by_type[e.type]->inc();
+        }
+        const auto& agents = st.cfg->agents;
+        w.verdicts.resize(agents.size());
+        for (size_t a = 0; a < agents.size(); ++a) {
+          auto& v = w.verdicts[a];
+          v.agent = static_cast<uint16_t>(a);
+          // Events are sorted by priority: the first subscribed one is what matters most.
+          for (auto& e : w.events)
+            if (agents[a].subscribes[e.type]) {
+              v.subscribed = true;
+              v.trigger = e.type;
+              v.prio = e.prio;
+              break;
+            }
+          if (!v.subscribed) {
+            v.act = static_cast<uint8_t>(action::skip);
+            v.reason = "not_subscribed";
+          }
+        }
+        self->send(next, prioritised{std::move(w)});
+      },
+      [=](drain_atom a) { self->send(next, a); },
+  };
+}
+
+}  // namespace
+
+prioritise_actor spawn_prioritise(caf::actor_system& sys, const pipeline_env& env,
+                                  change_actor next) {
+  return sys.spawn(prioritise_impl, env, next);
+}
+
+}  // namespace tickgate

@@ -1,0 +1,220 @@
+#include "actors/prioritise/prioritise_policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace tickgate {
+namespace {
+
+constexpr int64_t k_minute_ms = 60'000;
+
+void emit(std::vector<market_event>& out, event_type type, double magnitude, const char* fmt,
+          double a, double b = 0) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, fmt, a, b);
+  out.push_back({static_cast<uint8_t>(type), static_cast<uint8_t>(priority_of(type)), magnitude,
+                 buf});
+}
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+const symbol_state* prioritise_policy::state_of(const std::string& symbol) const {
+  auto it = states_.find(symbol);
+  return it == states_.end() ? nullptr : &it->second;
+}
+
+double prioritise_policy::resistance(const symbol_state& s, int64_t now_minute) const {
+  int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;
+  int64_t newest = now_minute - std::max<int64_t>(1, t_.sr_min_age_ms / k_minute_ms);
+  double level = k_absent;
+  for (auto& [m, hi, lo] : s.minutes)
+    if (m >= oldest && m <= newest) level = present(level) ? std::max(level, hi) : hi;
+  return level;
+}
+
+double prioritise_policy::support(const symbol_state& s, int64_t now_minute) const {
+  int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;
+  int64_t newest = now_minute - std::max<int64_t>(1, t_.sr_min_age_ms / k_minute_ms);
+  double level = k_absent;
+  for (auto& [m, hi, lo] : s.minutes)
+    if (m >= oldest && m <= newest) level = present(level) ? std::min(level, lo) : lo;
+  return level;
+}
+
+void prioritise_policy::close_minute(symbol_state& s, std::vector<market_event>& events) {
+  // Volume average: EWMA over volume_avg_minutes completed minutes.
+  double alpha = 2.0 / (t_.volume_avg_minutes + 1.0);
+  s.volume_avg = s.minutes_seen == 0 ? s.minute_volume
+                                     : alpha * s.minute_volume + (1 - alpha) * s.volume_avg;
+  ++s.minutes_seen;
+  s.minutes.emplace_back(s.minute, s.minute_high, s.minute_low);
+  while (!s.minutes.empty() &&
+         std::get<0>(s.minutes.front()) < s.minute - t_.sr_window_ms / k_minute_ms)
+    s.minutes.pop_front();
+  // RSI (Wilder) and MACD (12/26 EMA) on closes.
+  double close = s.minute_close;
+  if (present(s.prev_close)) {
+    double change = close - s.prev_close;
+    double gain = std::max(change, 0.0), loss = std::max(-change, 0.0);
+    int n = t_.rsi_period;
+    if (s.rsi_samples < n) {
+      s.avg_gain += gain / n;
+      s.avg_loss += loss / n;
+    } else {
+      s.avg_gain = (s.avg_gain * (n - 1) + gain) / n;
+      s.avg_loss = (s.avg_loss * (n - 1) + loss) / n;
+    }
+    ++s.rsi_samples;
+    if (s.rsi_samples >= n) {
+      s.prev_rsi = s.rsi;
+      s.rsi = s.avg_loss == 0 ? (s.avg_gain == 0 ? 50.0 : 100.0)
+                              : 100.0 - 100.0 / (1.0 + s.avg_gain / s.avg_loss);
+      if (present(s.prev_rsi)) {
+        if (s.prev_rsi <= t_.rsi_overbought && s.rsi > t_.rsi_overbought)
+          emit(events, event_type::signal, s.rsi, "rsi crossed above %.0f (%.2f)",
+               t_.rsi_overbought, s.rsi);
+        else if (s.prev_rsi >= t_.rsi_oversold && s.rsi < t_.rsi_oversold)
+          emit(events, event_type::signal, s.rsi, "rsi crossed below %.0f (%.2f)",
+               t_.rsi_oversold, s.rsi);
+      }
+    }
+  }
+  s.prev_close = close;
+  s.ema_fast = present(s.ema_fast) ? s.ema_fast + (2.0 / 13.0) * (close - s.ema_fast) : close;
+  s.ema_slow = present(s.ema_slow) ? s.ema_slow + (2.0 / 27.0) * (close - s.ema_slow) : close;
+}
+
+void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market_event>& events) {
+  auto& s = states_[t.symbol];
+  events.clear();
+  int64_t minute = floor_div(t.ts, k_minute_ms);
+
+  // 1. Minute roll: close the previous minute (may emit a RSI signal).
+  if (s.minute != minute) {
+    if (s.minute >= 0) close_minute(s, events);
+    s.minute = minute;
+    s.minute_volume = 0;
+    s.minute_high = s.minute_low = t.price;
+    s.spike_fired = s.vol_anomaly_fired = false;
+  }
+  s.minute_high = std::max(s.minute_high, t.price);
+  s.minute_low = std::min(s.minute_low, t.price);
+  s.minute_close = t.price;
+  if (present(t.volume)) s.minute_volume += t.volume;
+
+  // 2. Returns, z-score, realised volatility.
+  double ret = present(s.last_price) ? t.price / s.last_price - 1.0 : 0.0;
+  if (present(s.last_price)) {
+    if (s.n_returns >= t_.anomaly_min_samples) {
+      double sd = std::sqrt(s.ret_m2 / (s.n_returns - 1));
+      double z = sd > 0 ? (ret - s.ret_mean) / sd : 0.0;
+      if (std::fabs(z) >= t_.anomaly_zscore)
+        emit(events, event_type::anomaly, std::fabs(z), "return z-score %.1f (return %.4f%%)", z,
+             ret * 100);
+    }
+    ++s.n_returns;
+    double d = ret - s.ret_mean;
+    s.ret_mean += d / s.n_returns;
+    s.ret_m2 += d * (ret - s.ret_mean);
+    s.sq_returns.emplace_back(t.ts, ret * ret);
+    s.sq_sum += ret * ret;
+  }
+  while (!s.sq_returns.empty() && s.sq_returns.front().first <= t.ts - t_.volatility_window_ms) {
+    s.sq_sum -= s.sq_returns.front().second;
+    s.sq_returns.pop_front();
+  }
+  if (s.sq_returns.empty()) s.sq_sum = 0;  // no drift from repeated subtraction
+  double vol = std::sqrt(std::max(s.sq_sum, 0.0)) * 100.0;
+  bool above = vol >= t_.volatility_threshold_pct;
+  if (above && !s.high_vol)
+    emit(events, event_type::high_volatility, vol, "realised volatility %.3f%% >= %.3f%%", vol,
+         t_.volatility_threshold_pct);
+  s.high_vol = above;
+
+  // 3. Volume against the minute average (needs 5 completed minutes of history).
+  double volume_ratio = k_absent;
+  if (s.minutes_seen >= 5 && s.volume_avg > 0) {
+    volume_ratio = s.minute_volume / s.volume_avg;
+    if (!s.vol_anomaly_fired && volume_ratio >= t_.anomaly_volume_multiplier) {
+      s.vol_anomaly_fired = s.spike_fired = true;
+      emit(events, event_type::anomaly, volume_ratio, "minute volume %.1fx average (>= %.1fx)",
+           volume_ratio, t_.anomaly_volume_multiplier);
+    } else if (!s.spike_fired && volume_ratio >= t_.volume_spike_multiplier) {
+      s.spike_fired = true;
+      emit(events, event_type::volume_spike, volume_ratio, "minute volume %.2fx average (>= %.2fx)",
+           volume_ratio, t_.volume_spike_multiplier);
+    }
+  }
+
+  // 4. Support and resistance: levels from minutes at least sr_min_age old.
+  double res = resistance(s, minute), sup = support(s, minute);
+  if (present(res)) {
+    if (t.price > res * (1 + t_.sr_break_pct / 100)) {
+      if (s.resistance_armed)
+        emit(events, event_type::resistance_break, (t.price / res - 1) * 100,
+             "price %.4f broke resistance %.4f", t.price, res);
+      s.resistance_armed = false;
+    } else if (t.price <= res) {
+      s.resistance_armed = true;
+    }
+  }
+  if (present(sup)) {
+    if (t.price < sup * (1 - t_.sr_break_pct / 100)) {
+      if (s.support_armed)
+        emit(events, event_type::support_break, (1 - t.price / sup) * 100,
+             "price %.4f broke support %.4f", t.price, sup);
+      s.support_armed = false;
+    } else if (t.price >= sup) {
+      s.support_armed = true;
+    }
+  }
+
+  // 5. Supplied RSI crossings (when the producer computes RSI itself).
+  if (present(t.rsi)) {
+    if (present(s.supplied_rsi_prev)) {
+      if (s.supplied_rsi_prev <= t_.rsi_overbought && t.rsi > t_.rsi_overbought)
+        emit(events, event_type::signal, t.rsi, "rsi crossed above %.0f (%.2f)",
+             t_.rsi_overbought, t.rsi);
+      else if (s.supplied_rsi_prev >= t_.rsi_oversold && t.rsi < t_.rsi_oversold)
+        emit(events, event_type::signal, t.rsi, "rsi crossed below %.0f (%.2f)", t_.rsi_oversold,
+             t.rsi);
+    }
+    s.supplied_rsi_prev = t.rsi;
+  }
+
+  // 6. Price change from the anchor.
+  if (!present(s.anchor_price)) s.anchor_price = t.price;
+  double move_pct = (t.price / s.anchor_price - 1.0) * 100.0;
+  if (std::fabs(move_pct) >= t_.price_change_pct) {
+    emit(events, event_type::price_change, std::fabs(move_pct), "price moved %.3f%% from %.4f",
+         move_pct, s.anchor_price);
+    s.anchor_price = t.price;
+  }
+
+  if (events.empty()) events.push_back({static_cast<uint8_t>(event_type::price_update),
+                                        static_cast<uint8_t>(priority::low), 0, "tick"});
+  std::stable_sort(events.begin(), events.end(),
+                   [](const market_event& a, const market_event& b) { return a.prio > b.prio; });
+
+  s.last_price = t.price;
+  snap = snapshot{};
+  snap.price = t.price;
+  snap.ret_pct = ret * 100;
+  snap.move_pct = move_pct;
+  snap.volatility_pct = s.n_returns > 0 ? vol : k_absent;
+  snap.volume_ratio = volume_ratio;
+  snap.rsi = present(t.rsi) ? t.rsi : s.rsi;
+  snap.macd = present(t.macd) ? t.macd
+              : (s.minutes_seen >= 26 ? s.ema_fast - s.ema_slow : k_absent);
+  snap.iv = t.iv;
+  snap.days_to_expiry = t.days_to_expiry;
+  snap.support = sup;
+  snap.resistance = res;
+  if (present(t.bid) && present(t.ask) && t.bid > 0 && t.ask >= t.bid)
+    snap.spread_bps = (t.ask - t.bid) / ((t.ask + t.bid) / 2) * 1e4;
+}
+
+}  // namespace tickgate

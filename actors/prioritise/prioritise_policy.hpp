@@ -1,0 +1,77 @@
+#pragma once
+// Prioritise stage, pure: keeps each symbol's rolling state (returns, realised volatility,
+// minute volume average, minute closes for RSI/MACD, minute highs/lows for support and
+// resistance) and derives typed, prioritised events from each tick. Event time only.
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+#include "messages/market_event.hpp"
+
+namespace tickgate {
+
+/// Rolling state of one symbol. Owned by the prioritise_policy.
+struct symbol_state {
+  double last_price = k_absent;
+  double anchor_price = k_absent;  // price at the last price_change event
+  // Return statistics (Welford) for z-scores.
+  int64_t n_returns = 0;
+  double ret_mean = 0;
+  double ret_m2 = 0;
+  // Realised volatility window: squared returns with their timestamps.
+  std::deque<std::pair<int64_t, double>> sq_returns;
+  double sq_sum = 0;
+  bool high_vol = false;  // currently above the threshold (edge-triggered events)
+  // Minute aggregation.
+  int64_t minute = -1;
+  double minute_volume = 0;
+  double minute_high = 0;
+  double minute_low = 0;
+  double minute_close = 0;
+  bool spike_fired = false;
+  bool vol_anomaly_fired = false;
+  double volume_avg = 0;  // EWMA of completed minute volumes
+  int64_t minutes_seen = 0;
+  // RSI (Wilder) and MACD on minute closes.
+  double prev_close = k_absent;
+  double avg_gain = 0;
+  double avg_loss = 0;
+  int64_t rsi_samples = 0;
+  double rsi = k_absent;
+  double prev_rsi = k_absent;
+  double ema_fast = k_absent;
+  double ema_slow = k_absent;
+  // Support/resistance from completed minutes: (minute, high, low).
+  std::deque<std::tuple<int64_t, double, double>> minutes;
+  bool resistance_armed = true;
+  bool support_armed = true;
+  double supplied_rsi_prev = k_absent;
+};
+
+/// Derives events; one instance per shard, owned by its prioritise actor.
+class prioritise_policy {
+ public:
+  explicit prioritise_policy(event_thresholds t) : t_(t) {}
+  void set_thresholds(const event_thresholds& t) { t_ = t; }
+  const event_thresholds& thresholds() const { return t_; }
+
+  /// Updates the symbol's state with the tick and returns the snapshot and its events
+  /// (at least one: a plain tick is a LOW price_update). Sorted by priority, highest first.
+  void assess(const tick& t, snapshot& snap, std::vector<market_event>& events);
+
+  size_t symbols() const { return states_.size(); }
+  const symbol_state* state_of(const std::string& symbol) const;
+
+ private:
+  void close_minute(symbol_state& s, std::vector<market_event>& events);
+  double support(const symbol_state& s, int64_t now_minute) const;
+  double resistance(const symbol_state& s, int64_t now_minute) const;
+
+  event_thresholds t_;
+  std::unordered_map<std::string, symbol_state> states_;
+};
+
+}  // namespace tickgate

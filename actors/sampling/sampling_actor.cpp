@@ -1,0 +1,38 @@
+#include "actors/sampling/sampling_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/sampling/sampling_policy.hpp"
+
+namespace tickgate {
+namespace {
+
+struct sampling_state {
+  std::unique_ptr<sampling_policy> policy;
+  static inline const char* name = "sampling";
+};
+
+sampling_actor::behavior_type sampling_impl(sampling_actor::stateful_pointer<sampling_state> self,
+                                            pipeline_env env, batching_actor next) {
+  auto& c = *env.cfg;
+  self->state.policy =
+      std::make_unique<sampling_policy>(c.agents, c.min_ai_interval_ms, c.critical_min_spacing_ms);
+  return {
+      [=](assessed& m) {
+        self->state.policy->decide(m.w);
+        self->send(next, sampled{std::move(m.w)});
+      },
+      [=](drain_atom a) { self->send(next, a); },
+  };
+}
+
+}  // namespace
+
+sampling_actor spawn_sampling(caf::actor_system& sys, const pipeline_env& env,
+                              batching_actor next) {
+  return sys.spawn(sampling_impl, env, next);
+}
+
+}  // namespace tickgate

@@ -1,0 +1,91 @@
+#include "actors/sampling/sampling_policy.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace tickgate {
+
+int64_t adaptive_interval_ms(const strategy_config& s, double volatility_pct) {
+  if (!present(volatility_pct) || volatility_pct <= 0)
+    return std::clamp(s.interval_ms, s.min_interval_ms, s.max_interval_ms);
+  double raw = static_cast<double>(s.interval_ms) * s.reference_volatility_pct / volatility_pct;
+  return std::clamp(static_cast<int64_t>(raw), s.min_interval_ms, s.max_interval_ms);
+}
+
+void sampling_policy::decide(tick_work& w) {
+  auto& states = states_[w.t.symbol];
+  if (states.size() != agents_.size()) states.resize(agents_.size());
+  const int64_t now = w.t.ts;
+  char buf[160];
+  for (auto& v : w.verdicts) {
+    if (v.act != static_cast<uint8_t>(action::pending) || v.agent >= agents_.size()) continue;
+    auto& st = states[v.agent];
+    auto& strat = agents_[v.agent].strategy;
+    const int64_t elapsed = now - st.last_call;
+    const bool critical = v.prio == static_cast<uint8_t>(priority::critical);
+    auto skip = [&](const char* code) {
+      v.act = static_cast<uint8_t>(action::skip);
+      v.reason = std::string(code) + buf;
+    };
+    if (critical) {
+      if (elapsed < critical_spacing_) {
+        st.pending_change = st.pending_change || v.changed;
+        std::snprintf(buf, sizeof buf, " elapsed_ms=%lld spacing_ms=%lld",
+                      static_cast<long long>(elapsed), static_cast<long long>(critical_spacing_));
+        skip("critical_spacing");
+        continue;
+      }
+      v.act = static_cast<uint8_t>(action::call);
+      v.reason = std::string("critical:") + to_string(static_cast<event_type>(v.trigger));
+    } else {
+      bool due = false;
+      const char* why = "";
+      int64_t interval = 0;
+      switch (strat.kind) {
+        case sampling_kind::always: due = true; why = "always"; break;
+        case sampling_kind::periodic:
+          interval = strat.interval_ms;
+          due = elapsed >= interval;
+          why = "periodic";
+          break;
+        case sampling_kind::adaptive:
+          interval = adaptive_interval_ms(strat, w.snap.volatility_pct);
+          due = elapsed >= interval;
+          why = "adaptive";
+          break;
+        case sampling_kind::change_based:
+        case sampling_kind::threshold:
+          why = strat.kind == sampling_kind::threshold ? "threshold" : "change_based";
+          break;
+      }
+      if (!due && (v.changed || st.pending_change)) {
+        due = true;
+        why = v.changed ? "significant_change" : "deferred_change";
+      }
+      if (!due) {
+        std::snprintf(buf, sizeof buf, " elapsed_ms=%lld interval_ms=%lld sig=%.1f chg=%.2f",
+                      static_cast<long long>(elapsed), static_cast<long long>(interval),
+                      v.significance, v.change_pct);
+        skip(strat.kind == sampling_kind::change_based || strat.kind == sampling_kind::threshold
+                 ? "no_change"
+                 : "interval");
+        continue;
+      }
+      if (elapsed < min_interval_) {
+        st.pending_change = st.pending_change || v.changed;
+        std::snprintf(buf, sizeof buf, " elapsed_ms=%lld min_ms=%lld",
+                      static_cast<long long>(elapsed), static_cast<long long>(min_interval_));
+        skip("min_interval");
+        continue;
+      }
+      bool low = v.prio == static_cast<uint8_t>(priority::low);
+      v.act = static_cast<uint8_t>(low ? action::batch : action::call);
+      std::snprintf(buf, sizeof buf, " sig=%.1f chg=%.2f", v.significance, v.change_pct);
+      v.reason = std::string(why) + buf;
+    }
+    st.last_call = now;
+    st.pending_change = false;
+  }
+}
+
+}  // namespace tickgate

@@ -1,0 +1,44 @@
+#pragma once
+// Sampling stage, pure: per symbol and agent, decides call / batch / skip from the agent's
+// strategy, the change verdict, min_ai_interval and the CRITICAL spacing, on event time.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+#include "messages/market_event.hpp"
+
+namespace tickgate {
+
+/// Adaptive interval: base * reference_vol / vol, clamped to [min, max]; base when vol unknown.
+int64_t adaptive_interval_ms(const strategy_config& s, double volatility_pct);
+
+/// One instance per shard, owned by its sampling actor.
+class sampling_policy {
+ public:
+  sampling_policy(std::vector<agent_config> agents, int64_t min_ai_interval_ms,
+                  int64_t critical_spacing_ms)
+      : agents_(std::move(agents)), min_interval_(min_ai_interval_ms),
+        critical_spacing_(critical_spacing_ms) {}
+  void set_config(std::vector<agent_config> agents, int64_t min_ai_interval_ms,
+                  int64_t critical_spacing_ms) {
+    agents_ = std::move(agents);
+    min_interval_ = min_ai_interval_ms;
+    critical_spacing_ = critical_spacing_ms;
+  }
+  /// Decides every pending verdict of the tick.
+  void decide(tick_work& w);
+
+ private:
+  struct agent_state {
+    int64_t last_call = INT64_MIN / 2;
+    bool pending_change = false;  // a significant change was held back by an interval
+  };
+  std::vector<agent_config> agents_;
+  int64_t min_interval_;
+  int64_t critical_spacing_;
+  std::unordered_map<std::string, std::vector<agent_state>> states_;
+};
+
+}  // namespace tickgate

@@ -1,0 +1,112 @@
+#include "actors/sink/records.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+namespace tickgate {
+
+using json = nlohmann::json;
+
+namespace {
+json num(double v) { return present(v) ? json(v) : json(nullptr); }
+}  // namespace
+
+std::string analysis_key(const std::string& request_id, int32_t part) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "/%03d", part);
+  return request_id + buf;
+}
+
+std::string encode_analysis(const analysis& a) {
+  auto result = json::parse(a.result_json, nullptr, false);
+  if (result.is_discarded()) result = a.result_json;
+  json j{{"symbol", a.item.symbol},
+         {"agent", a.agent},
+         {"ts", a.item.ts},
+         {"request_id", a.request_id},
+         {"part", a.part},
+         {"parts", a.parts},
+         {"trigger",
+          {{"event", to_string(static_cast<event_type>(a.item.trigger))},
+           {"priority", to_string(static_cast<priority>(a.item.prio))},
+           {"significance", a.item.significance},
+           {"reason", a.item.reason}}},
+         {"source", a.source},
+         {"provider", a.provider},
+         {"model", a.model},
+         {"result", std::move(result)},
+         {"usage",
+          {{"input", a.input_tokens}, {"output", a.output_tokens}, {"cached", a.cached_tokens}}},
+         {"cost_usd", pico_to_usd(a.cost)},
+         {"fingerprint", a.item.fingerprint},
+         {"price", a.item.snap.price},
+         {"config_version", a.config_version},
+         {"source_offset", {{"partition", a.item.partition}, {"offset", a.item.offset}}}};
+  return j.dump();
+}
+
+std::string encode_ledger(const request_outcome& o) {
+  json symbols = json::array();
+  for (auto& a : o.analyses) symbols.push_back(a.item.symbol);
+  json j{{"request_id", o.request_id},
+         {"agent", o.agent},
+         {"source", o.source},
+         {"provider", o.provider},
+         {"model", o.model},
+         {"event_ts", o.event_ts},
+         {"wall_ms", o.wall_ms},
+         {"tokens",
+          {{"input", o.input_tokens},
+           {"cached", o.cached_tokens},
+           {"cache_write", o.cache_write_tokens},
+           {"output", o.output_tokens}}},
+         {"cost_usd", pico_to_usd(o.cost)},
+         {"cost_picousd", o.cost},
+         {"would_cost_usd", pico_to_usd(o.would_cost)},
+         {"avoided_usd", pico_to_usd(o.avoided)},
+         {"latency_ms", static_cast<double>(o.latency_us) / 1000.0},
+         {"attempts", o.attempts},
+         {"items", o.analyses.size()},
+         {"symbols", std::move(symbols)}};
+  if (!o.error.empty()) j["error"] = o.error;
+  return j.dump();
+}
+
+std::string decision_key(const tick_work& w, const std::string& agent) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%013lld", static_cast<long long>(w.t.ts));
+  std::string k = w.t.symbol;
+  k += '\0';
+  k += buf;
+  k += '\0';
+  std::snprintf(buf, sizeof buf, "%d:%012lld", w.t.partition, static_cast<long long>(w.t.offset));
+  k += buf;
+  k += '\0';
+  k += agent;
+  return k;
+}
+
+std::string encode_decision(const tick_work& w, const agent_verdict& v, const std::string& agent) {
+  json events = json::array();
+  for (auto& e : w.events) events.push_back(to_string(static_cast<event_type>(e.type)));
+  json j{{"symbol", w.t.symbol},
+         {"ts", w.t.ts},
+         {"offset", w.t.offset},
+         {"agent", agent},
+         {"action", to_string(static_cast<action>(v.act))},
+         {"reason", v.reason},
+         {"trigger", to_string(static_cast<event_type>(v.trigger))},
+         {"priority", to_string(static_cast<priority>(v.prio))},
+         {"changed", v.changed},
+         {"significance", v.significance},
+         {"change_pct", std::round(v.change_pct * 1e4) / 1e4},
+         {"events", std::move(events)},
+         {"price", w.t.price},
+         {"volatility_pct", num(w.snap.volatility_pct)},
+         {"config_version", w.config_version}};
+  return j.dump();
+}
+
+}  // namespace tickgate

@@ -1,0 +1,164 @@
+#include "actors/sink/sink_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "actors/sink/records.hpp"
+#include "kafka/kafka_producer.hpp"
+
+namespace tickgate {
+namespace {
+
+/// Stats of the sink: what was made durable and published.
+struct sink_stats {
+  explicit sink_stats(stats_registry& r) : reg(r) {
+    decisions = &r.add_counter("tickgate_decisions_logged_total", "", "Decisions made durable");
+    cost = &r.add_counter("tickgate_cost_picousd_total", "", "Money spent on LLM calls, pUSD");
+    would_cost = &r.add_counter("tickgate_dry_run_cost_picousd_total", "",
+                                "Offline: what the calls would have cost, pUSD");
+    avoided = &r.add_counter("tickgate_avoided_cost_picousd_total", "",
+                             "Cost avoided by cache hits, pUSD");
+    delivery_failed = &r.add_counter("tickgate_sink_delivery_failures_total", "",
+                                     "Output records Kafka did not take");
+    for (auto kind : {"input", "cached", "cache_write", "output"})
+      tokens.push_back(&r.add_counter("tickgate_tokens_total", std::string("kind=\"") + kind + "\"",
+                                      "Tokens by kind"));
+  }
+  counter& analyses(const std::string& source) {
+    return reg.add_counter("tickgate_analyses_total", "source=\"" + source + "\"",
+                           "Analyses published, by source");
+  }
+  counter& requests(const std::string& source) {
+    return reg.add_counter("tickgate_requests_done_total", "source=\"" + source + "\"",
+                           "Requests finished, by source");
+  }
+  stats_registry& reg;
+  counter* decisions;
+  counter* cost;
+  counter* would_cost;
+  counter* avoided;
+  counter* delivery_failed;
+  std::vector<counter*> tokens;
+};
+
+struct sink_state {
+  std::unique_ptr<kafka_producer> producer;
+  std::unique_ptr<sink_stats> stats;
+  write_batch pending;
+  std::vector<tick_accounted> pending_acks;
+  static inline const char* name = "sink";
+};
+
+constexpr size_t k_max_batched_ops = 2048;
+
+sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> self,
+                                    pipeline_env env, std::shared_ptr<const wiring> wires) {
+  auto cfg = env.cfg;
+  auto& st = self->state;
+  st.producer = std::make_unique<kafka_producer>(
+      env.bootstrap, std::map<std::string, std::string>{{"compression.type", cfg->kafka.compression}});
+  st.stats = std::make_unique<sink_stats>(*env.stats);
+  // Decisions are written in batches; their ticks are acknowledged after each write.
+  auto flush_decisions = [=] {
+    auto& st = self->state;
+    if (!st.pending.empty()) env.store->write(st.pending);
+    st.pending.clear();
+    for (auto& a : st.pending_acks) self->send(wires->ingest, a);
+    st.pending_acks.clear();
+  };
+  self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
+  return {
+      [=](decision_batch& d) {
+        auto& st = self->state;
+        for (auto& v : d.work.verdicts) {
+          const auto& name = cfg->agents.at(v.agent).name;
+          st.pending.put(column::decisions, decision_key(d.work, name),
+                         encode_decision(d.work, v, name));
+          st.stats->decisions->inc();
+        }
+        st.pending_acks.push_back({d.work.t.partition, d.work.t.offset, d.outstanding});
+        if (st.pending.size() >= k_max_batched_ops) flush_decisions();
+      },
+      [=](request_outcome& o) {
+        auto& st = self->state;
+        write_batch wb;
+        std::vector<std::string> encoded;
+        for (auto& a : o.analyses) {
+          encoded.push_back(encode_analysis(a));
+          wb.put(column::analyses, analysis_key(a.request_id, a.part), encoded.back());
+        }
+        const auto ledger = encode_ledger(o);
+        // A replay of an already-paid request keeps the original ledger entry untouched.
+        if (o.source != "ledger") wb.put(column::ledger, o.request_id, ledger);
+        env.store->write(wb);  // durable before anything is published or acknowledged
+
+        auto settled = std::make_shared<requests_settled>();
+        for (auto& a : o.analyses) {
+          settled->partitions.push_back(a.item.partition);
+          settled->offsets.push_back(a.item.offset);
+        }
+        auto remaining = std::make_shared<int>(static_cast<int>(o.analyses.size()) + 1);
+        auto failed = std::make_shared<bool>(false);
+        auto ingest = wires->ingest;
+        auto on_delivery = [=](bool ok, const std::string& err) {
+          if (!ok) {
+            *failed = true;
+            self->state.stats->delivery_failed->inc();
+            spdlog::error("sink: output record not delivered request={} error={}", o.request_id, err);
+          }
+          // Ticks stay uncommitted when an output was lost: a restart re-delivers them.
+          if (--*remaining == 0 && !*failed) self->send(ingest, std::move(*settled));
+        };
+        std::string err;
+        auto produce = [&](const std::string& topic, const std::string& key, const std::string& v) {
+          if (!st.producer->produce(topic, key, v, {}, on_delivery, err)) on_delivery(false, err);
+        };
+        for (size_t i = 0; i < o.analyses.size(); ++i)
+          produce(cfg->kafka.analyses_topic, o.analyses[i].item.symbol, encoded[i]);
+        produce(cfg->kafka.costs_topic, o.request_id, ledger);
+        st.producer->poll(0);
+
+        st.stats->analyses(o.source).inc(o.analyses.size());
+        st.stats->requests(o.source).inc();
+        st.stats->cost->inc(static_cast<uint64_t>(o.cost));
+        st.stats->would_cost->inc(static_cast<uint64_t>(o.would_cost));
+        st.stats->avoided->inc(static_cast<uint64_t>(o.avoided));
+        st.stats->tokens[0]->inc(static_cast<uint64_t>(o.input_tokens));
+        st.stats->tokens[1]->inc(static_cast<uint64_t>(o.cached_tokens));
+        st.stats->tokens[2]->inc(static_cast<uint64_t>(o.cache_write_tokens));
+        st.stats->tokens[3]->inc(static_cast<uint64_t>(o.output_tokens));
+        if (o.source == "llm" && o.error.empty() && !o.analyses.empty()) {
+          std::string results = "[";
+          for (size_t i = 0; i < o.analyses.size(); ++i)
+            results += (i ? "," : "") + o.analyses[i].result_json;
+          results += "]";
+          uint16_t agent = static_cast<uint16_t>(cfg->agent_index(o.agent));
+          self->send(wires->cache, cache_store{o.cache_key, agent, o.provider, o.model,
+                                               std::move(results), o.event_ts, o.cost});
+        }
+      },
+      [=](drained_atom a, int32_t shard) {
+        flush_decisions();
+        self->send(wires->ingest, a, shard);
+      },
+      [=](flush_atom) {
+        flush_decisions();
+        self->state.producer->poll(0);
+        self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+sink_actor spawn_sink(caf::actor_system& sys, const pipeline_env& env,
+                      std::shared_ptr<const wiring> wires) {
+  return sys.spawn<caf::detached>(sink_impl, env, std::move(wires));
+}
+
+}  // namespace tickgate

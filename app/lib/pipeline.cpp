@@ -1,0 +1,118 @@
+#include "app/lib/pipeline.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "actors/batching/batching_actor.hpp"
+#include "actors/budget/budget_actor.hpp"
+#include "actors/cache/cache_actor.hpp"
+#include "actors/change/change_actor.hpp"
+#include "actors/ingest/ingest_actor.hpp"
+#include "actors/prioritise/prioritise_actor.hpp"
+#include "actors/sampling/sampling_actor.hpp"
+#include "actors/sink/sink_actor.hpp"
+
+namespace tickgate {
+
+void resolve_provider(const config& cfg, std::string& provider, std::string& note,
+                      std::string& dry_run_model) {
+  dry_run_model.clear();
+  for (auto& name : cfg.routing_order)
+    if (cfg.providers.at(name).kind != "rules") {
+      dry_run_model = cfg.providers.at(name).model;
+      break;
+    }
+  auto key_set = [](const provider_config& p) {
+    if (p.api_key_env.empty()) return true;  // keyless local server (vLLM, llama.cpp, Ollama)
+    const char* v = std::getenv(p.api_key_env.c_str());
+    return v && *v;
+  };
+  if (cfg.routing_provider != "auto") {
+    const auto& p = cfg.providers.at(cfg.routing_provider);
+    if (p.kind != "rules" && !key_set(p))
+      throw config_error("config: providers." + p.name + ".api_key_env: environment variable " +
+                         p.api_key_env + " is not set");
+    provider = p.name;
+    note = p.kind == "rules" ? "offline rule-based analyst (routing.provider)"
+                             : p.name + " (" + p.model + ")";
+    return;
+  }
+  for (auto& name : cfg.routing_order) {
+    const auto& p = cfg.providers.at(name);
+    if (p.kind != "rules" && !p.api_key_env.empty() && key_set(p)) {
+      provider = name;
+      note = name + " (" + p.model + "), key from " + p.api_key_env;
+      return;
+    }
+  }
+  for (auto& [name, p] : cfg.providers)
+    if (p.kind == "rules") {
+      provider = name;
+      note = "offline rule-based analyst: no API key set (checked";
+      for (auto& n : cfg.routing_order)
+        if (!cfg.providers.at(n).api_key_env.empty()) note += " " + cfg.providers.at(n).api_key_env;
+      note += "); calls are priced as a dry run of " +
+              (dry_run_model.empty() ? std::string("nothing") : dry_run_model);
+      return;
+    }
+  throw config_error(
+      "config: routing.provider: \"auto\" found no provider with its API key set and no provider "
+      "of kind rules");
+}
+
+double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop) {
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("scheduler.max-threads", 2);
+  sys_cfg.set("logger.console", caf::atom("none"));
+  caf::actor_system sys{sys_cfg};
+  auto start = std::chrono::steady_clock::now();
+  {
+    auto wires = std::make_shared<wiring>();
+    caf::scoped_actor self{sys};
+    auto sink = spawn_sink(sys, env, wires);
+    auto budget = spawn_budget(sys, env, sink);
+    auto cache = spawn_cache(sys, env, budget, sink);
+    std::vector<caf::actor> stages;
+    for (int32_t s = 0; s < env.cfg->shards; ++s) {
+      auto batching = spawn_batching(sys, env, s, cache, sink);
+      auto sampling = spawn_sampling(sys, env, batching);
+      auto change = spawn_change(sys, env, sampling);
+      wires->shards.push_back(spawn_prioritise(sys, env, change));
+      for (auto& h : {caf::actor_cast<caf::actor>(batching), caf::actor_cast<caf::actor>(sampling),
+                      caf::actor_cast<caf::actor>(change),
+                      caf::actor_cast<caf::actor>(wires->shards.back())})
+        stages.push_back(h);
+    }
+    wires->sink = sink;
+    wires->cache = cache;
+    wires->ingest = spawn_ingest(sys, env, wires, caf::actor_cast<caf::actor>(self));
+    self->send(wires->ingest, poll_atom::value);
+
+    bool stop_sent = false, done = false;
+    while (!done) {
+      self->receive([&](done_atom) { done = true; },
+                    caf::after(std::chrono::milliseconds(100)) >> [&] {
+                      if (stop.load() && !stop_sent) {
+                        self->send(wires->ingest, stop_atom::value);
+                        stop_sent = true;
+                      }
+                    });
+    }
+    for (auto& h : stages) caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  }
+  sys.await_all_actors_done();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace tickgate

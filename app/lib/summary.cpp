@@ -1,0 +1,78 @@
+#include "app/lib/summary.hpp"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace tickgate {
+
+std::string run_summary(const pipeline_env& env, double seconds) {
+  auto& s = *env.stats;
+  std::ostringstream o;
+  char buf[256];
+  auto line = [&](const char* label, const std::string& value) {
+    std::snprintf(buf, sizeof buf, "  %-26s %s\n", label, value.c_str());
+    o << buf;
+  };
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  uint64_t records = s.total("tickgate_ingest_records_total");
+  uint64_t ticks = s.total("tickgate_ticks_total");
+  o << "\n== tickgate run summary ==\n";
+  line("provider", env.provider_note);
+  std::snprintf(buf, sizeof buf, "%s records in %.2f s (%.0f records/s)", n(records).c_str(),
+                seconds, seconds > 0 ? static_cast<double>(records) / seconds : 0.0);
+  line("input", buf);
+  line("ticks", n(ticks));
+  line("dead-lettered", n(s.total("tickgate_dlq_total")));
+  std::string ev;
+  for (auto p : {"CRITICAL", "HIGH", "MEDIUM", "LOW"})
+    ev += std::string(p) + "=" +
+          n(s.value("tickgate_events_total", std::string("priority=\"") + p + "\"")) + " ";
+  line("events by priority", ev);
+  std::map<std::string, uint64_t> by_action;
+  std::map<std::string, uint64_t> skips;
+  for (auto* c : s.counters()) {
+    if (c->name() != "tickgate_decisions_total") continue;
+    auto& l = c->labels();  // action="x",reason="y"
+    auto a0 = l.find('"') + 1, a1 = l.find('"', a0);
+    auto r0 = l.find("reason=\"") + 8, r1 = l.find('"', r0);
+    by_action[l.substr(a0, a1 - a0)] += c->value();
+    if (l.substr(a0, a1 - a0) == "skip") skips[l.substr(r0, r1 - r0)] += c->value();
+  }
+  std::string dec;
+  for (auto& [a, v] : by_action) dec += a + "=" + n(v) + " ";
+  line("agent decisions", dec);
+  std::string sk;
+  for (auto& [r, v] : skips) sk += r + "=" + n(v) + " ";
+  line("skips by reason", sk);
+  uint64_t direct = s.value("tickgate_requests_total", "kind=\"direct\"");
+  uint64_t batches = s.value("tickgate_requests_total", "kind=\"batch\"");
+  line("requests", n(direct + batches) + " (direct " + n(direct) + ", batched " + n(batches) + ")");
+  std::string src;
+  for (auto k : {"llm", "cache", "rules", "ledger"})
+    src += std::string(k) + "=" +
+           n(s.value("tickgate_analyses_total", std::string("source=\"") + k + "\"")) + " ";
+  line("analyses by source", src);
+  line("cache hits / misses", n(s.value("tickgate_cache_lookups_total", "result=\"hit\"")) + " / " +
+                                  n(s.value("tickgate_cache_lookups_total", "result=\"miss\"")));
+  line("budget denials", n(s.value("tickgate_budget_decisions_total", "result=\"denied\"")));
+  double cost = static_cast<double>(s.total("tickgate_cost_picousd_total")) / 1e12;
+  double would = static_cast<double>(s.total("tickgate_dry_run_cost_picousd_total")) / 1e12;
+  std::snprintf(buf, sizeof buf, "$%.6f", cost);
+  line("LLM cost", buf);
+  if (would > 0) {
+    std::snprintf(buf, sizeof buf, "$%.6f (offline: priced, not sent)", would);
+    line("dry-run cost", buf);
+  }
+  const auto agents = env.cfg->agents.size();
+  if (ticks > 0) {
+    std::snprintf(buf, sizeof buf, "%s calls (every agent on every tick); tickgate made %.3f%% of them",
+                  n(ticks * agents).c_str(),
+                  100.0 * static_cast<double>(direct + batches) / static_cast<double>(ticks * agents));
+    line("naive strategy", buf);
+  }
+  line("decisions logged", n(s.total("tickgate_decisions_logged_total")));
+  return o.str();
+}
+
+}  // namespace tickgate

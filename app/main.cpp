@@ -1,0 +1,54 @@
+// tickgate: decides per market event whether an LLM call is worth it.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <string>
+
+#include "app/lib/cli_args.hpp"
+#include "app/lib/commands.hpp"
+#include "app/lib/csv_feed.hpp"
+#include "config/config.hpp"
+#include "storage/kv_store.hpp"
+
+namespace {
+
+constexpr const char* k_usage =
+    "usage: tickgate COMMAND [flags]\n\n"
+    "commands:\n"
+    "  run       consume ticks, decide, call LLMs when worth it, publish analyses and costs\n"
+    "  broker    a development Kafka-protocol broker on 127.0.0.1\n"
+    "  publish   publish a CSV of market data as ticks\n\n"
+    "tickgate COMMAND --help describes every flag.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << k_usage;
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::cout << k_usage;
+    return 0;
+  }
+  try {
+    if (cmd == "run") return tickgate::cmd_run(argc, argv);
+    if (cmd == "broker") return tickgate::cmd_broker(argc, argv);
+    if (cmd == "publish") return tickgate::cmd_publish(argc, argv);
+    std::cerr << "tickgate: unknown command '" << cmd << "'\n" << k_usage;
+    return 2;
+  } catch (const tickgate::usage_error& e) {
+    std::cerr << "tickgate: " << e.what() << '\n';
+    return 2;
+  } catch (const tickgate::config_error& e) {
+    std::cerr << "tickgate: " << e.what() << '\n';
+    return 2;
+  } catch (const tickgate::csv_error& e) {
+    std::cerr << "tickgate: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tickgate: " << e.what() << '\n';
+    return 1;
+  }
+}

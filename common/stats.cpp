@@ -1,0 +1,65 @@
+#include "common/stats.hpp"
+
+#include <map>
+#include <sstream>
+
+namespace tickgate {
+
+counter& stats_registry::add_counter(const std::string& name, const std::string& labels,
+                                     const std::string& help) {
+  std::lock_guard guard{mutex_};
+  for (auto& c : counters_)
+    if (c.name() == name && c.labels() == labels) return c;
+  return counters_.emplace_back(name, labels, help);
+}
+
+gauge& stats_registry::add_gauge(const std::string& name, const std::string& labels,
+                                 const std::string& help) {
+  std::lock_guard guard{mutex_};
+  for (auto& g : gauges_)
+    if (g.name() == name && g.labels() == labels) return g;
+  return gauges_.emplace_back(name, labels, help);
+}
+
+uint64_t stats_registry::total(const std::string& name) const {
+  std::lock_guard guard{mutex_};
+  uint64_t sum = 0;
+  for (auto& c : counters_)
+    if (c.name() == name) sum += c.value();
+  return sum;
+}
+
+uint64_t stats_registry::value(const std::string& name, const std::string& labels) const {
+  std::lock_guard guard{mutex_};
+  for (auto& c : counters_)
+    if (c.name() == name && c.labels() == labels) return c.value();
+  return 0;
+}
+
+std::vector<const counter*> stats_registry::counters() const {
+  std::lock_guard guard{mutex_};
+  std::vector<const counter*> out;
+  for (auto& c : counters_) out.push_back(&c);
+  return out;
+}
+
+std::string stats_registry::prometheus_text() const {
+  std::lock_guard guard{mutex_};
+  std::ostringstream out;
+  std::map<std::string, bool> seen;
+  auto emit = [&](const auto& m, const char* type) {
+    if (!seen[m.name()]) {
+      out << "# HELP " << m.name() << ' ' << m.help() << "\n# TYPE " << m.name() << ' ' << type
+          << '\n';
+      seen[m.name()] = true;
+    }
+    out << m.name();
+    if (!m.labels().empty()) out << '{' << m.labels() << '}';
+    out << ' ' << m.value() << '\n';
+  };
+  for (auto& c : counters_) emit(c, "counter");
+  for (auto& g : gauges_) emit(g, "gauge");
+  return out.str();
+}
+
+}  // namespace tickgate

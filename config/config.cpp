@@ -1,0 +1,376 @@
+#include "config/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/config_reader.hpp"
+
+namespace tickgate {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+json parse_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw config_error("config: cannot open " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return json::parse(ss.str(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    throw config_error("config: " + path + " is not valid JSON: " + e.what());
+  }
+}
+
+// `a.b.c=JSON`: replaces (or adds) that key. The value must be JSON: strings need quotes.
+void apply_override(json& root, const std::string& expr) {
+  auto eq = expr.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw config_error("--set " + expr + ": expected dotted.path=JSON");
+  std::string path = expr.substr(0, eq);
+  json value = json::parse(expr.substr(eq + 1), nullptr, false);
+  if (value.is_discarded())
+    throw config_error("--set " + path + ": value is not JSON (strings need quotes: '\"text\"')");
+  json* node = &root;
+  std::stringstream ss(path);
+  std::string part;
+  std::vector<std::string> parts;
+  while (std::getline(ss, part, '.')) parts.push_back(part);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (!node->is_object()) throw config_error("--set " + path + ": " + parts[i] + " is not an object");
+    node = &(*node)[parts[i]];
+    if (node->is_null()) *node = json::object();
+  }
+  if (!node->is_object()) throw config_error("--set " + path + ": parent is not an object");
+  (*node)[parts.back()] = std::move(value);
+}
+
+sampling_kind parse_kind(config_reader& r, const std::string& key, const std::string& s) {
+  if (s == "always") return sampling_kind::always;
+  if (s == "periodic") return sampling_kind::periodic;
+  if (s == "change_based") return sampling_kind::change_based;
+  if (s == "threshold") return sampling_kind::threshold;
+  if (s == "adaptive") return sampling_kind::adaptive;
+  r.fail(key, "unknown strategy '" + s + "' (always, periodic, change_based, threshold, adaptive)");
+}
+
+void read_kafka(config_reader r, kafka_config& k) {
+  r.read("brokers", k.brokers, true);
+  r.read("group_id", k.group_id, true);
+  auto t = r.child("topics");
+  t.read("ticks", k.ticks_topic, true);
+  t.read("analyses", k.analyses_topic, true);
+  t.read("costs", k.costs_topic, true);
+  t.read("dlq", k.dlq_topic, true);
+  t.finish();
+  r.read("embedded_partitions", k.embedded_partitions, 1, 256);
+  r.read("poll_batch", k.poll_batch, 1, 100'000);
+  r.read("commit_interval_ms", k.commit_interval_ms, 10, 600'000);
+  r.read("max_tick_bytes", k.max_tick_bytes, 64, 1 << 20);
+  r.read("compression", k.compression, true);
+  static const std::vector<std::string> codecs{"none", "gzip", "snappy", "lz4", "zstd"};
+  if (std::find(codecs.begin(), codecs.end(), k.compression) == codecs.end())
+    r.fail("compression", "must be one of none, gzip, snappy, lz4, zstd");
+  r.finish();
+}
+
+void read_events(config_reader r, event_thresholds& e, config& c) {
+  r.read("price_change_pct", e.price_change_pct, 0.001, 100);
+  r.read("volume_spike_multiplier", e.volume_spike_multiplier, 1.0, 1000);
+  r.read("volume_avg_minutes", e.volume_avg_minutes, 1, 1440);
+  r.read("volatility_threshold_pct", e.volatility_threshold_pct, 0.0001, 1000);
+  r.read_seconds("volatility_window_s", e.volatility_window_ms, 1, 86'400);
+  r.read_seconds("sr_window_s", e.sr_window_ms, 60, 30 * 86'400.0);
+  r.read_seconds("sr_min_age_s", e.sr_min_age_ms, 0, 86'400);
+  r.read("sr_break_pct", e.sr_break_pct, 0, 100);
+  r.read("anomaly_zscore", e.anomaly_zscore, 1, 1000);
+  r.read("anomaly_min_samples", e.anomaly_min_samples, 2, 1'000'000);
+  r.read("anomaly_volume_multiplier", e.anomaly_volume_multiplier, 1, 100'000);
+  r.read("rsi_period", e.rsi_period, 2, 500);
+  r.read("rsi_overbought", e.rsi_overbought, 50, 100);
+  r.read("rsi_oversold", e.rsi_oversold, 0, 50);
+  r.read_seconds("min_ai_interval_s", c.min_ai_interval_ms, 0, 86'400);
+  r.read_seconds("critical_min_spacing_s", c.critical_min_spacing_ms, 0, 86'400);
+  if (e.sr_min_age_ms >= e.sr_window_ms) r.fail("sr_min_age_s", "must be below sr_window_s");
+  r.finish();
+}
+
+void read_change(config_reader r, change_config& ch) {
+  r.read("score_threshold", ch.score_threshold, 0, 1000);
+  r.read("price_pct", ch.price_pct, 0, 100);
+  r.read("price_abs", ch.price_abs, 0, 1e12);
+  r.read("price_points", ch.price_points, 0, 1000);
+  r.read("rsi_delta", ch.rsi_delta, 0, 100);
+  r.read("rsi_points", ch.rsi_points, 0, 1000);
+  r.read("volatility_rel_pct", ch.volatility_rel_pct, 0, 10'000);
+  r.read("volatility_abs", ch.volatility_abs, 0, 1000);
+  r.read("volatility_points", ch.volatility_points, 0, 1000);
+  r.read("bias_flip_points", ch.bias_flip_points, 0, 1000);
+  r.read("expiry_days", ch.expiry_days, 0, 10'000);
+  r.read("expiry_points", ch.expiry_points, 0, 1000);
+  r.read_seconds("max_age_s", ch.max_age_ms, 1, 365 * 86'400.0);
+  r.finish();
+}
+
+provider_config read_provider(config_reader r, const std::string& name) {
+  provider_config p;
+  p.name = name;
+  r.read("kind", p.kind, true);
+  if (p.kind != "openai" && p.kind != "anthropic" && p.kind != "rules")
+    r.fail("kind", "must be openai, anthropic or rules, got '" + p.kind + "'");
+  r.read("base_url", p.base_url);
+  r.read("api_key_env", p.api_key_env);
+  r.read("model", p.model);
+  r.read("timeout_ms", p.timeout_ms, 100, 600'000);
+  r.read("max_retries", p.max_retries, 0, 10);
+  if (p.kind != "rules") {
+    if (p.base_url.rfind("http://", 0) != 0 && p.base_url.rfind("https://", 0) != 0)
+      r.fail("base_url", "must start with http:// or https://");
+    if (p.model.empty()) r.fail("model", "must name a model");
+  }
+  if (p.kind == "anthropic")
+    r.fail("kind", "anthropic is not supported by this build yet (issue: LLM gateway)");
+  r.finish();
+  return p;
+}
+
+agent_config read_agent(config_reader r, const std::string& name) {
+  agent_config a;
+  a.name = name;
+  r.read("response_type", a.response_type, true);
+  r.read("system_prompt", a.system_prompt, true);
+  r.read("prompt_version", a.prompt_version, true);
+  r.read("max_tokens", a.max_tokens, 16, 100'000);
+  r.read("expected_output_tokens", a.expected_output_tokens, 1, 100'000);
+  if (a.expected_output_tokens > a.max_tokens)
+    r.fail("expected_output_tokens", "must not exceed max_tokens");
+  r.read("provider", a.provider);
+  a.subscribes.assign(static_cast<size_t>(event_type::count_), false);
+  if (!r.has("events")) r.fail("events", "is required (a list of event types, or [\"*\"])");
+  auto& ev = r.raw("events");
+  if (!ev.is_array() || ev.empty()) r.fail("events", "must be a non-empty list of event types");
+  for (auto& e : ev) {
+    if (!e.is_string()) r.fail("events", "entries must be strings");
+    auto s = e.get<std::string>();
+    if (s == "*") {
+      a.subscribes.assign(a.subscribes.size(), true);
+      continue;
+    }
+    event_type t;
+    if (!parse_event_type(s, t)) r.fail("events", "unknown event type '" + s + "'");
+    a.subscribes[static_cast<size_t>(t)] = true;
+  }
+  auto w = r.child("weights");
+  w.read("price", a.weight_price, 0, 100);
+  w.read("volatility", a.weight_volatility, 0, 100);
+  w.read("rsi", a.weight_rsi, 0, 100);
+  w.finish();
+  auto s = r.child("strategy");
+  std::string kind = "periodic";
+  s.read("kind", kind, true);
+  a.strategy.kind = parse_kind(s, "kind", kind);
+  s.read_seconds("interval_s", a.strategy.interval_ms, 0, 30 * 86'400.0);
+  s.read("change_pct", a.strategy.change_pct, 0, 10'000);
+  s.read("score", a.strategy.score, 0, 10);
+  s.read_seconds("min_interval_s", a.strategy.min_interval_ms, 0, 30 * 86'400.0);
+  s.read_seconds("max_interval_s", a.strategy.max_interval_ms, 0, 30 * 86'400.0);
+  s.read("reference_volatility_pct", a.strategy.reference_volatility_pct, 1e-6, 1000);
+  if (a.strategy.min_interval_ms > a.strategy.max_interval_ms)
+    s.fail("min_interval_s", "must not exceed max_interval_s");
+  s.finish();
+  r.finish();
+  return a;
+}
+
+std::string resolve_relative(const std::string& file, const std::string& config_path) {
+  if (file.empty() || fs::path(file).is_absolute() || fs::exists(file)) return file;
+  auto beside = fs::path(config_path).parent_path() / file;
+  if (fs::exists(beside)) return beside.string();
+  auto in_tree = fs::path(TICKGATE_SOURCE_DIR) / file;
+  return fs::exists(in_tree) ? in_tree.string() : file;
+}
+
+}  // namespace
+
+const char* to_string(sampling_kind k) {
+  switch (k) {
+    case sampling_kind::always: return "always";
+    case sampling_kind::periodic: return "periodic";
+    case sampling_kind::change_based: return "change_based";
+    case sampling_kind::threshold: return "threshold";
+    case sampling_kind::adaptive: return "adaptive";
+  }
+  return "?";
+}
+
+int config::agent_index(const std::string& name) const {
+  for (size_t i = 0; i < agents.size(); ++i)
+    if (agents[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::string default_config_path() {
+  if (fs::exists("config/default.json")) return "config/default.json";
+  return std::string(TICKGATE_SOURCE_DIR) + "/config/default.json";
+}
+
+std::map<std::string, model_price> load_prices(const std::string& file,
+                                               const std::vector<std::string>& models) {
+  json doc = parse_file(file);
+  std::map<std::string, model_price> out;
+  for (auto& m : models) {
+    auto it = doc.find(m);
+    if (it == doc.end() || !it->is_object())
+      throw config_error("config: model '" + m + "' is not in the pricing file " + file +
+                         " (an unpriced model is never assumed to be free)");
+    auto per_token = [&](const char* key, bool required) -> picousd {
+      auto f = it->find(key);
+      if (f == it->end() || f->is_null()) {
+        if (required)
+          throw config_error("config: model '" + m + "' has no " + key + " in " + file);
+        return -1;
+      }
+      if (!f->is_number() || f->get<double>() < 0)
+        throw config_error("config: model '" + m + "': " + key + " is not a price");
+      return usd_to_pico(f->get<double>());
+    };
+    model_price p;
+    p.input = per_token("input_cost_per_token", true);
+    p.output = per_token("output_cost_per_token", true);
+    p.cache_read = per_token("cache_read_input_token_cost", false);
+    p.cache_write = per_token("cache_creation_input_token_cost", false);
+    if (p.cache_read < 0) p.cache_read = p.input;  // no discount known: charge full input
+    if (p.cache_write < 0) p.cache_write = p.input;
+    out[m] = p;
+  }
+  return out;
+}
+
+std::shared_ptr<const config> load_config(const std::string& path,
+                                          const std::vector<std::string>& set_overrides) {
+  json root = parse_file(path);
+  for (auto& o : set_overrides) apply_override(root, o);
+
+  auto c = std::make_shared<config>();
+  c->source_path = path;
+  config_reader r{root, ""};
+  read_kafka(r.child("kafka"), c->kafka);
+  {
+    auto p = r.child("pipeline");
+    p.read("shards", c->shards, 1, 64);
+    p.read("callers", c->callers, 1, 256);
+    p.finish();
+  }
+  {
+    auto s = r.child("storage");
+    s.read("data_dir", c->data_dir, true);
+    s.read("sync_writes", c->sync_writes);
+    s.finish();
+  }
+  {
+    auto a = r.child("admin");
+    a.read("listen", c->admin_listen, true);
+    a.read("token_env", c->admin_token_env, true);
+    a.finish();
+  }
+  {
+    auto l = r.child("log");
+    l.read("level", c->log_level, true);
+    static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(levels.begin(), levels.end(), c->log_level) == levels.end())
+      l.fail("level", "must be one of trace, debug, info, warn, error, off");
+    l.finish();
+  }
+  read_events(r.child("events"), c->events, *c);
+  read_change(r.child("change"), c->change);
+  {
+    auto b = r.child("batching");
+    b.read("batch_size", c->batch_size, 1, 100);
+    b.read_seconds("batch_timeout_s", c->batch_timeout_ms, 0.001, 86'400);
+    b.read_seconds("idle_flush_s", c->batch_idle_flush_ms, 0.001, 86'400);
+    b.finish();
+  }
+  {
+    auto ca = r.child("cache");
+    ca.read("memory_bytes", c->cache_memory_bytes, 0, 1ll << 40);
+    ca.read_seconds("max_age_s", c->cache_max_age_ms, 1, 365 * 86'400.0);
+    auto ttl = ca.child("ttl_s");
+    const json ttls = root["cache"].value("ttl_s", json::object());
+    for (auto& [k, v] : ttls.items()) {
+      int64_t ms = 0;
+      ttl.read_seconds(k, ms, 0, 365 * 86'400.0);
+      c->cache_ttl_ms[k] = ms;
+    }
+    ttl.finish();
+    ca.finish();
+  }
+  {
+    auto b = r.child("budget");
+    double daily = 10, monthly = 200;
+    b.read("daily_usd", daily, 0, 1e9);
+    b.read("monthly_usd", monthly, 0, 1e9);
+    c->daily_budget = usd_to_pico(daily);
+    c->monthly_budget = usd_to_pico(monthly);
+    b.finish();
+  }
+  {
+    auto pr = r.child("providers");
+    if (!r.has("providers")) r.fail("providers", "at least one provider is required");
+    for (auto& [name, v] : root["providers"].items())
+      c->providers[name] = read_provider(pr.child(name), name);
+    pr.finish();
+  }
+  {
+    auto ro = r.child("routing");
+    ro.read("provider", c->routing_provider, true);
+    if (ro.has("order")) {
+      auto& order = ro.raw("order");
+      if (!order.is_array()) ro.fail("order", "must be a list of provider names");
+      for (auto& o : order) {
+        if (!o.is_string() || !c->providers.count(o.get<std::string>()))
+          ro.fail("order", "names an unknown provider " + o.dump());
+        c->routing_order.push_back(o.get<std::string>());
+      }
+    }
+    if (c->routing_provider != "auto" && !c->providers.count(c->routing_provider))
+      ro.fail("provider", "names an unknown provider '" + c->routing_provider + "'");
+    ro.finish();
+  }
+  {
+    if (!r.has("agents")) r.fail("agents", "at least one agent is required");
+    auto ag = r.child("agents");
+    for (auto& [name, v] : root["agents"].items()) {
+      c->agents.push_back(read_agent(ag.child(name), name));
+      auto& a = c->agents.back();
+      if (!a.provider.empty() && !c->providers.count(a.provider))
+        ag.fail(name + ".provider", "names an unknown provider '" + a.provider + "'");
+    }
+    if (c->agents.empty()) r.fail("agents", "at least one agent is required");
+    ag.finish();
+  }
+  r.read("pricing_file", c->pricing_file, true);
+  int32_t version = 1;
+  r.read("config_version", version, 1, 1'000'000'000);
+  c->version = static_cast<uint32_t>(version);
+  r.finish();
+
+  for (auto& a : c->agents)
+    if (!c->cache_ttl_ms.count(a.response_type))
+      throw config_error("config: agents." + a.name + ".response_type: no cache.ttl_s." +
+                         a.response_type + " defined");
+
+  std::vector<std::string> models;
+  for (auto& [n, p] : c->providers)
+    if (p.kind != "rules") models.push_back(p.model);
+  c->pricing_file = resolve_relative(c->pricing_file, path);
+  c->prices = load_prices(c->pricing_file, models);
+  return c;
+}
+
+}  // namespace tickgate

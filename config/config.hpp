@@ -1,0 +1,160 @@
+#pragma once
+// Typed, validated configuration. Loaded once at start-up from JSON (comments allowed), with
+// `--set dotted.path=JSON` overrides; any bad key stops start-up with one line naming it.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/money.hpp"
+#include "messages/market_event.hpp"
+
+namespace tickgate {
+
+/// A configuration problem; what() is one line naming the key and what is wrong.
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct kafka_config {
+  std::string brokers = "embedded";  // "embedded" or a bootstrap list
+  std::string group_id = "tickgate";
+  std::string ticks_topic = "market.ticks";
+  std::string analyses_topic = "ai.analyses";
+  std::string costs_topic = "ai.costs";
+  std::string dlq_topic = "tickgate.dlq";
+  int32_t embedded_partitions = 6;
+  int32_t poll_batch = 500;
+  int32_t commit_interval_ms = 1000;
+  int32_t max_tick_bytes = 4096;
+  std::string compression = "lz4";
+};
+
+/// Thresholds of the prioritise stage (live-tunable).
+struct event_thresholds {
+  double price_change_pct = 0.5;
+  double volume_spike_multiplier = 2.0;
+  int32_t volume_avg_minutes = 20;
+  double volatility_threshold_pct = 2.0;
+  int64_t volatility_window_ms = 900'000;
+  int64_t sr_window_ms = 3'600'000;
+  int64_t sr_min_age_ms = 300'000;
+  double sr_break_pct = 0.05;
+  double anomaly_zscore = 8.0;
+  int32_t anomaly_min_samples = 100;
+  double anomaly_volume_multiplier = 10.0;
+  int32_t rsi_period = 14;
+  double rsi_overbought = 70;
+  double rsi_oversold = 30;
+};
+
+/// Change detection against the state at the last significant change.
+struct change_config {
+  double score_threshold = 40;     // a new analysis when the weighted score exceeds this
+  double price_pct = 3.0;          // +price_points when |price move| > price_pct
+  double price_abs = 5.0;          // ... or > price_abs in quote currency
+  double price_points = 25;
+  double rsi_delta = 5.0;          // +rsi_points when |RSI move| > rsi_delta
+  double rsi_points = 30;
+  double volatility_rel_pct = 10;  // +volatility_points when realised vol moved 10% relative
+  double volatility_abs = 0.05;    // ... and by at least this many percentage points
+  double volatility_points = 15;
+  double bias_flip_points = 20;    // MACD sign flip
+  double expiry_days = 5;          // +expiry_points when days-to-expiry moved > expiry_days
+  double expiry_points = 10;
+  int64_t max_age_ms = 14'400'000; // baseline older than this counts as changed (time decay)
+};
+
+enum class sampling_kind : uint8_t { always, periodic, change_based, threshold, adaptive };
+const char* to_string(sampling_kind k);
+
+struct strategy_config {
+  sampling_kind kind = sampling_kind::periodic;
+  int64_t interval_ms = 300'000;      // periodic; adaptive base interval
+  double change_pct = 10;             // change_based
+  double score = 0.7;                 // threshold: significance/100 must reach this
+  int64_t min_interval_ms = 60'000;   // adaptive bounds
+  int64_t max_interval_ms = 900'000;
+  double reference_volatility_pct = 0.5;  // adaptive: volatility at which interval == base
+};
+
+struct agent_config {
+  std::string name;
+  std::string response_type;  // keys the cache TTL
+  std::string system_prompt;
+  std::string prompt_version = "v1";
+  int32_t max_tokens = 400;
+  int32_t expected_output_tokens = 150;
+  std::vector<bool> subscribes;  // indexed by event_type
+  strategy_config strategy;
+  double weight_price = 1.0;
+  double weight_volatility = 1.0;
+  double weight_rsi = 1.0;
+  std::string provider;  // empty: routing decides
+};
+
+struct provider_config {
+  std::string name;
+  std::string kind;  // openai | anthropic | rules
+  std::string base_url;
+  std::string api_key_env;
+  std::string model;
+  int32_t timeout_ms = 30'000;
+  int32_t max_retries = 2;
+};
+
+struct model_price {
+  picousd input = 0;        // per token
+  picousd output = 0;
+  picousd cache_read = 0;
+  picousd cache_write = 0;
+};
+
+struct config {
+  std::string source_path;  // the file it was loaded from
+  kafka_config kafka;
+  int32_t shards = 2;
+  int32_t callers = 4;
+  std::string data_dir = "./tickgate-data";
+  bool sync_writes = false;
+  std::string admin_listen = "127.0.0.1:8080";
+  std::string admin_token_env = "TICKGATE_ADMIN_TOKEN";
+  std::string log_level = "info";
+  event_thresholds events;
+  int64_t min_ai_interval_ms = 60'000;
+  int64_t critical_min_spacing_ms = 10'000;
+  change_config change;
+  int32_t batch_size = 5;
+  int64_t batch_timeout_ms = 10'000;
+  int64_t batch_idle_flush_ms = 10'000;  // live mode only: wall-clock flush of an idle batch
+  int64_t cache_memory_bytes = 64ll << 20;
+  std::map<std::string, int64_t> cache_ttl_ms;  // per response type
+  int64_t cache_max_age_ms = 48ll * 3'600'000;
+  picousd daily_budget = 0;
+  picousd monthly_budget = 0;
+  std::string routing_provider = "auto";
+  std::vector<std::string> routing_order;
+  std::map<std::string, provider_config> providers;
+  std::string pricing_file;
+  std::map<std::string, model_price> prices;  // model -> price, for every configured model
+  std::vector<agent_config> agents;           // sorted by name
+  uint32_t version = 1;
+
+  int agent_index(const std::string& name) const;
+};
+
+/// Reads, overrides, validates. Throws config_error.
+std::shared_ptr<const config> load_config(const std::string& path,
+                                          const std::vector<std::string>& set_overrides);
+
+/// The shipped default config: ./config/default.json, else the source tree's.
+std::string default_config_path();
+
+/// Loads prices for `models` from a LiteLLM model_prices_and_context_window.json file.
+std::map<std::string, model_price> load_prices(const std::string& file,
+                                               const std::vector<std::string>& models);
+
+}  // namespace tickgate

@@ -1,0 +1,128 @@
+#include "kafka/kafka_consumer.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <stdexcept>
+
+namespace tickgate {
+namespace {
+
+void rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  static_cast<kafka_consumer*>(opaque)->handle_rebalance(static_cast<int>(err), parts);
+}
+
+std::vector<int32_t> partition_ids(const rd_kafka_topic_partition_list_t* parts) {
+  std::vector<int32_t> out;
+  for (int i = 0; i < parts->cnt; ++i) out.push_back(parts->elems[i].partition);
+  return out;
+}
+
+}  // namespace
+
+kafka_consumer::kafka_consumer(const std::string& bootstrap, const std::string& group,
+                               const std::map<std::string, std::string>& extra) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw std::runtime_error("kafka consumer config " + k + ": " + err);
+    }
+  };
+  set("bootstrap.servers", bootstrap);
+  set("group.id", group);
+  set("enable.auto.commit", "false");
+  set("enable.auto.offset.store", "false");
+  set("enable.partition.eof", "true");
+  set("auto.offset.reset", "earliest");
+  for (auto& [k, v] : extra) set(k, v);
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_rebalance_cb(conf, rebalance_trampoline);
+  rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk_) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("kafka consumer: ") + err);
+  }
+  rd_kafka_poll_set_consumer(rk_);
+}
+
+kafka_consumer::~kafka_consumer() {
+  close();
+  rd_kafka_destroy(rk_);
+}
+
+void kafka_consumer::close() {
+  if (closed_) return;
+  closed_ = true;
+  rd_kafka_consumer_close(rk_);
+}
+
+void kafka_consumer::handle_rebalance(int err, void* p) {
+  auto* parts = static_cast<rd_kafka_topic_partition_list_t*>(p);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk_, parts);
+    if (on_assign_) on_assign_(partition_ids(parts));
+  } else {
+    if (on_revoke_) on_revoke_(partition_ids(parts));
+    rd_kafka_assign(rk_, nullptr);
+  }
+}
+
+void kafka_consumer::subscribe(const std::string& topic) {
+  topic_ = topic;
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  auto e = rd_kafka_subscribe(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e) throw std::runtime_error(std::string("kafka subscribe: ") + rd_kafka_err2str(e));
+}
+
+polled_record kafka_consumer::poll(int timeout_ms) {
+  polled_record r;
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
+  if (!m) return r;
+  r.partition = m->partition;
+  r.offset = m->offset;
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    r.kind = polled_record::eof;
+  } else if (m->err) {
+    r.kind = polled_record::error;
+    r.error_text = rd_kafka_message_errstr(m);
+  } else {
+    r.kind = polled_record::record;
+    if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_timestamp_type_t tstype;
+    r.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
+  }
+  rd_kafka_message_destroy(m);
+  return r;
+}
+
+bool kafka_consumer::commit(const std::map<int32_t, int64_t>& next_offsets, bool async,
+                            std::string& error) {
+  if (next_offsets.empty()) return true;
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  for (auto& [p, o] : next_offsets)
+    rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
+  auto e = rd_kafka_commit(rk_, list, async ? 1 : 0);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    error = rd_kafka_err2str(e);
+    return false;
+  }
+  return true;
+}
+
+int64_t kafka_consumer::committed(int32_t partition, int timeout_ms) {
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition);
+  int64_t out = -1;
+  if (rd_kafka_committed(rk_, list, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
+    out = list->elems[0].offset;
+  rd_kafka_topic_partition_list_destroy(list);
+  return out;
+}
+
+}  // namespace tickgate

@@ -1,0 +1,59 @@
+#pragma once
+// A librdkafka group consumer for one owner thread, with partition EOF events, assignment
+// callbacks and explicit offset commits (auto-commit is off: the owner decides what is durable).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+struct rd_kafka_s;
+struct rd_kafka_message_s;
+
+namespace tickgate {
+
+/// One polled record, or a partition-EOF marker, or nothing.
+struct polled_record {
+  enum kind_t { none, record, eof, error } kind = none;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  int64_t timestamp_ms = -1;
+  std::string key;
+  std::string value;
+  std::string error_text;
+};
+
+/// Owns one rd_kafka_t consumer.
+class kafka_consumer {
+ public:
+  using partitions_fn = std::function<void(const std::vector<int32_t>&)>;
+  kafka_consumer(const std::string& bootstrap, const std::string& group,
+                 const std::map<std::string, std::string>& extra);
+  ~kafka_consumer();
+  kafka_consumer(const kafka_consumer&) = delete;
+  kafka_consumer& operator=(const kafka_consumer&) = delete;
+
+  /// Called (inside poll) after partitions are assigned / before they are revoked.
+  void on_assign(partitions_fn fn) { on_assign_ = std::move(fn); }
+  void on_revoke(partitions_fn fn) { on_revoke_ = std::move(fn); }
+  void subscribe(const std::string& topic);
+  polled_record poll(int timeout_ms);
+  /// Commits next-offsets-to-read per partition of the subscribed topic.
+  bool commit(const std::map<int32_t, int64_t>& next_offsets, bool async, std::string& error);
+  /// Committed next offset of `partition` for this group, -1 if none.
+  int64_t committed(int32_t partition, int timeout_ms);
+  void close();
+  const std::string& topic() const { return topic_; }
+
+  // Implementation detail used by the C rebalance callback.
+  void handle_rebalance(int err, void* partitions);
+
+ private:
+  rd_kafka_s* rk_ = nullptr;
+  std::string topic_;
+  partitions_fn on_assign_;
+  partitions_fn on_revoke_;
+  bool closed_ = false;
+};
+
+}  // namespace tickgate

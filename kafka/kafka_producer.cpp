@@ -1,0 +1,86 @@
+#include "kafka/kafka_producer.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <stdexcept>
+
+namespace tickgate {
+namespace {
+
+void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+  auto* fn = static_cast<kafka_producer::delivery_fn*>(msg->_private);
+  if (!fn) return;
+  if (*fn) (*fn)(msg->err == RD_KAFKA_RESP_ERR_NO_ERROR, msg->err ? rd_kafka_err2str(msg->err) : "");
+  delete fn;
+}
+
+}  // namespace
+
+kafka_producer::kafka_producer(const std::string& bootstrap,
+                               const std::map<std::string, std::string>& extra) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw std::runtime_error("kafka producer config " + k + ": " + err);
+    }
+  };
+  set("bootstrap.servers", bootstrap);
+  set("linger.ms", "5");
+  set("enable.idempotence", "true");
+  for (auto& [k, v] : extra) set(k, v);
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
+  rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk_) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("kafka producer: ") + err);
+  }
+}
+
+kafka_producer::~kafka_producer() {
+  rd_kafka_flush(rk_, 5000);
+  rd_kafka_destroy(rk_);
+}
+
+bool kafka_producer::produce(const std::string& topic, const std::string& key,
+                             const std::string& value, const kafka_headers& headers,
+                             delivery_fn on_delivery, std::string& error, int32_t partition,
+                             int64_t timestamp_ms) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!headers.empty()) {
+    hdrs = rd_kafka_headers_new(headers.size());
+    for (auto& [k, v] : headers)
+      rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                          static_cast<ssize_t>(v.size()));
+  }
+  auto* opaque = new delivery_fn(std::move(on_delivery));
+  for (;;) {
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) return true;  // headers now owned by librdkafka
+    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(rk_, 50);  // back-pressure: serve deliveries, then retry
+      continue;
+    }
+    error = rd_kafka_err2str(e);
+    if (hdrs) rd_kafka_headers_destroy(hdrs);
+    delete opaque;
+    return false;
+  }
+}
+
+void kafka_producer::poll(int timeout_ms) { rd_kafka_poll(rk_, timeout_ms); }
+
+bool kafka_producer::flush(int timeout_ms) {
+  return rd_kafka_flush(rk_, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int kafka_producer::outq_len() const { return rd_kafka_outq_len(rk_); }
+
+}  // namespace tickgate

@@ -1,0 +1,61 @@
+#include "messages/market_event.hpp"
+
+#include <array>
+
+namespace tickgate {
+namespace {
+constexpr std::array<const char*, static_cast<size_t>(event_type::count_)> k_event_names{
+    "price_update", "price_change",     "volume_spike", "high_volatility",
+    "signal",       "support_break",    "resistance_break", "anomaly"};
+}  // namespace
+
+const char* to_string(priority p) {
+  switch (p) {
+    case priority::low: return "LOW";
+    case priority::medium: return "MEDIUM";
+    case priority::high: return "HIGH";
+    case priority::critical: return "CRITICAL";
+  }
+  return "?";
+}
+
+const char* to_string(event_type t) {
+  auto i = static_cast<size_t>(t);
+  return i < k_event_names.size() ? k_event_names[i] : "?";
+}
+
+bool parse_event_type(const std::string& s, event_type& out) {
+  for (size_t i = 0; i < k_event_names.size(); ++i)
+    if (s == k_event_names[i]) {
+      out = static_cast<event_type>(i);
+      return true;
+    }
+  return false;
+}
+
+priority priority_of(event_type t) {
+  switch (t) {
+    case event_type::price_update: return priority::low;
+    case event_type::price_change:
+    case event_type::volume_spike: return priority::medium;
+    case event_type::high_volatility:
+    case event_type::signal: return priority::high;
+    case event_type::support_break:
+    case event_type::resistance_break:
+    case event_type::anomaly: return priority::critical;
+    case event_type::count_: break;
+  }
+  return priority::low;
+}
+
+const char* to_string(action a) {
+  switch (a) {
+    case action::pending: return "pending";
+    case action::call: return "call";
+    case action::batch: return "batch";
+    case action::skip: return "skip";
+  }
+  return "?";
+}
+
+}  // namespace tickgate

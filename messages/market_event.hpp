@@ -1,0 +1,106 @@
+#pragma once
+// What the prioritise stage derives from a tick, and the per-agent verdicts the decision
+// stages add as the tick travels prioritise -> change -> sampling -> batching.
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/tick.hpp"
+
+namespace tickgate {
+
+enum class priority : uint8_t { low = 0, medium = 1, high = 2, critical = 3 };
+const char* to_string(priority p);
+
+enum class event_type : uint8_t {
+  price_update = 0,   // LOW: a plain tick
+  price_change,       // MEDIUM: moved price_change_pct from the last anchor
+  volume_spike,       // MEDIUM: minute volume >= multiplier x its average
+  high_volatility,    // HIGH: realised volatility crossed volatility_threshold
+  signal,             // HIGH: RSI crossed out of [30, 70]
+  support_break,      // CRITICAL
+  resistance_break,   // CRITICAL
+  anomaly,            // CRITICAL: return z-score or volume far outside the norm
+  count_
+};
+const char* to_string(event_type t);
+bool parse_event_type(const std::string& s, event_type& out);
+priority priority_of(event_type t);
+
+/// One derived event.
+struct market_event {
+  uint8_t type = 0;  // event_type
+  uint8_t prio = 0;  // priority
+  double magnitude = 0;  // the number behind it (move %, volume ratio, z-score, ...)
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, market_event& x) {
+  return f(caf::meta::type_name("market_event"), x.type, x.prio, x.magnitude, x.reason);
+}
+
+/// The symbol's derived state right after a tick; NaN where not yet known.
+struct snapshot {
+  double price = 0;
+  double ret_pct = 0;         // return vs previous tick, %
+  double move_pct = 0;        // move vs the price-change anchor, %
+  double volatility_pct = k_absent;  // realised volatility over the window, %
+  double volume_ratio = k_absent;    // current minute volume / average minute volume
+  double rsi = k_absent;
+  double macd = k_absent;
+  double iv = k_absent;
+  double days_to_expiry = k_absent;
+  double support = k_absent;
+  double resistance = k_absent;
+  double spread_bps = k_absent;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot& x) {
+  return f(caf::meta::type_name("snapshot"), x.price, x.ret_pct, x.move_pct, x.volatility_pct,
+           x.volume_ratio, x.rsi, x.macd, x.iv, x.days_to_expiry, x.support, x.resistance,
+           x.spread_bps);
+}
+
+enum class action : uint8_t { pending = 0, call = 1, batch = 2, skip = 3 };
+const char* to_string(action a);
+
+/// One agent's verdict on one tick, filled in stage by stage.
+struct agent_verdict {
+  uint16_t agent = 0;        // index into the config's agent list
+  uint8_t trigger = 0;       // event_type of the event that matters most to this agent
+  uint8_t prio = 0;          // its priority
+  bool subscribed = false;   // did any event match the agent's subscriptions
+  bool changed = false;      // change stage: significant change vs baseline
+  double significance = 0;   // change stage: score 0..100 (after weights)
+  double change_pct = 0;     // change stage: largest relative change vs baseline, %
+  uint8_t act = 0;           // action
+  std::string reason;        // why: a stable code then the numbers behind it
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_verdict& x) {
+  return f(caf::meta::type_name("agent_verdict"), x.agent, x.trigger, x.prio, x.subscribed,
+           x.changed, x.significance, x.change_pct, x.act, x.reason);
+}
+
+/// A tick with everything derived from it; the unit of work of the decision stages.
+struct tick_work {
+  tick t;
+  snapshot snap;
+  std::vector<market_event> events;
+  uint8_t top_prio = 0;
+  uint32_t config_version = 0;
+  std::vector<agent_verdict> verdicts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tick_work& x) {
+  return f(caf::meta::type_name("tick_work"), x.t, x.snap, x.events, x.top_prio,
+           x.config_version, x.verdicts);
+}
+
+}  // namespace tickgate

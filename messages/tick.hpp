@@ -1,0 +1,37 @@
+#pragma once
+// A market tick as it enters the pipeline: parsed, validated, stamped with its Kafka position.
+#include <caf/meta/type_name.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace tickgate {
+
+constexpr double k_absent = std::numeric_limits<double>::quiet_NaN();
+inline bool present(double v) { return !std::isnan(v); }
+
+/// One validated tick; absent optional fields are NaN. Owned by whoever holds the message.
+struct tick {
+  std::string symbol;
+  int64_t ts = 0;  // event time, epoch milliseconds
+  double price = 0;
+  double volume = k_absent;
+  double bid = k_absent;
+  double ask = k_absent;
+  double rsi = k_absent;  // supplied indicators, when the producer has them
+  double iv = k_absent;
+  double macd = k_absent;
+  double days_to_expiry = k_absent;
+  int32_t partition = -1;  // position in market.ticks, for offset tracking
+  int64_t offset = -1;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tick& x) {
+  return f(caf::meta::type_name("tick"), x.symbol, x.ts, x.price, x.volume, x.bid, x.ask, x.rsi,
+           x.iv, x.macd, x.days_to_expiry, x.partition, x.offset);
+}
+
+}  // namespace tickgate
