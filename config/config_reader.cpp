@@ -1,8 +1,16 @@
 #include "config/config_reader.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace tickgate {
+namespace {
+std::string number_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+}  // namespace
 
 config_reader::config_reader(const nlohmann::json& obj, std::string path)
     : obj_(obj), path_(std::move(path)) {
@@ -46,8 +54,8 @@ void config_reader::read(const std::string& key, double& out, double lo, double 
   if (!v.is_number()) fail(key, "must be a number");
   double d = v.get<double>();
   if (!std::isfinite(d) || d < lo || d > hi)
-    fail(key, "must be between " + nlohmann::json(lo).dump() + " and " +
-                  nlohmann::json(hi).dump() + ", got " + v.dump());
+    fail(key, "must be between " + number_text(lo) + " and " + number_text(hi) + ", got " +
+                  v.dump());
   out = d;
 }
 

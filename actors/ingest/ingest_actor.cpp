@@ -138,6 +138,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         auto& st = self->state;
         if (!st.draining) {
           for (int i = 0; i < cfg->kafka.poll_batch; ++i) {
+            if (env.max_records > 0 &&
+                st.stats->records->value() >= static_cast<uint64_t>(env.max_records))
+              break;
             auto r = st.consumer->poll(i == 0 ? 50 : 0);
             if (r.kind == polled_record::none) break;
             if (r.kind == polled_record::eof) {
@@ -162,6 +165,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                                      [&](int32_t p) { return st.at_eof.count(p) > 0; });
           if (st.stop_requested)
             start_drain("stop requested");
+          else if (env.max_records > 0 &&
+                   st.stats->records->value() >= static_cast<uint64_t>(env.max_records))
+            start_drain("max records reached");
           else if (env.until_eof && all_eof)
             start_drain("every assigned partition is at its end");
         } else if (st.drained_shards == shards && st.tracker.in_flight() == 0 &&

@@ -8,6 +8,10 @@ namespace tickgate {
 namespace {
 
 constexpr int64_t k_minute_ms = 60'000;
+// Thresholds are inclusive; ratios like 100.5/100 - 1 land a hair below 0.005 in binary
+// floating point, so "at the threshold" is compared with this tolerance.
+constexpr double k_eps = 1e-9;
+bool reaches(double value, double threshold) { return value >= threshold - k_eps; }
 
 void emit(std::vector<market_event>& out, event_type type, double magnitude, const char* fmt,
           double a, double b = 0) {
@@ -111,7 +115,7 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
     if (s.n_returns >= t_.anomaly_min_samples) {
       double sd = std::sqrt(s.ret_m2 / (s.n_returns - 1));
       double z = sd > 0 ? (ret - s.ret_mean) / sd : 0.0;
-      if (std::fabs(z) >= t_.anomaly_zscore)
+      if (reaches(std::fabs(z), t_.anomaly_zscore))
         emit(events, event_type::anomaly, std::fabs(z), "return z-score %.1f (return %.4f%%)", z,
              ret * 100);
     }
@@ -128,7 +132,7 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   }
   if (s.sq_returns.empty()) s.sq_sum = 0;  // no drift from repeated subtraction
   double vol = std::sqrt(std::max(s.sq_sum, 0.0)) * 100.0;
-  bool above = vol >= t_.volatility_threshold_pct;
+  bool above = reaches(vol, t_.volatility_threshold_pct);
   if (above && !s.high_vol)
     emit(events, event_type::high_volatility, vol, "realised volatility %.3f%% >= %.3f%%", vol,
          t_.volatility_threshold_pct);
@@ -138,11 +142,11 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   double volume_ratio = k_absent;
   if (s.minutes_seen >= 5 && s.volume_avg > 0) {
     volume_ratio = s.minute_volume / s.volume_avg;
-    if (!s.vol_anomaly_fired && volume_ratio >= t_.anomaly_volume_multiplier) {
+    if (!s.vol_anomaly_fired && reaches(volume_ratio, t_.anomaly_volume_multiplier)) {
       s.vol_anomaly_fired = s.spike_fired = true;
       emit(events, event_type::anomaly, volume_ratio, "minute volume %.1fx average (>= %.1fx)",
            volume_ratio, t_.anomaly_volume_multiplier);
-    } else if (!s.spike_fired && volume_ratio >= t_.volume_spike_multiplier) {
+    } else if (!s.spike_fired && reaches(volume_ratio, t_.volume_spike_multiplier)) {
       s.spike_fired = true;
       emit(events, event_type::volume_spike, volume_ratio, "minute volume %.2fx average (>= %.2fx)",
            volume_ratio, t_.volume_spike_multiplier);
@@ -188,7 +192,7 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   // 6. Price change from the anchor.
   if (!present(s.anchor_price)) s.anchor_price = t.price;
   double move_pct = (t.price / s.anchor_price - 1.0) * 100.0;
-  if (std::fabs(move_pct) >= t_.price_change_pct) {
+  if (reaches(std::fabs(move_pct), t_.price_change_pct)) {
     emit(events, event_type::price_change, std::fabs(move_pct), "price moved %.3f%% from %.4f",
          move_pct, s.anchor_price);
     s.anchor_price = t.price;

@@ -31,6 +31,7 @@ int cmd_run(int argc, char** argv) {
                   "storage.data_dir"},
                  {"admin", "admin HTTP listen address", true, false, "admin.listen"},
                  {"until-eof", "stop once every assigned partition is drained", false},
+                 {"max-records", "drain, commit and stop after consuming N records"},
                  {"set", "override a config key: dotted.path=JSON", true, true}},
                 argc, argv, 2);
   if (args.help()) {
@@ -59,6 +60,14 @@ int cmd_run(int argc, char** argv) {
   env.cfg = cfg;
   env.stats = &stats;
   env.until_eof = args.has("until-eof");
+  if (args.has("max-records")) {
+    try {
+      env.max_records = std::stoll(args.get("max-records"));
+    } catch (const std::exception&) {
+      env.max_records = -1;
+    }
+    if (env.max_records <= 0) throw usage_error("run: --max-records must be a positive integer");
+  }
   resolve_provider(*cfg, env.provider, env.provider_note, env.dry_run_model);
   spdlog::info("provider: {}", env.provider_note);
 

@@ -1,0 +1,243 @@
+// End to end over the Kafka protocol: the embedded broker, real ticks, the whole actor
+// pipeline, a local server speaking the OpenAI wire format, RocksDB on disk.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <set>
+
+#include "app/lib/csv_feed.hpp"
+#include "app/lib/pipeline.hpp"
+#include "app/lib/publisher.hpp"
+#include "integration/test_support.hpp"
+#include "kafka/embedded_broker.hpp"
+#include "storage/kv_store.hpp"
+
+using namespace tickgate;
+using namespace tickgate::testing;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int k_partitions = 3;
+constexpr const char* k_secret = "sk-test-secret-d41d8cd98f";
+// The fake server's usage priced at gpt-4o-mini, by hand: 800 uncached x $0.15/M
+// + 200 cached x $0.075/M + 50 output x $0.60/M = $0.000165 = 165,000,000 pUSD per call.
+constexpr int64_t k_cost_per_call = 800 * 150'000 + 200 * 75'000 + 50 * 600'000;
+
+const std::vector<std::pair<std::string, std::string>> k_malformed{
+    {"ETF", "this is not json"},
+    {"ETF", R"({"symbol":"ETF","ts":1410960600000,"price":-1})"},
+    {"ETF", R"({"ts":1410960600000,"price":23.8})"},
+    {"AAA", R"({"symbol":"AAA","ts":1410960600000,"price":0})"},
+    {"BBB", std::string(R"({"symbol":"BBB","ts":1410960600000,"price":1,"pad":")") +
+                std::string(5000, 'x') + "\"}"}};
+
+/// One broker with real ticks published, and what a pipeline run needs around it.
+struct harness {
+  explicit harness(const std::string& name, const std::vector<std::string>& extra_sets = {},
+                   bool with_server = true)
+      : dir(temp_dir(name)) {
+    for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq"})
+      broker.create_topic(t, k_partitions);
+    ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
+    auto r = publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4", k_malformed);
+    EXPECT_EQ(r.sent, ticks.size() + k_malformed.size());
+    std::vector<std::string> sets{"storage.data_dir=\"" + dir + "\"",
+                                  "kafka.group_id=\"" + name + "\""};
+    if (with_server) {
+      setenv("TICKGATE_TEST_KEY", k_secret, 1);
+      sets.push_back("routing.provider=\"openai\"");
+      sets.push_back("providers.openai.base_url=\"" + server.base_url() + "\"");
+      sets.push_back("providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"");
+    }
+    for (auto& s : extra_sets) sets.push_back(s);
+    cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", sets);
+    store = open_rocksdb_store(dir + "/db", false);
+  }
+
+  double run(bool until_eof, int64_t max_records = 0) {
+    pipeline_env env;
+    env.cfg = cfg;
+    env.stats = &stats;
+    env.store = store.get();
+    env.bootstrap = broker.bootstrap();
+    env.until_eof = until_eof;
+    env.max_records = max_records;
+    resolve_provider(*cfg, env.provider, env.provider_note, env.dry_run_model);
+    std::atomic<bool> stop{false};
+    return run_pipeline(env, stop);
+  }
+
+  std::vector<std::pair<std::string, std::string>> scan(column c) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    store->scan(c, "", [&](std::string_view k, std::string_view v) {
+      rows.emplace_back(k, v);
+      return true;
+    });
+    return rows;
+  }
+
+  std::string dir;
+  embedded_broker broker{1};
+  fake_openai_server server;
+  std::vector<tick> ticks;
+  std::shared_ptr<const config> cfg;
+  std::unique_ptr<kv_store> store;
+  stats_registry stats;
+};
+
+// Offsets of market.ticks per partition, from the topic itself.
+std::map<int32_t, std::set<int64_t>> input_offsets(const std::string& bootstrap) {
+  std::map<int32_t, std::set<int64_t>> out;
+  for (auto& r : read_topic(bootstrap, "market.ticks")) out[r.partition].insert(r.offset);
+  return out;
+}
+
+}  // namespace
+
+TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
+  harness h("e2e");
+  h.run(/*until_eof=*/true);
+  const int agents = static_cast<int>(h.cfg->agents.size());
+  const int calls = h.server.requests();
+  ASSERT_GT(calls, 10);
+  EXPECT_LT(calls, static_cast<int>(h.ticks.size()));  // far below one call per tick
+
+  // Dead letters: every malformed record, with its original bytes and a reason.
+  auto dlq = read_topic(h.broker.bootstrap(), "tickgate.dlq");
+  ASSERT_EQ(dlq.size(), k_malformed.size());
+  std::multiset<std::string> sent, got;
+  for (auto& [k, v] : k_malformed) sent.insert(v);
+  for (auto& r : dlq) {
+    got.insert(r.value);
+    bool has_reason = false;
+    for (auto& [hk, hv] : r.headers) has_reason |= hk == "tickgate.reason" && !hv.empty();
+    EXPECT_TRUE(has_reason);
+  }
+  EXPECT_EQ(sent, got);
+
+  // ai.costs: one ledger record per provider call, priced exactly.
+  auto costs = read_topic(h.broker.bootstrap(), "ai.costs");
+  ASSERT_EQ(static_cast<int>(costs.size()), calls);
+  int64_t total = 0;
+  for (auto& r : costs) {
+    auto j = json::parse(r.value);
+    EXPECT_EQ(j["source"], "llm");
+    EXPECT_EQ(j["cost_picousd"].get<int64_t>(), k_cost_per_call);
+    EXPECT_EQ(j["tokens"]["input"], 800);
+    EXPECT_EQ(j["tokens"]["cached"], 200);
+    total += j["cost_picousd"].get<int64_t>();
+  }
+  EXPECT_EQ(total, calls * k_cost_per_call);
+  EXPECT_EQ(h.stats.total("tickgate_cost_picousd_total"), static_cast<uint64_t>(total));
+
+  // ai.analyses: the contract's fields, key = symbol, batch shares add up to the whole.
+  auto analyses = read_topic(h.broker.bootstrap(), "ai.analyses");
+  ASSERT_GE(analyses.size(), costs.size());
+  std::map<std::string, int64_t> cost_by_request;
+  for (auto& r : analyses) {
+    auto j = json::parse(r.value);
+    for (auto key : {"symbol", "agent", "ts", "request_id", "trigger", "source", "provider", "model",
+                     "result", "usage", "cost_usd"})
+      ASSERT_TRUE(j.contains(key)) << key << " missing in " << r.value;
+    EXPECT_EQ(r.key, j["symbol"]);
+    EXPECT_EQ(j["source"], "llm");
+    EXPECT_EQ(j["provider"], "openai");
+    EXPECT_EQ(j["model"], "gpt-4o-mini");
+    EXPECT_TRUE(j["result"].is_object());
+    EXPECT_EQ(j["result"]["symbol"], j["symbol"]);
+    for (auto key : {"event", "priority", "significance", "reason"})
+      EXPECT_TRUE(j["trigger"].contains(key));
+    for (auto key : {"input", "output", "cached"}) EXPECT_TRUE(j["usage"].contains(key));
+    cost_by_request[j["request_id"]] += std::llround(j["cost_usd"].get<double>() * 1e12);
+  }
+  EXPECT_EQ(static_cast<int>(cost_by_request.size()), calls);
+  for (auto& [id, c] : cost_by_request) EXPECT_EQ(c, k_cost_per_call) << id;
+
+  // RocksDB: the same analyses and ledger, and every decision of every valid tick.
+  EXPECT_EQ(h.scan(column::analyses).size(), analyses.size());
+  EXPECT_EQ(static_cast<int>(h.scan(column::ledger).size()), calls);
+  EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size() * static_cast<size_t>(agents));
+
+  // Paid once per request; the key reached the provider and nowhere else.
+  for (auto& [body, n] : h.server.bodies()) EXPECT_EQ(n, 1);
+  for (auto& a : h.server.authorizations()) EXPECT_EQ(a, std::string("Bearer ") + k_secret);
+  for (auto c : {column::analyses, column::ledger, column::decisions})
+    for (auto& [k, v] : h.scan(c)) ASSERT_EQ(v.find(k_secret), std::string::npos);
+  for (auto& r : analyses) ASSERT_EQ(r.value.find(k_secret), std::string::npos);
+
+  // Offsets committed to the end of every partition, after the sink had everything.
+  auto offsets = input_offsets(h.broker.bootstrap());
+  auto committed = committed_offsets(h.broker.bootstrap(), "e2e", "market.ticks", k_partitions);
+  for (auto& [p, set] : offsets) EXPECT_EQ(committed[p], *set.rbegin() + 1) << "partition " << p;
+}
+
+// Offsets processed so far: those in the decision log plus those dead-lettered.
+std::map<int32_t, std::set<int64_t>> processed_offsets(harness& h) {
+  std::map<int32_t, std::set<int64_t>> out;
+  for (auto& [k, v] : h.scan(column::decisions)) {
+    auto colon = k.find(':');  // key: symbol \0 ts \0 partition:offset \0 agent
+    auto start = k.rfind('\0', colon) + 1;
+    out[std::stoi(k.substr(start, colon - start))].insert(std::stoll(k.substr(colon + 1, 12)));
+  }
+  for (auto& r : read_topic(h.broker.bootstrap(), "tickgate.dlq"))
+    for (auto& [hk, hv] : r.headers)
+      if (hk == "tickgate.source") {  // market.ticks/P/O
+        auto a = hv.find('/'), b = hv.rfind('/');
+        out[std::stoi(hv.substr(a + 1, b - a - 1))].insert(std::stoll(hv.substr(b + 1)));
+      }
+  return out;
+}
+
+TEST(pipeline, restart_mid_stream_skips_no_tick) {
+  harness h("restart");
+  const int64_t first_run = 15'000;
+  h.run(/*until_eof=*/false, first_run);
+
+  // After the first run the committed offsets and the sink agree exactly: every offset below
+  // the commit point was processed, none at or above it.
+  auto offsets = input_offsets(h.broker.bootstrap());
+  auto committed = committed_offsets(h.broker.bootstrap(), "restart", "market.ticks", k_partitions);
+  auto processed = processed_offsets(h);
+  int64_t consumed = 0;
+  bool mid_stream = false;
+  for (auto& [p, all] : offsets) {
+    int64_t c = std::max<int64_t>(committed[p], 0);  // -1001: nothing committed yet
+    consumed += c;
+    mid_stream |= c < *all.rbegin() + 1;
+    std::set<int64_t> below;
+    for (int64_t o = 0; o < c; ++o) below.insert(o);
+    EXPECT_EQ(processed[p], below) << "partition " << p;
+  }
+  EXPECT_EQ(consumed, first_run);
+  EXPECT_TRUE(mid_stream);
+
+  // Second run: same data dir and group, to the end. Every offset processed, none skipped.
+  h.run(/*until_eof=*/true);
+  committed = committed_offsets(h.broker.bootstrap(), "restart", "market.ticks", k_partitions);
+  processed = processed_offsets(h);
+  for (auto& [p, all] : offsets) {
+    EXPECT_EQ(committed[p], *all.rbegin() + 1) << "partition " << p;
+    EXPECT_EQ(processed[p], all) << "partition " << p;
+  }
+  EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size() * h.cfg->agents.size());
+  for (auto& [body, n] : h.server.bodies()) EXPECT_EQ(n, 1) << "a request was paid twice";
+  EXPECT_EQ(read_topic(h.broker.bootstrap(), "tickgate.dlq").size(), k_malformed.size());
+}
+
+TEST(pipeline, same_input_gives_byte_identical_decision_log) {
+  std::vector<std::pair<std::string, std::string>> logs[2];
+  for (int i = 0; i < 2; ++i) {
+    harness h("determinism" + std::to_string(i), {}, /*with_server=*/false);
+    h.run(/*until_eof=*/true);
+    logs[i] = h.scan(column::decisions);
+  }
+  ASSERT_FALSE(logs[0].empty());
+  ASSERT_EQ(logs[0].size(), logs[1].size());
+  for (size_t i = 0; i < logs[0].size(); ++i) {
+    ASSERT_EQ(logs[0][i].first, logs[1][i].first) << "row " << i;
+    ASSERT_EQ(logs[0][i].second, logs[1][i].second) << "row " << i;
+  }
+}

@@ -1,0 +1,178 @@
+#include "integration/test_support.hpp"
+
+#include <httplib.h>
+#include <librdkafka/rdkafka.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace tickgate::testing {
+
+using json = nlohmann::json;
+
+fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Server>()) {
+  server_->set_tcp_nodelay(true);
+  server_->Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    {
+      std::lock_guard guard{mu_};
+      ++bodies_[req.body];
+      auth_.push_back(req.get_header_value("Authorization"));
+    }
+    auto body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.contains("messages")) {
+      res.status = 400;
+      res.set_content(R"({"error":{"message":"bad request","type":"invalid_request_error"}})",
+                      "application/json");
+      return;
+    }
+    auto user = json::parse(body["messages"][1]["content"].get<std::string>());
+    json analyses = json::array();
+    for (auto& s : user["states"])
+      analyses.push_back({{"symbol", s["symbol"]}, {"regime", "ranging"}, {"confidence", 0.5},
+                          {"rationale", "test server"}});
+    json out{{"id", "chatcmpl-test"},
+             {"object", "chat.completion"},
+             {"created", 1700000000},
+             {"model", body["model"]},
+             {"choices", json::array({{{"index", 0},
+                                       {"message",
+                                        {{"role", "assistant"},
+                                         {"content", json{{"analyses", analyses}}.dump()}}},
+                                       {"finish_reason", "stop"}}})},
+             {"usage",
+              {{"prompt_tokens", 1000},
+               {"completion_tokens", 50},
+               {"total_tokens", 1050},
+               {"prompt_tokens_details", {{"cached_tokens", 200}}}}}};
+    res.set_content(out.dump(), "application/json");
+  });
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  if (port_ <= 0) throw std::runtime_error("fake server: cannot bind");
+  // The socket is bound and listening: connections queue until the thread accepts them.
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+fake_openai_server::~fake_openai_server() {
+  server_->stop();
+  thread_.join();
+}
+
+std::string fake_openai_server::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/v1";
+}
+int fake_openai_server::requests() const { return requests_.load(); }
+std::map<std::string, int> fake_openai_server::bodies() const {
+  std::lock_guard guard{mu_};
+  return bodies_;
+}
+std::vector<std::string> fake_openai_server::authorizations() const {
+  std::lock_guard guard{mu_};
+  return auth_;
+}
+
+namespace {
+rd_kafka_t* make_consumer(const std::string& bootstrap, const std::string& group) {
+  char err[512];
+  auto* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err);
+  auto* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) throw std::runtime_error(err);
+  rd_kafka_poll_set_consumer(rk);
+  return rk;
+}
+
+int partition_count(rd_kafka_t* rk, const std::string& topic) {
+  auto* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 0, t, &md, 10'000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("metadata for " + topic);
+  int n = md->topic_cnt > 0 ? md->topics[0].partition_cnt : 0;
+  rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(t);
+  return n;
+}
+}  // namespace
+
+std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic) {
+  auto* rk = make_consumer(bootstrap, "tickgate-test-reader");
+  int n = partition_count(rk, topic);
+  auto* list = rd_kafka_topic_partition_list_new(n);
+  for (int p = 0; p < n; ++p)
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_assign(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::vector<record> out;
+  int at_end = 0;
+  while (at_end < n) {
+    auto* m = rd_kafka_consumer_poll(rk, 10'000);
+    if (!m) throw std::runtime_error("read_topic: no progress on " + topic);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      ++at_end;
+    } else if (m->err) {
+      std::string e = rd_kafka_message_errstr(m);
+      rd_kafka_message_destroy(m);
+      throw std::runtime_error("read_topic: " + e);
+    } else {
+      record r;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* val;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == 0; ++i)
+          r.headers.emplace_back(name, std::string(static_cast<const char*>(val), size));
+      }
+      out.push_back(std::move(r));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+std::map<int32_t, int64_t> committed_offsets(const std::string& bootstrap,
+                                             const std::string& group, const std::string& topic,
+                                             int partitions) {
+  auto* rk = make_consumer(bootstrap, group);
+  auto* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  std::map<int32_t, int64_t> out;
+  if (rd_kafka_committed(rk, list, 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+    for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+std::string real_trades_csv() {
+  std::string shared = std::string(TICKGATE_SOURCE_DIR) + "/../shared/data/ticks/hf_multitrade_2014-09-17.csv";
+  if (std::filesystem::exists(shared)) return shared;
+  return std::string(TICKGATE_SOURCE_DIR) + "/data/sample/hf_multitrade_2014-09-17.csv";
+}
+
+std::string real_bars_csv() {
+  std::string shared =
+      std::string(TICKGATE_SOURCE_DIR) + "/../shared/data/bars/BTCUSDT_1m_2023-03-01_2023-03-21.csv";
+  return std::filesystem::exists(shared) ? shared : "";
+}
+
+std::string temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("tickgate_it_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace tickgate::testing

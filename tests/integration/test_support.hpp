@@ -1,0 +1,69 @@
+#pragma once
+// Shared pieces of the integration tests: a local HTTP server speaking the exact OpenAI
+// chat-completions wire format, a reader for whole topics, real data files, temp dirs.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kafka/kafka_producer.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace tickgate::testing {
+
+/// Plays an OpenAI-compatible provider on 127.0.0.1: answers every chat completion with one
+/// analysis per state in the prompt and a fixed usage (1000 prompt tokens of which 200 cached,
+/// 50 completion tokens), and records what it was sent.
+class fake_openai_server {
+ public:
+  fake_openai_server();
+  ~fake_openai_server();
+  std::string base_url() const;  // http://127.0.0.1:PORT/v1
+  int requests() const;
+  /// How many times each distinct request body was received (a repeat means paying twice).
+  std::map<std::string, int> bodies() const;
+  std::vector<std::string> authorizations() const;
+
+ private:
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mu_;
+  std::map<std::string, int> bodies_;
+  std::vector<std::string> auth_;
+  std::atomic<int> requests_{0};
+};
+
+/// One consumed record.
+struct record {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;
+  std::string value;
+  kafka_headers headers;
+};
+
+/// Every record of `topic`, read from the beginning up to the current end of each partition.
+std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic);
+
+/// Committed next offsets of `group` on `topic` per partition (-1: none).
+std::map<int32_t, int64_t> committed_offsets(const std::string& bootstrap,
+                                             const std::string& group, const std::string& topic,
+                                             int partitions);
+
+/// The real trade session: ../shared/data when present (as in CI), else the shipped sample.
+std::string real_trades_csv();
+/// The BTCUSDT minute bars from ../shared/data, or "" when not present.
+std::string real_bars_csv();
+
+std::string temp_dir(const std::string& name);
+
+}  // namespace tickgate::testing

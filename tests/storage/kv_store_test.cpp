@@ -1,0 +1,96 @@
+// One typed suite, run against every kv_store implementation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "storage/kv_store.hpp"
+
+using namespace tickgate;
+
+namespace {
+
+struct rocksdb_impl {
+  static std::unique_ptr<kv_store> make() {
+    static int n = 0;
+    auto dir = std::filesystem::temp_directory_path() /
+               ("tickgate_kv_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    std::filesystem::remove_all(dir);
+    return open_rocksdb_store(dir.string(), false);
+  }
+};
+struct memory_impl {
+  static std::unique_ptr<kv_store> make() { return make_memory_store(); }
+};
+
+template <class Impl>
+class kv_store_suite : public ::testing::Test {
+ protected:
+  std::unique_ptr<kv_store> store = Impl::make();
+};
+
+using impls = ::testing::Types<rocksdb_impl, memory_impl>;
+TYPED_TEST_SUITE(kv_store_suite, impls);
+
+}  // namespace
+
+TYPED_TEST(kv_store_suite, put_get_round_trip_with_binary_keys) {
+  std::string key("a\0b", 3), value("v\0\xff", 3);
+  this->store->put(column::ledger, key, value);
+  std::string out;
+  ASSERT_TRUE(this->store->get(column::ledger, key, out));
+  EXPECT_EQ(out, value);
+  EXPECT_FALSE(this->store->get(column::ledger, "a", out));
+}
+
+TYPED_TEST(kv_store_suite, columns_are_separate) {
+  this->store->put(column::analyses, "k", "1");
+  std::string out;
+  EXPECT_FALSE(this->store->get(column::ledger, "k", out));
+  EXPECT_TRUE(this->store->get(column::analyses, "k", out));
+}
+
+TYPED_TEST(kv_store_suite, batch_across_columns_with_erase) {
+  this->store->put(column::state, "gone", "x");
+  write_batch b;
+  b.put(column::analyses, "a", "1");
+  b.put(column::ledger, "a", "2");
+  b.erase(column::state, "gone");
+  this->store->write(b);
+  std::string out;
+  EXPECT_TRUE(this->store->get(column::analyses, "a", out));
+  EXPECT_TRUE(this->store->get(column::ledger, "a", out));
+  EXPECT_EQ(out, "2");
+  EXPECT_FALSE(this->store->get(column::state, "gone", out));
+}
+
+TYPED_TEST(kv_store_suite, idempotent_rewrite) {
+  this->store->put(column::ledger, "req", "rec");
+  this->store->put(column::ledger, "req", "rec");
+  int n = 0;
+  this->store->scan(column::ledger, "", [&](std::string_view, std::string_view) { return ++n, true; });
+  EXPECT_EQ(n, 1);
+}
+
+TYPED_TEST(kv_store_suite, prefix_scan_in_key_order_and_early_stop) {
+  std::mt19937 rng(5);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 200; ++i) keys.push_back("p/" + std::to_string(rng() % 100000));
+  keys.push_back("q/1");
+  write_batch b;
+  for (auto& k : keys) b.put(column::decisions, k, k);
+  this->store->write(b);
+  std::vector<std::string> seen;
+  this->store->scan(column::decisions, "p/", [&](std::string_view k, std::string_view v) {
+    EXPECT_EQ(k, v);
+    seen.emplace_back(k);
+    return true;
+  });
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  keys.pop_back();  // q/1
+  EXPECT_EQ(seen, keys);
+  int n = 0;
+  this->store->scan(column::decisions, "p/", [&](std::string_view, std::string_view) { return ++n < 3; });
+  EXPECT_EQ(n, 3);
+}

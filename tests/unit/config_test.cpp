@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+
+using namespace tickgate;
+
+namespace {
+std::string default_path() { return std::string(TICKGATE_SOURCE_DIR) + "/config/default.json"; }
+
+std::string error_of(const std::vector<std::string>& sets) {
+  try {
+    load_config(default_path(), sets);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(config, default_loads_with_documented_defaults) {
+  auto c = load_config(default_path(), {});
+  EXPECT_EQ(c->kafka.ticks_topic, "market.ticks");
+  EXPECT_DOUBLE_EQ(c->events.price_change_pct, 0.5);
+  EXPECT_DOUBLE_EQ(c->events.volume_spike_multiplier, 2.0);
+  EXPECT_DOUBLE_EQ(c->events.volatility_threshold_pct, 2.0);
+  EXPECT_EQ(c->min_ai_interval_ms, 60'000);
+  EXPECT_EQ(c->batch_size, 5);
+  EXPECT_EQ(c->batch_timeout_ms, 10'000);
+  ASSERT_EQ(c->agents.size(), 4u);
+  int mr = c->agent_index("market_regime");
+  ASSERT_GE(mr, 0);
+  EXPECT_EQ(c->agents[mr].strategy.kind, sampling_kind::periodic);
+  EXPECT_EQ(c->agents[mr].strategy.interval_ms, 300'000);
+  EXPECT_EQ(c->agents[c->agent_index("signal_validator")].strategy.kind, sampling_kind::always);
+  EXPECT_EQ(c->agents[c->agent_index("portfolio_optimizer")].strategy.interval_ms, 3'600'000);
+  EXPECT_EQ(c->cache_ttl_ms.at("market_analysis"), 300'000);
+  EXPECT_GT(c->prices.at("deepseek-chat").input, 0);
+}
+
+TEST(config, set_overrides_any_key) {
+  auto c = load_config(default_path(), {"events.price_change_pct=0.8",
+                                        "providers.deepseek.base_url=\"http://127.0.0.1:9000/v1\""});
+  EXPECT_DOUBLE_EQ(c->events.price_change_pct, 0.8);
+  EXPECT_EQ(c->providers.at("deepseek").base_url, "http://127.0.0.1:9000/v1");
+}
+
+TEST(config, errors_name_the_key_and_the_problem) {
+  EXPECT_EQ(error_of({"events.price_change_pct=-1"}),
+            "config: events.price_change_pct: must be between 0.001 and 100, got -1");
+  EXPECT_EQ(error_of({"events.price_chnage_pct=1"}), "config: events.price_chnage_pct: unknown key");
+  EXPECT_EQ(error_of({"batching.batch_size=\"five\""}),
+            "config: batching.batch_size: must be an integer");
+  EXPECT_EQ(error_of({"agents.market_regime.strategy.kind=\"sometimes\""}).rfind(
+                "config: agents.market_regime.strategy.kind: unknown strategy 'sometimes'", 0),
+            0u);
+  EXPECT_EQ(error_of({"agents.market_regime.events=[\"earthquake\"]"}),
+            "config: agents.market_regime.events: unknown event type 'earthquake'");
+  EXPECT_EQ(error_of({"routing.provider=\"nobody\""}),
+            "config: routing.provider: names an unknown provider 'nobody'");
+  EXPECT_NE(error_of({"providers.openai.model=\"no-such-model-7b\""})
+                .find("model 'no-such-model-7b' is not in the pricing file"),
+            std::string::npos);
+  EXPECT_EQ(error_of({"kafka.compression=\"zip\""}),
+            "config: kafka.compression: must be one of none, gzip, snappy, lz4, zstd");
+  EXPECT_EQ(error_of({"events.price_change_pct"}).rfind("--set events.price_change_pct", 0), 0u);
+}
+
+TEST(config, unreadable_file_is_one_line) {
+  try {
+    load_config("/nonexistent/tickgate.json", {});
+    FAIL();
+  } catch (const config_error& e) {
+    EXPECT_EQ(std::string(e.what()), "config: cannot open /nonexistent/tickgate.json");
+  }
+}

@@ -1,0 +1,71 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "actors/ingest/offset_tracker.hpp"
+
+using namespace tickgate;
+
+TEST(offset_tracker, commits_only_the_contiguous_done_prefix) {
+  offset_tracker t;
+  for (int64_t o = 10; o < 15; ++o) t.polled(0, o);
+  t.accounted(0, 11, 0);  // 11 done but 10 is not: nothing to commit yet
+  EXPECT_TRUE(t.take_commits().empty() || t.commit_point(0) == 10);
+  t.accounted(0, 10, 0);
+  auto c = t.take_commits();
+  ASSERT_EQ(c.count(0), 1u);
+  EXPECT_EQ(c[0], 12);  // next offset to read
+  EXPECT_TRUE(t.take_commits().empty());  // unchanged: nothing new
+}
+
+TEST(offset_tracker, waits_for_every_outstanding_request) {
+  offset_tracker t;
+  t.polled(3, 0);
+  t.accounted(3, 0, 2);
+  EXPECT_EQ(t.commit_point(3), 0);
+  t.settled(3, 0);
+  EXPECT_EQ(t.commit_point(3), 0);
+  t.settled(3, 0);
+  EXPECT_EQ(t.commit_point(3), 1);
+  EXPECT_EQ(t.in_flight(), 0u);
+}
+
+TEST(offset_tracker, settlement_may_arrive_before_accounting) {
+  offset_tracker t;
+  t.polled(1, 5);
+  t.settled(1, 5);  // the request raced ahead of the decision batch
+  EXPECT_EQ(t.commit_point(1), 5);
+  t.accounted(1, 5, 1);
+  EXPECT_EQ(t.commit_point(1), 6);
+}
+
+TEST(offset_tracker, property_random_completion_order_never_skips) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    offset_tracker t;
+    std::vector<int64_t> offsets(200);
+    for (int64_t i = 0; i < 200; ++i) {
+      offsets[static_cast<size_t>(i)] = i;
+      t.polled(0, i);
+    }
+    std::shuffle(offsets.begin(), offsets.end(), rng);
+    std::vector<bool> done(200, false);
+    for (auto o : offsets) {
+      t.accounted(0, o, 0);
+      done[static_cast<size_t>(o)] = true;
+      int64_t expect = 0;
+      while (expect < 200 && done[static_cast<size_t>(expect)]) ++expect;
+      ASSERT_EQ(t.commit_point(0), expect);
+    }
+  }
+}
+
+TEST(offset_tracker, dropped_partition_forgets_state) {
+  offset_tracker t;
+  t.polled(2, 0);
+  t.drop(2);
+  t.settled(2, 0);  // late settlement of a revoked partition is ignored
+  EXPECT_EQ(t.in_flight(), 0u);
+  EXPECT_EQ(t.commit_point(2), -1);
+}

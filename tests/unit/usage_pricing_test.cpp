@@ -1,0 +1,94 @@
+// Per-provider token accounting, each priced by hand from the LiteLLM prices in
+// config/pricing.json (USD per token -> pUSD: x 1e12).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/llm/openai_wire.hpp"
+#include "actors/llm/usage.hpp"
+#include "config/config.hpp"
+
+using namespace tickgate;
+using json = nlohmann::json;
+
+namespace {
+model_price price_of(const std::string& model) {
+  return load_prices(std::string(TICKGATE_SOURCE_DIR) + "/config/pricing.json", {model}).at(model);
+}
+}  // namespace
+
+TEST(usage, openai_cached_tokens_are_inside_prompt_tokens) {
+  auto u = openai_usage(json::parse(R"({"prompt_tokens":2006,"completion_tokens":300,
+      "total_tokens":2306,"prompt_tokens_details":{"cached_tokens":1920}})"));
+  EXPECT_EQ(u.uncached_input, 86);
+  EXPECT_EQ(u.cache_read, 1920);
+  EXPECT_EQ(u.output, 300);
+  // gpt-4o-mini: input $0.15/M, cached $0.075/M, output $0.60/M.
+  // 86*0.15e-6 + 1920*0.075e-6 + 300*0.6e-6 = 0.0000129 + 0.000144 + 0.00018 = $0.0003369
+  EXPECT_EQ(price_usage(u, price_of("gpt-4o-mini")), 336'900'000);
+}
+
+TEST(usage, openai_without_details_is_all_uncached) {
+  auto u = openai_usage(json::parse(R"({"prompt_tokens":100,"completion_tokens":10})"));
+  EXPECT_EQ(u.uncached_input, 100);
+  EXPECT_EQ(u.cache_read, 0);
+}
+
+TEST(usage, deepseek_hit_and_miss_tokens) {
+  auto u = openai_usage(json::parse(R"({"prompt_tokens":1000,"completion_tokens":200,
+      "prompt_cache_hit_tokens":600,"prompt_cache_miss_tokens":400})"));
+  EXPECT_EQ(u.uncached_input, 400);
+  EXPECT_EQ(u.cache_read, 600);
+  // deepseek-chat: miss $0.28/M, hit $0.028/M, output $0.42/M.
+  // 400*0.28e-6 + 600*0.028e-6 + 200*0.42e-6 = 0.000112 + 0.0000168 + 0.000084 = $0.0002128
+  EXPECT_EQ(price_usage(u, price_of("deepseek-chat")), 212'800'000);
+}
+
+TEST(usage, anthropic_input_excludes_cache_reads_and_writes) {
+  auto u = anthropic_usage(json::parse(R"({"input_tokens":50,"cache_read_input_tokens":1000,
+      "cache_creation_input_tokens":200,"output_tokens":300})"));
+  EXPECT_EQ(u.uncached_input, 50);
+  EXPECT_EQ(u.cache_read, 1000);
+  EXPECT_EQ(u.cache_write, 200);
+  EXPECT_EQ(u.total_input(), 1250);
+  // claude-3-haiku: input $0.25/M, cache read $0.03/M, cache write $0.30/M, output $1.25/M.
+  // 50*0.25e-6 + 1000*0.03e-6 + 200*0.3e-6 + 300*1.25e-6 = 0.0000125+0.00003+0.00006+0.000375
+  EXPECT_EQ(price_usage(u, price_of("claude-3-haiku-20240307")), 477'500'000);
+}
+
+TEST(usage, unknown_model_is_an_error_never_free) {
+  EXPECT_THROW(price_of("no-such-model-7b"), config_error);
+}
+
+TEST(openai_wire, request_body_puts_system_prompt_first_and_asks_for_json) {
+  auto body = json::parse(openai_request_body("gpt-4o-mini", "SYS", "USER", 300));
+  EXPECT_EQ(body["model"], "gpt-4o-mini");
+  EXPECT_EQ(body["messages"][0]["role"], "system");
+  EXPECT_EQ(body["messages"][0]["content"], "SYS");
+  EXPECT_EQ(body["messages"][1]["content"], "USER");
+  EXPECT_EQ(body["max_tokens"], 300);
+  EXPECT_EQ(body["response_format"]["type"], "json_object");
+}
+
+TEST(openai_wire, splits_analyses_per_item) {
+  json content{{"analyses", json::array({{{"symbol", "A"}}, {{"symbol", "B"}}})}};
+  json resp{{"choices", json::array({{{"message", {{"role", "assistant"}, {"content", content.dump()}}}}})},
+            {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}}}};
+  auto a = parse_openai_response(resp.dump(), 2);
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_EQ(a.results.size(), 2u);
+  EXPECT_EQ(json::parse(a.results[1])["symbol"], "B");
+  EXPECT_EQ(a.usage.output, 5);
+  auto wrong = parse_openai_response(resp.dump(), 3);
+  EXPECT_FALSE(wrong.ok);
+  EXPECT_TRUE(wrong.usage.present);  // paid for even though unusable
+}
+
+TEST(openai_wire, malformed_bodies_are_errors_not_crashes) {
+  EXPECT_FALSE(parse_openai_response("<html>502</html>", 1).ok);
+  EXPECT_FALSE(parse_openai_response(R"({"choices":[]})", 1).ok);
+  EXPECT_FALSE(parse_openai_response(R"({"choices":[{"message":{"content":"not json"}}]})", 1).ok);
+  auto single = parse_openai_response(R"({"choices":[{"message":{"content":"{\"regime\":\"ranging\"}"}}]})", 1);
+  ASSERT_TRUE(single.ok);
+  EXPECT_EQ(json::parse(single.results[0])["regime"], "ranging");
+}
