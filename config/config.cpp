@@ -77,6 +77,16 @@ void read_kafka(config_reader r, kafka_config& k) {
   static const std::vector<std::string> codecs{"none", "gzip", "snappy", "lz4", "zstd"};
   if (std::find(codecs.begin(), codecs.end(), k.compression) == codecs.end())
     r.fail("compression", "must be one of none, gzip, snappy, lz4, zstd");
+  for (auto [key, out] : {std::pair{"consumer_properties", &k.consumer_properties},
+                          std::pair{"producer_properties", &k.producer_properties}}) {
+    if (!r.has(key)) continue;
+    auto& obj = r.raw(key);
+    if (!obj.is_object()) r.fail(key, "must be an object of librdkafka property strings");
+    for (auto& [name, v] : obj.items()) {
+      if (!v.is_string()) r.fail(std::string(key) + "." + name, "must be a string");
+      (*out)[name] = v.get<std::string>();
+    }
+  }
   r.finish();
 }
 

@@ -31,6 +31,9 @@ struct kafka_config {
   int32_t commit_interval_ms = 1000;
   int32_t max_tick_bytes = 4096;
   std::string compression = "lz4";
+  // librdkafka properties passed through as-is (security.protocol, sasl.*, session.timeout.ms...)
+  std::map<std::string, std::string> consumer_properties;
+  std::map<std::string, std::string> producer_properties;
 };
 
 /// Thresholds of the prioritise stage (live-tunable).

@@ -60,8 +60,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto& st = self->state;
   st.stats = std::make_unique<ingest_stats>(*env.stats);
   st.consumer = std::make_unique<kafka_consumer>(env.bootstrap, cfg->kafka.group_id,
-                                                 std::map<std::string, std::string>{});
-  st.dlq = std::make_unique<kafka_producer>(env.bootstrap, std::map<std::string, std::string>{});
+                                                 cfg->kafka.consumer_properties);
+  st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
   st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
     for (auto p : parts) self->state.assigned.insert(p);
     spdlog::info("ingest: assigned partitions={}", parts.size());

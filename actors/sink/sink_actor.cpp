@@ -60,8 +60,9 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
                                     pipeline_env env, std::shared_ptr<const wiring> wires) {
   auto cfg = env.cfg;
   auto& st = self->state;
-  st.producer = std::make_unique<kafka_producer>(
-      env.bootstrap, std::map<std::string, std::string>{{"compression.type", cfg->kafka.compression}});
+  auto props = cfg->kafka.producer_properties;
+  props.emplace("compression.type", cfg->kafka.compression);
+  st.producer = std::make_unique<kafka_producer>(env.bootstrap, props);
   st.stats = std::make_unique<sink_stats>(*env.stats);
   // Decisions are written in batches; their ticks are acknowledged after each write.
   auto flush_decisions = [=] {

@@ -44,8 +44,12 @@ struct harness {
     ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
     auto r = publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4", k_malformed);
     EXPECT_EQ(r.sent, ticks.size() + k_malformed.size());
+    // A short session: the mock coordinator waits a departed member's full session before a
+    // new member of the same group (the restart) gets the partitions.
     std::vector<std::string> sets{"storage.data_dir=\"" + dir + "\"",
-                                  "kafka.group_id=\"" + name + "\""};
+                                  "kafka.group_id=\"" + name + "\"",
+                                  R"(kafka.consumer_properties={"session.timeout.ms":"6000",
+                                     "heartbeat.interval.ms":"500"})"};
     if (with_server) {
       setenv("TICKGATE_TEST_KEY", k_secret, 1);
       sets.push_back("routing.provider=\"openai\"");
