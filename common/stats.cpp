@@ -36,6 +36,13 @@ uint64_t stats_registry::value(const std::string& name, const std::string& label
   return 0;
 }
 
+int64_t stats_registry::gauge_value(const std::string& name) const {
+  std::lock_guard guard{mutex_};
+  for (auto& g : gauges_)
+    if (g.name() == name && g.labels().empty()) return g.value();
+  return 0;
+}
+
 std::vector<const counter*> stats_registry::counters() const {
   std::lock_guard guard{mutex_};
   std::vector<const counter*> out;

@@ -60,6 +60,8 @@ class stats_registry {
   /// Prometheus text exposition of everything registered.
   std::string prometheus_text() const;
   std::vector<const counter*> counters() const;
+  /// Value of the unlabelled gauge with this name, 0 if none.
+  int64_t gauge_value(const std::string& name) const;
 
  private:
   mutable std::mutex mutex_;

@@ -25,6 +25,14 @@ struct batching_stats {
     batches = &r.add_counter("tickgate_requests_total", "kind=\"batch\"", "Requests formed");
     batched_items = &r.add_counter("tickgate_batched_events_total", "", "LOW events batched");
   }
+  counter& agent_requests(const std::string& agent) {
+    auto it = by_agent.find(agent);
+    if (it != by_agent.end()) return *it->second;
+    auto& c = reg.add_counter("tickgate_agent_requests_total", "agent=\"" + agent + "\"",
+                              "Requests formed, by agent");
+    by_agent.emplace(agent, &c);
+    return c;
+  }
   counter& decision(const std::string& act, const std::string& reason) {
     auto key = act + "|" + reason;
     auto it = by_reason.find(key);
@@ -40,6 +48,7 @@ struct batching_stats {
   counter* batches;
   counter* batched_items;
   std::unordered_map<std::string, counter*> by_reason;
+  std::unordered_map<std::string, counter*> by_agent;
 };
 
 struct batching_state {
@@ -62,6 +71,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
   auto emit = [=](uint16_t agent, std::vector<request_item> items) {
     bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
     (batch ? self->state.stats->batches : self->state.stats->requests)->inc();
+    self->state.stats->agent_requests(cfg->agents[agent].name).inc();
     self->send(cache, make_request(*cfg, agent, std::move(items)));
   };
   if (!env.until_eof)  // live: an idle batch also flushes on wall clock

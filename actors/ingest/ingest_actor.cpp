@@ -26,6 +26,8 @@ struct ingest_stats {
     commits = &r.add_counter("tickgate_offset_commits_total", "", "Offset commits");
     commit_errors = &r.add_counter("tickgate_offset_commit_errors_total", "", "Failed commits");
     in_flight = &r.add_gauge("tickgate_ingest_in_flight", "", "Records not yet durable");
+    busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
+                           "From the first record consumed to the last commit (until-eof runs)");
   }
   counter& dlq(const std::string& code) {
     return reg.add_counter("tickgate_dlq_total", "reason=\"" + code + "\"",
@@ -37,6 +39,7 @@ struct ingest_stats {
   counter* commits;
   counter* commit_errors;
   gauge* in_flight;
+  gauge* busy_us;
 };
 
 struct ingest_state {
@@ -50,6 +53,7 @@ struct ingest_state {
   bool stop_requested = false;
   int32_t drained_shards = 0;
   std::chrono::steady_clock::time_point last_commit = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point first_record{};
   static inline const char* name = "ingest";
 };
 
@@ -97,6 +101,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
 
   auto handle_record = [=](polled_record& r) {
     auto& st = self->state;
+    if (st.stats->records->value() == 0) st.first_record = std::chrono::steady_clock::now();
     st.stats->records->inc();
     st.at_eof.erase(r.partition);
     st.tracker.polled(r.partition, r.offset);
@@ -173,6 +178,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         } else if (st.drained_shards == shards && st.tracker.in_flight() == 0 &&
                    st.dlq->outq_len() == 0) {
           commit(true);
+          if (st.stats->records->value() > 0)
+            st.stats->busy_us->set(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - st.first_record)
+                                       .count());
           st.consumer->close();
           spdlog::info("ingest: drained and committed");
           caf::anon_send(listener, done_atom::value);

@@ -4,6 +4,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <unordered_map>
+
 #include "actors/prioritise/prioritise_policy.hpp"
 
 namespace tickgate {
@@ -12,6 +14,10 @@ namespace {
 /// Stats of the prioritise stage.
 struct prioritise_stats {
   explicit prioritise_stats(stats_registry& r) {
+    timer_5m = &r.add_counter("tickgate_timer_baseline_buckets_total", "interval=\"5m\"",
+                              "Symbol x 5-minute buckets with ticks (fixed-timer baseline)");
+    timer_15m = &r.add_counter("tickgate_timer_baseline_buckets_total", "interval=\"15m\"",
+                               "Symbol x 15-minute buckets with ticks (fixed-timer baseline)");
     for (int p = 0; p < 4; ++p) {
       std::string lbl = std::string("priority=\"") + to_string(static_cast<priority>(p)) + "\"";
       by_priority[p] = &r.add_counter("tickgate_events_total", lbl, "Events derived, by priority");
@@ -21,6 +27,10 @@ struct prioritise_stats {
                                   std::string("type=\"") + to_string(static_cast<event_type>(t)) + "\"",
                                   "Events derived, by type");
   }
+  // Baselines for the summary: a fixed timer per agent fires once per interval bucket in which
+  // the symbol traded; these count (symbol, bucket) pairs.
+  counter* timer_5m = nullptr;
+  counter* timer_15m = nullptr;
   counter* by_priority[4];
   counter* by_type[static_cast<int>(event_type::count_)];
 };
@@ -29,7 +39,7 @@ struct prioritise_state {
   std::unique_ptr<prioritise_policy> policy;
   std::unique_ptr<prioritise_stats> stats;
   std::shared_ptr<const config> cfg;
-  std::vector<market_event> scratch;
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> last_bucket;  // 5m, 15m
   static inline const char* name = "prioritise";
 };
 
@@ -45,6 +55,10 @@ prioritise_actor::behavior_type prioritise_impl(
         auto& st = self->state;
         tick_work w;
         st.policy->assess(t, w.snap, w.events);
+        auto [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
+        if (t.ts / 300'000 != b5) st.stats->timer_5m->inc();
+        if (t.ts / 900'000 != b15) st.stats->timer_15m->inc();
+        st.last_bucket[t.symbol] = {t.ts / 300'000, t.ts / 900'000};
         w.t = std::move(t);
         w.config_version = st.cfg->version;
         for (auto& e : w.events) {

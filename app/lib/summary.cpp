@@ -19,8 +19,11 @@ std::string run_summary(const pipeline_env& env, double seconds) {
   uint64_t ticks = s.total("tickgate_ticks_total");
   o << "\n== tickgate run summary ==\n";
   line("provider", env.provider_note);
-  std::snprintf(buf, sizeof buf, "%s records in %.2f s (%.0f records/s)", n(records).c_str(),
-                seconds, seconds > 0 ? static_cast<double>(records) / seconds : 0.0);
+  const int64_t busy_us = s.gauge_value("tickgate_ingest_busy_us");
+  double busy = static_cast<double>(busy_us) / 1e6;
+  std::snprintf(buf, sizeof buf, "%s records; %.2f s first record to last commit (%.0f records/s); %.2f s in all",
+                n(records).c_str(), busy, busy > 0 ? static_cast<double>(records) / busy : 0.0,
+                seconds);
   line("input", buf);
   line("ticks", n(ticks));
   line("dead-lettered", n(s.total("tickgate_dlq_total")));
@@ -71,6 +74,20 @@ std::string run_summary(const pipeline_env& env, double seconds) {
                   100.0 * static_cast<double>(direct + batches) / static_cast<double>(ticks * agents));
     line("naive strategy", buf);
   }
+  uint64_t t5 = s.value("tickgate_timer_baseline_buckets_total", "interval=\"5m\"") * agents;
+  uint64_t t15 = s.value("tickgate_timer_baseline_buckets_total", "interval=\"15m\"") * agents;
+  if (t5 > 0) {
+    std::snprintf(buf, sizeof buf, "%s calls at 5 min, %s at 15 min; tickgate made %.1f%% / %.1f%%",
+                  n(t5).c_str(), n(t15).c_str(),
+                  100.0 * static_cast<double>(direct + batches) / static_cast<double>(t5),
+                  100.0 * static_cast<double>(direct + batches) / static_cast<double>(t15));
+    line("fixed timer per agent", buf);
+  }
+  std::string per_agent;
+  for (auto& a : env.cfg->agents)
+    per_agent += a.name + "=" +
+                 n(s.value("tickgate_agent_requests_total", "agent=\"" + a.name + "\"")) + " ";
+  line("requests by agent", per_agent);
   line("decisions logged", n(s.total("tickgate_decisions_logged_total")));
   return o.str();
 }

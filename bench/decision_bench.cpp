@@ -1,0 +1,119 @@
+// Decision stages alone (no actors, no Kafka): prioritise -> change -> sampling -> batching
+// policies over real ticks, single core. Prints ticks/s (items_per_second) and ns per tick.
+//   build/bench/decision_bench [--benchmark_filter=...]
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "actors/batching/batching_policy.hpp"
+#include "actors/change/change_policy.hpp"
+#include "actors/prioritise/prioritise_policy.hpp"
+#include "actors/sampling/sampling_policy.hpp"
+#include "app/lib/csv_feed.hpp"
+#include "config/config.hpp"
+
+using namespace tickgate;
+
+namespace {
+
+const std::vector<tick>& trades() {
+  static const std::vector<tick> ticks = [] {
+    std::string shared = std::string(TICKGATE_SOURCE_DIR) + "/../shared/data/ticks/hf_multitrade_2014-09-17.csv";
+    std::string path = std::filesystem::exists(shared)
+                           ? shared
+                           : std::string(TICKGATE_SOURCE_DIR) + "/data/sample/hf_multitrade_2014-09-17.csv";
+    return read_csv_ticks(path, {"trades", "America/New_York", ""});
+  }();
+  return ticks;
+}
+
+const std::vector<tick>& bars() {
+  static const std::vector<tick> ticks = [] {
+    std::string path = std::string(TICKGATE_SOURCE_DIR) + "/../shared/data/bars/BTCUSDT_1m_2023-03-01_2023-03-21.csv";
+    if (!std::filesystem::exists(path)) return std::vector<tick>{};
+    return read_csv_ticks(path, {"bars", "", ""});
+  }();
+  return ticks;
+}
+
+std::shared_ptr<const config> cfg() {
+  static auto c = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", {});
+  return c;
+}
+
+void run_stages(benchmark::State& state, const std::vector<tick>& input) {
+  if (input.empty()) {
+    state.SkipWithError("data not present");
+    return;
+  }
+  auto c = cfg();
+  int64_t calls = 0;
+  for (auto _ : state) {
+    prioritise_policy prio(c->events);
+    change_policy change(c->change, c->agents);
+    sampling_policy sampling(c->agents, c->min_ai_interval_ms, c->critical_min_spacing_ms);
+    batching_policy batching(c->batch_size, c->batch_timeout_ms);
+    tick_work w;
+    for (const auto& t : input) {
+      w.t = t;
+      w.t.partition = 0;
+      prio.assess(w.t, w.snap, w.events);
+      w.top_prio = 0;
+      w.verdicts.assign(c->agents.size(), agent_verdict{});
+      for (size_t a = 0; a < c->agents.size(); ++a) {
+        auto& v = w.verdicts[a];
+        v.agent = static_cast<uint16_t>(a);
+        for (auto& e : w.events)
+          if (c->agents[a].subscribes[e.type]) {
+            v.subscribed = true;
+            v.trigger = e.type;
+            v.prio = e.prio;
+            break;
+          }
+        if (!v.subscribed) v.act = static_cast<uint8_t>(action::skip);
+      }
+      change.assess(w);
+      sampling.decide(w);
+      for (auto& [agent, items] : batching.advance(0, w.t.ts)) calls += 1;
+      for (auto& v : w.verdicts) {
+        if (v.act == static_cast<uint8_t>(action::call)) {
+          auto r = make_request(*c, v.agent, {make_item(w, v)});
+          benchmark::DoNotOptimize(r);
+          ++calls;
+        } else if (v.act == static_cast<uint8_t>(action::batch)) {
+          if (!batching.add(v.agent, make_item(w, v), 0).empty()) ++calls;
+        }
+      }
+    }
+    calls += static_cast<int64_t>(batching.flush_all().size());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(input.size()));
+  state.counters["ns_per_tick"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * static_cast<int64_t>(input.size())),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["requests_per_pass"] =
+      static_cast<double>(calls) / static_cast<double>(state.iterations());
+}
+
+void BM_decision_stages_trades(benchmark::State& s) { run_stages(s, trades()); }
+void BM_decision_stages_btc_bars(benchmark::State& s) { run_stages(s, bars()); }
+
+void BM_prioritise_only(benchmark::State& state) {
+  auto c = cfg();
+  const auto& input = trades();
+  snapshot snap;
+  std::vector<market_event> events;
+  for (auto _ : state) {
+    prioritise_policy prio(c->events);
+    for (const auto& t : input) prio.assess(t, snap, events);
+    benchmark::DoNotOptimize(events);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(input.size()));
+}
+
+}  // namespace
+
+BENCHMARK(BM_decision_stages_trades)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_decision_stages_btc_bars)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_prioritise_only)->Unit(benchmark::kMillisecond);
+BENCHMARK_MAIN();
