@@ -11,6 +11,7 @@
 
 #include "actors/cache/cache_policy.hpp"
 #include "messages/analysis.hpp"
+#include "messages/config_update.hpp"
 
 namespace tickgate {
 
@@ -65,11 +66,14 @@ using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<
                                       caf::reacts_to<requests_settled>,
                                       caf::reacts_to<drained_atom, int32_t>,
                                       caf::reacts_to<stop_atom>>;
-using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<drain_atom>>;
-using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>>;
-using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to<drain_atom>>;
+using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<drain_atom>,
+                                          caf::reacts_to<config_update>>;
+using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>,
+                                      caf::reacts_to<config_update>>;
+using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to<drain_atom>,
+                                        caf::reacts_to<config_update>>;
 using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>,
-                                        caf::reacts_to<flush_atom>>;
+                                        caf::reacts_to<flush_atom>, caf::reacts_to<config_update>>;
 using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>>;
 using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<settle>>;
 using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;

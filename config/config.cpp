@@ -269,6 +269,7 @@ std::shared_ptr<const config> load_config(const std::string& path,
 
   auto c = std::make_shared<config>();
   c->source_path = path;
+  c->overrides = set_overrides;
   config_reader r{root, ""};
   read_kafka(r.child("kafka"), c->kafka);
   {

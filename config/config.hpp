@@ -118,6 +118,7 @@ struct model_price {
 
 struct config {
   std::string source_path;  // the file it was loaded from
+  std::vector<std::string> overrides;  // the --set expressions applied on top of it
   kafka_config kafka;
   int32_t shards = 2;
   int32_t callers = 4;

@@ -52,6 +52,7 @@ struct batching_stats {
 };
 
 struct batching_state {
+  std::shared_ptr<const config> cfg;  // the version requests are formed under
   std::unique_ptr<batching_policy> policy;
   std::unique_ptr<batching_stats> stats;
   static inline const char* name = "batching";
@@ -65,14 +66,16 @@ std::string reason_code(const std::string& reason) {
 batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<batching_state> self,
                                             pipeline_env env, int32_t shard, cache_actor cache,
                                             sink_actor sink) {
-  auto cfg = env.cfg;
-  self->state.policy = std::make_unique<batching_policy>(cfg->batch_size, cfg->batch_timeout_ms);
+  self->state.cfg = env.cfg;
+  self->state.policy =
+      std::make_unique<batching_policy>(env.cfg->batch_size, env.cfg->batch_timeout_ms);
   self->state.stats = std::make_unique<batching_stats>(*env.stats);
   auto emit = [=](uint16_t agent, std::vector<request_item> items) {
     bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
     (batch ? self->state.stats->batches : self->state.stats->requests)->inc();
-    self->state.stats->agent_requests(cfg->agents[agent].name).inc();
-    self->send(cache, make_request(*cfg, agent, std::move(items)));
+    const auto& cfg = *self->state.cfg;
+    self->state.stats->agent_requests(cfg.agents[agent].name).inc();
+    self->send(cache, make_request(cfg, agent, std::move(items)));
   };
   if (!env.until_eof)  // live: an idle batch also flushes on wall clock
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
@@ -103,9 +106,14 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
         self->send(sink, drained_atom::value, shard);
       },
       [=](flush_atom) {
-        for (auto& [agent, items] : self->state.policy->flush_idle(wall_ms(), cfg->batch_idle_flush_ms))
+        for (auto& [agent, items] :
+             self->state.policy->flush_idle(wall_ms(), self->state.cfg->batch_idle_flush_ms))
           emit(agent, std::move(items));
         self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
+      },
+      [=](config_update& u) {
+        self->state.cfg = u.cfg;
+        self->state.policy->set_limits(u.cfg->batch_size, u.cfg->batch_timeout_ms);
       },
   };
 }

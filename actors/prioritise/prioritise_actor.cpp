@@ -87,6 +87,11 @@ prioritise_actor::behavior_type prioritise_impl(
         self->send(next, prioritised{std::move(w)});
       },
       [=](drain_atom a) { self->send(next, a); },
+      [=](config_update& u) {
+        self->state.cfg = u.cfg;
+        self->state.policy->set_thresholds(u.cfg->events);
+        self->send(next, std::move(u));
+      },
   };
 }
 

@@ -6,9 +6,11 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "actors/batching/batching_actor.hpp"
@@ -68,7 +70,66 @@ void resolve_provider(const config& cfg, std::string& provider, std::string& not
       "of kind rules");
 }
 
-double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop) {
+bool live_tunable(const std::string& path) {
+  for (auto prefix : {"events.", "change.", "batching."})
+    if (path.rfind(prefix, 0) == 0) return true;
+  if (path.rfind("agents.", 0) != 0) return false;
+  auto dot = path.find('.', 7);
+  if (dot == std::string::npos) return false;
+  auto rest = path.substr(dot + 1);
+  for (auto key : {"strategy", "weights", "events"})
+    if (rest == key || rest.rfind(std::string(key) + ".", 0) == 0) return true;
+  return false;
+}
+
+uint32_t pipeline_control::apply(const std::vector<std::string>& sets) {
+  std::lock_guard guard{mu_};
+  if (!cfg_) throw config_error("config: the pipeline is not running");
+  for (auto& s : sets) {
+    auto path = s.substr(0, s.find('='));
+    if (!live_tunable(path))
+      throw config_error("config: " + path + ": not live-tunable (restart to change it)");
+  }
+  auto all = cfg_->overrides;
+  all.insert(all.end(), sets.begin(), sets.end());
+  all.push_back("config_version=" + std::to_string(cfg_->version + 1));
+  auto next = load_config(cfg_->source_path, all);  // full validation; throws on a bad value
+  if (next->agents.size() != cfg_->agents.size())
+    throw config_error("config: agents: the set of agents cannot change while running");
+  for (size_t i = 0; i < next->agents.size(); ++i)
+    if (next->agents[i].name != cfg_->agents[i].name)
+      throw config_error("config: agents: the set of agents cannot change while running");
+  char key[32];
+  std::snprintf(key, sizeof key, "config_version/%010u", next->version);
+  const auto record = nlohmann::json{{"version", next->version}, {"changes", sets}}.dump();
+  store_->put(column::state, key, record);  // recorded before it takes effect
+  cfg_ = next;
+  broadcast_(next);
+  spdlog::info("config: version {} applied live ({} change(s))", next->version, sets.size());
+  return next->version;
+}
+
+std::shared_ptr<const config> pipeline_control::current() const {
+  std::lock_guard guard{mu_};
+  return cfg_;
+}
+
+void pipeline_control::attach(std::shared_ptr<const config> cfg, kv_store* store,
+                              std::function<void(std::shared_ptr<const config>)> broadcast) {
+  std::lock_guard guard{mu_};
+  cfg_ = std::move(cfg);
+  store_ = store;
+  broadcast_ = std::move(broadcast);
+}
+
+void pipeline_control::detach() {
+  std::lock_guard guard{mu_};
+  cfg_.reset();
+  broadcast_ = nullptr;
+}
+
+double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
+                    pipeline_control* control) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   sys_cfg.set("logger.console", caf::atom("none"));
@@ -94,6 +155,10 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop) {
     wires->sink = sink;
     wires->cache = cache;
     wires->ingest = spawn_ingest(sys, env, wires, caf::actor_cast<caf::actor>(self));
+    if (control)
+      control->attach(env.cfg, env.store, [shards = wires->shards](std::shared_ptr<const config> c) {
+        for (auto& s : shards) caf::anon_send(s, config_update{c});
+      });
     self->send(wires->ingest, poll_atom::value);
 
     bool stop_sent = false, done = false;
@@ -106,6 +171,7 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop) {
                       }
                     });
     }
+    if (control) control->detach();
     for (auto& h : stages) caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);

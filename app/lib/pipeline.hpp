@@ -2,8 +2,11 @@
 // Builds one pipeline instance (every actor, wired), runs it until the input is drained or a
 // stop is requested, and tears it down. Used by `tickgate run` and by the integration tests.
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "actors/pipeline_env.hpp"
 
@@ -15,7 +18,35 @@ namespace tickgate {
 void resolve_provider(const config& cfg, std::string& provider, std::string& note,
                       std::string& dry_run_model);
 
+/// Live configuration changes for a running pipeline; thread-safe. Only the decision stages'
+/// keys are live-tunable (events.*, change.*, batching.*, agents.<name>.{strategy,weights,
+/// events}); anything else needs a restart.
+class pipeline_control {
+ public:
+  /// Validates `sets` (dotted.path=JSON), records the change as a new config version in the
+  /// state column, and hands it to every shard, where it takes effect in stream order.
+  /// Returns the new version. Throws config_error naming the key; nothing is applied then.
+  uint32_t apply(const std::vector<std::string>& sets);
+  std::shared_ptr<const config> current() const;
+
+  // Used by run_pipeline while the actors exist.
+  void attach(std::shared_ptr<const config> cfg, kv_store* store,
+              std::function<void(std::shared_ptr<const config>)> broadcast);
+  void detach();
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const config> cfg_;
+  kv_store* store_ = nullptr;
+  std::function<void(std::shared_ptr<const config>)> broadcast_;
+};
+
+/// True when `dotted_path` may change while running.
+bool live_tunable(const std::string& dotted_path);
+
 /// Runs until drained (env.until_eof) or until `stop` becomes true. Returns wall seconds.
-double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop);
+/// With `control`, live configuration changes can be applied while it runs.
+double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
+                    pipeline_control* control = nullptr);
 
 }  // namespace tickgate

@@ -1,0 +1,150 @@
+// The decision stages as real CAF actors: ticks in, decisions out in stream order, and a live
+// config change taking effect at exactly the point of the stream where it was sent.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/batching/batching_actor.hpp"
+#include "actors/change/change_actor.hpp"
+#include "actors/prioritise/prioritise_actor.hpp"
+#include "actors/sampling/sampling_actor.hpp"
+#include "app/lib/pipeline.hpp"
+
+using namespace tickgate;
+
+namespace {
+
+struct collected {
+  std::vector<decision_batch> decisions;
+};
+
+sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collected> out,
+                                    caf::actor listener) {
+  return {
+      [=](decision_batch& d) { out->decisions.push_back(std::move(d)); },
+      [=](request_outcome&) {},
+      [=](drained_atom, int32_t) { caf::anon_send(listener, done_atom::value); },
+      [=](flush_atom) {},
+  };
+}
+
+cache_actor::behavior_type fake_cache(cache_actor::pointer) {
+  return {[=](llm_request&) {}, [=](cache_store&) {}};
+}
+
+std::shared_ptr<const config> default_config(std::vector<std::string> sets = {}) {
+  return load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", sets);
+}
+
+bool has_event(const tick_work& w, event_type t) {
+  for (auto& e : w.events)
+    if (e.type == static_cast<uint8_t>(t)) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{sys_cfg};
+  stats_registry stats;
+  pipeline_env env;
+  env.cfg = default_config();
+  env.stats = &stats;
+  env.until_eof = true;
+  auto out = std::make_shared<collected>();
+  {
+    caf::scoped_actor self{sys};
+    auto sink = sys.spawn(fake_sink, out, caf::actor_cast<caf::actor>(self));
+    auto cache = sys.spawn(fake_cache);
+    auto batching = spawn_batching(sys, env, 0, cache, sink);
+    auto chain = spawn_prioritise(sys, env, spawn_change(sys, env, spawn_sampling(sys, env, batching)));
+
+    // Every tick moves the price +0.6%: a price_change at 0.5%, every other tick at 1.0%.
+    double price = 100;
+    int64_t ts = 1'700'000'000'000;
+    auto send_ticks = [&](int n) {
+      for (int i = 0; i < n; ++i) {
+        tick t;
+        t.symbol = "S";
+        t.ts = ts += 10'000;
+        t.price = price *= 1.006;
+        t.partition = 0;
+        t.offset = ts;
+        caf::anon_send(chain, t);
+      }
+    };
+    send_ticks(10);
+    auto v2 = default_config({"events.price_change_pct=1.0", "config_version=2"});
+    caf::anon_send(chain, config_update{v2});
+    send_ticks(10);
+    caf::anon_send(chain, drain_atom::value);
+    self->receive([](done_atom) {});
+    for (auto h : {caf::actor_cast<caf::actor>(chain), caf::actor_cast<caf::actor>(batching),
+                   caf::actor_cast<caf::actor>(sink), caf::actor_cast<caf::actor>(cache)})
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  }
+  ASSERT_EQ(out->decisions.size(), 20u);
+  for (size_t i = 0; i < 20; ++i) {
+    const auto& w = out->decisions[i].work;
+    EXPECT_EQ(w.config_version, i < 10 ? 1u : 2u) << "tick " << i;
+    EXPECT_EQ(w.verdicts.size(), env.cfg->agents.size());
+    if (i >= 1 && i < 10) EXPECT_TRUE(has_event(w, event_type::price_change)) << "tick " << i;
+  }
+  // Under version 2 the anchor needs 1.0%: +0.6% then +1.2036% -> every other tick.
+  int changes = 0;
+  for (size_t i = 10; i < 20; ++i) changes += has_event(out->decisions[i].work, event_type::price_change);
+  EXPECT_EQ(changes, 5);
+}
+
+TEST(pipeline_control, validates_records_and_broadcasts) {
+  auto store = make_memory_store();
+  pipeline_control control;
+  std::vector<std::shared_ptr<const config>> sent;
+  control.attach(default_config(), store.get(),
+                 [&](std::shared_ptr<const config> c) { sent.push_back(c); });
+
+  EXPECT_EQ(control.apply({"events.price_change_pct=0.8",
+                           R"(agents.market_regime.strategy={"kind":"adaptive","interval_s":300})"}),
+            2u);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]->version, 2u);
+  EXPECT_DOUBLE_EQ(sent[0]->events.price_change_pct, 0.8);
+  EXPECT_EQ(sent[0]->agents[sent[0]->agent_index("market_regime")].strategy.kind,
+            sampling_kind::adaptive);
+  std::string rec;
+  ASSERT_TRUE(store->get(column::state, "config_version/0000000002", rec));
+  EXPECT_NE(rec.find("events.price_change_pct=0.8"), std::string::npos);
+
+  // Not live-tunable, or invalid: rejected with the key named, nothing applied or recorded.
+  try {
+    control.apply({"kafka.group_id=\"other\""});
+    FAIL();
+  } catch (const config_error& e) {
+    EXPECT_EQ(std::string(e.what()), "config: kafka.group_id: not live-tunable (restart to change it)");
+  }
+  EXPECT_THROW(control.apply({"events.price_change_pct=-3"}), config_error);
+  EXPECT_THROW(control.apply({"agents.market_regime.strategy.kind=\"never\""}), config_error);
+  EXPECT_EQ(sent.size(), 1u);
+  EXPECT_EQ(control.current()->version, 2u);
+  EXPECT_FALSE(store->get(column::state, "config_version/0000000003", rec));
+  // Versions keep counting from the last applied one.
+  EXPECT_EQ(control.apply({"batching.batch_size=3"}), 3u);
+  EXPECT_EQ(sent.back()->batch_size, 3);
+  EXPECT_DOUBLE_EQ(sent.back()->events.price_change_pct, 0.8);  // earlier change kept
+}
+
+TEST(pipeline_control, live_tunable_keys) {
+  EXPECT_TRUE(live_tunable("events.price_change_pct"));
+  EXPECT_TRUE(live_tunable("change.score_threshold"));
+  EXPECT_TRUE(live_tunable("agents.market_regime.strategy.interval_s"));
+  EXPECT_TRUE(live_tunable("agents.market_regime.weights"));
+  EXPECT_FALSE(live_tunable("agents.market_regime.system_prompt"));
+  EXPECT_FALSE(live_tunable("providers.openai.model"));
+  EXPECT_FALSE(live_tunable("budget.daily_usd"));
+}
