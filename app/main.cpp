@@ -17,7 +17,8 @@ constexpr const char* k_usage =
     "commands:\n"
     "  run       consume ticks, decide, call LLMs when worth it, publish analyses and costs\n"
     "  broker    a development Kafka-protocol broker on 127.0.0.1\n"
-    "  publish   publish a CSV of market data as ticks\n\n"
+    "  publish   publish a CSV of market data as ticks\n"
+    "  decisions print a data dir's decision log (JSON lines)\n\n"
     "tickgate COMMAND --help describes every flag.\n";
 
 }  // namespace
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return tickgate::cmd_run(argc, argv);
     if (cmd == "broker") return tickgate::cmd_broker(argc, argv);
     if (cmd == "publish") return tickgate::cmd_publish(argc, argv);
+    if (cmd == "decisions") return tickgate::cmd_decisions(argc, argv);
     std::cerr << "tickgate: unknown command '" << cmd << "'\n" << k_usage;
     return 2;
   } catch (const tickgate::usage_error& e) {

@@ -99,6 +99,7 @@ void read_events(config_reader r, event_thresholds& e, config& c) {
   r.read_seconds("sr_window_s", e.sr_window_ms, 60, 30 * 86'400.0);
   r.read_seconds("sr_min_age_s", e.sr_min_age_ms, 0, 86'400);
   r.read("sr_break_pct", e.sr_break_pct, 0, 100);
+  r.read_seconds("sr_cooldown_s", e.sr_cooldown_ms, 0, 7 * 86'400.0);
   r.read("anomaly_zscore", e.anomaly_zscore, 1, 1000);
   r.read("anomaly_min_samples", e.anomaly_min_samples, 2, 1'000'000);
   r.read("anomaly_volume_multiplier", e.anomaly_volume_multiplier, 1, 100'000);

@@ -45,7 +45,8 @@ struct event_thresholds {
   int64_t volatility_window_ms = 900'000;
   int64_t sr_window_ms = 3'600'000;
   int64_t sr_min_age_ms = 300'000;
-  double sr_break_pct = 0.05;
+  double sr_break_pct = 0.1;
+  int64_t sr_cooldown_ms = 1'800'000;  // after a break, no break in the same direction for this
   double anomaly_zscore = 8.0;
   int32_t anomaly_min_samples = 100;
   double anomaly_volume_multiplier = 10.0;
@@ -58,13 +59,13 @@ struct event_thresholds {
 struct change_config {
   double score_threshold = 40;     // a new analysis when the weighted score exceeds this
   double price_pct = 3.0;          // +price_points when |price move| > price_pct
-  double price_abs = 5.0;          // ... or > price_abs in quote currency
+  double price_abs = 0;            // ... or > price_abs in quote currency (0: off; see README)
   double price_points = 25;
   double rsi_delta = 5.0;          // +rsi_points when |RSI move| > rsi_delta
   double rsi_points = 30;
   double volatility_rel_pct = 10;  // +volatility_points when realised vol moved 10% relative
   double volatility_abs = 0.05;    // ... and by at least this many percentage points
-  double volatility_points = 15;
+  double volatility_points = 0;     // not in the seed's score: volatility drives change_pct
   double bias_flip_points = 20;    // MACD sign flip
   double expiry_days = 5;          // +expiry_points when days-to-expiry moved > expiry_days
   double expiry_points = 10;

@@ -18,7 +18,7 @@ change_score score_change(const change_config& c, const agent_config& a, const s
   double move = std::fabs(now.price - base.price);
   double price_pct = base.price > 0 ? move / base.price * 100 : 0;
   r.change_pct = price_pct * a.weight_price;
-  if (price_pct > c.price_pct || move > c.price_abs) {
+  if (price_pct > c.price_pct || (c.price_abs > 0 && move > c.price_abs)) {
     r.score += c.price_points * a.weight_price;
     std::snprintf(buf, sizeof buf, "price%+.2f%%", (now.price / base.price - 1) * 100);
     note(buf);

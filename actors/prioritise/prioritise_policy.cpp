@@ -157,9 +157,11 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   double res = resistance(s, minute), sup = support(s, minute);
   if (present(res)) {
     if (t.price > res * (1 + t_.sr_break_pct / 100)) {
-      if (s.resistance_armed)
+      if (s.resistance_armed && t.ts - s.last_resistance_break >= t_.sr_cooldown_ms) {
         emit(events, event_type::resistance_break, (t.price / res - 1) * 100,
              "price %.4f broke resistance %.4f", t.price, res);
+        s.last_resistance_break = t.ts;
+      }
       s.resistance_armed = false;
     } else if (t.price <= res) {
       s.resistance_armed = true;
@@ -167,9 +169,11 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   }
   if (present(sup)) {
     if (t.price < sup * (1 - t_.sr_break_pct / 100)) {
-      if (s.support_armed)
+      if (s.support_armed && t.ts - s.last_support_break >= t_.sr_cooldown_ms) {
         emit(events, event_type::support_break, (1 - t.price / sup) * 100,
              "price %.4f broke support %.4f", t.price, sup);
+        s.last_support_break = t.ts;
+      }
       s.support_armed = false;
     } else if (t.price >= sup) {
       s.support_armed = true;

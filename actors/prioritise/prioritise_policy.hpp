@@ -48,6 +48,8 @@ struct symbol_state {
   std::deque<std::tuple<int64_t, double, double>> minutes;
   bool resistance_armed = true;
   bool support_armed = true;
+  int64_t last_resistance_break = INT64_MIN / 2;
+  int64_t last_support_break = INT64_MIN / 2;
   double supplied_rsi_prev = k_absent;
 };
 

@@ -32,15 +32,24 @@ std::string run_summary(const pipeline_env& env, double seconds) {
     ev += std::string(p) + "=" +
           n(s.value("tickgate_events_total", std::string("priority=\"") + p + "\"")) + " ";
   line("events by priority", ev);
+  std::string et;
+  for (int t = 0; t < static_cast<int>(event_type::count_); ++t) {
+    const char* name = to_string(static_cast<event_type>(t));
+    et += std::string(name) + "=" +
+          n(s.value("tickgate_events_by_type_total", std::string("type=\"") + name + "\"")) + " ";
+  }
+  line("events by type", et);
   std::map<std::string, uint64_t> by_action;
   std::map<std::string, uint64_t> skips;
+  std::map<std::string, uint64_t> calls;
   for (auto* c : s.counters()) {
     if (c->name() != "tickgate_decisions_total") continue;
     auto& l = c->labels();  // action="x",reason="y"
     auto a0 = l.find('"') + 1, a1 = l.find('"', a0);
     auto r0 = l.find("reason=\"") + 8, r1 = l.find('"', r0);
     by_action[l.substr(a0, a1 - a0)] += c->value();
-    if (l.substr(a0, a1 - a0) == "skip") skips[l.substr(r0, r1 - r0)] += c->value();
+    auto act = l.substr(a0, a1 - a0);
+    (act == "skip" ? skips : calls)[l.substr(r0, r1 - r0)] += c->value();
   }
   std::string dec;
   for (auto& [a, v] : by_action) dec += a + "=" + n(v) + " ";
@@ -48,6 +57,9 @@ std::string run_summary(const pipeline_env& env, double seconds) {
   std::string sk;
   for (auto& [r, v] : skips) sk += r + "=" + n(v) + " ";
   line("skips by reason", sk);
+  std::string ca;
+  for (auto& [r, v] : calls) ca += r + "=" + n(v) + " ";
+  line("calls by reason", ca);
   uint64_t direct = s.value("tickgate_requests_total", "kind=\"direct\"");
   uint64_t batches = s.value("tickgate_requests_total", "kind=\"batch\"");
   line("requests", n(direct + batches) + " (direct " + n(direct) + ", batched " + n(batches) + ")");

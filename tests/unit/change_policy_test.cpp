@@ -17,6 +17,7 @@ snapshot snap(double price, double rsi = k_absent, double vol = k_absent, double
 
 TEST(change_policy, price_threshold_just_below_and_above) {
   change_config c;  // price 3% / 5.00 abs, +25
+  c.price_abs = 5.0;
   agent_config a;
   EXPECT_DOUBLE_EQ(score_change(c, a, snap(102.9), 0, snap(100), 0).score, 0);   // 2.9%, 2.90
   EXPECT_DOUBLE_EQ(score_change(c, a, snap(103.1), 0, snap(100), 0).score, 25);  // 3.1%
@@ -25,8 +26,26 @@ TEST(change_policy, price_threshold_just_below_and_above) {
   EXPECT_DOUBLE_EQ(score_change(c, a, snap(1004.9), 0, snap(1000), 0).score, 0);
 }
 
+TEST(change_policy, default_score_is_the_seed_score_without_volatility) {
+  change_config c;
+  agent_config a;
+  // RSI +6 (+30) and a 20% volatility jump: 30, not over 40 (volatility is not scored).
+  auto s = score_change(c, a, snap(100, 56, 1.2), 0, snap(100, 50, 1.0), 0);
+  EXPECT_DOUBLE_EQ(s.score, 30);
+  EXPECT_NEAR(s.change_pct, 20, 1e-9);  // but it counts as a 20% change for change_based
+}
+
+TEST(change_policy, price_abs_zero_is_off) {
+  change_config c;  // default: price_abs 0
+  agent_config a;
+  a.weight_price = 2.0;
+  EXPECT_DOUBLE_EQ(score_change(c, a, snap(23168.89), 0, snap(23142.31), 0).score, 0);  // +0.11%
+  EXPECT_DOUBLE_EQ(score_change(c, a, snap(23900), 0, snap(23142.31), 0).score, 50);    // +3.27%
+}
+
 TEST(change_policy, components_add_up_and_weights_apply) {
   change_config c;
+  c.volatility_points = 15;
   agent_config a;
   // price +3.1% (+25), RSI +6 (+30), vol 1.0 -> 1.2 (+20% rel, +0.2 abs: +15), MACD flip (+20).
   auto s = score_change(c, a, snap(103.1, 56, 1.2, 0.5), 0, snap(100, 50, 1.0, -0.5), 0);
@@ -42,6 +61,7 @@ TEST(change_policy, components_add_up_and_weights_apply) {
 
 TEST(change_policy, volatility_needs_relative_and_absolute_change) {
   change_config c;  // 10% relative and 0.05 absolute
+  c.volatility_points = 15;
   agent_config a;
   EXPECT_DOUBLE_EQ(score_change(c, a, snap(100, k_absent, 0.44), 0, snap(100, k_absent, 0.4), 0).score,
                    0);  // +10%... exactly 10% is not > 10%, and 0.04 < 0.05

@@ -94,26 +94,33 @@ TEST(prioritise_policy, volume_spike_at_multiplier_then_anomaly_once_per_minute)
   EXPECT_FALSE(has(f.feed(mk(50, k_t0 + 5 * k_min + 5, 5000)), event_type::anomaly));
 }
 
-TEST(prioritise_policy, resistance_break_needs_margin_and_fires_once) {
-  fixture f;  // window 1 h, levels from minutes >= 5 min old, margin 0.05%
+TEST(prioritise_policy, resistance_break_needs_margin_rearm_and_cooldown) {
+  fixture f;  // window 1 h, levels from minutes >= 5 min old, margin 0.1%, cooldown 30 min
   for (int m = 0; m < 10; ++m) f.feed(mk(100, k_t0 + m * k_min));
   const int64_t now = k_t0 + 10 * k_min;
-  EXPECT_FALSE(has(f.feed(mk(100.04, now)), event_type::resistance_break));
+  EXPECT_FALSE(has(f.feed(mk(100.09, now)), event_type::resistance_break));
   EXPECT_DOUBLE_EQ(f.snap.resistance, 100);
-  auto ev = f.feed(mk(100.06, now + 1));
+  auto ev = f.feed(mk(100.11, now + 1));
   ASSERT_TRUE(has(ev, event_type::resistance_break));
   EXPECT_EQ(ev[0].prio, static_cast<uint8_t>(priority::critical));
-  EXPECT_FALSE(has(f.feed(mk(100.07, now + 2)), event_type::resistance_break));
-  f.feed(mk(99.99, now + 3));  // back below the level: re-armed
-  EXPECT_TRUE(has(f.feed(mk(100.06, now + 4)), event_type::resistance_break));
+  EXPECT_FALSE(has(f.feed(mk(100.2, now + 2)), event_type::resistance_break));  // not re-armed
+  f.feed(mk(99.99, now + 3));  // back below the level: re-armed, but within the cooldown
+  EXPECT_FALSE(has(f.feed(mk(100.11, now + 4)), event_type::resistance_break));
+  // 30 minutes on the level is 100.2 (minute 10's high); 100.4 is beyond it.
+  const int64_t cooled = now + 1 + 30 * k_min;  // the first break was at now + 1
+  f.feed(mk(99.99, cooled - 2));
+  EXPECT_DOUBLE_EQ(f.snap.resistance, 100.2);
+  EXPECT_FALSE(has(f.feed(mk(100.4, cooled - 1)), event_type::resistance_break));  // cooling
+  f.feed(mk(99.99, cooled));
+  EXPECT_TRUE(has(f.feed(mk(100.4, cooled + 1)), event_type::resistance_break));
 }
 
 TEST(prioritise_policy, support_break_mirrors_resistance) {
   fixture f;
   for (int m = 0; m < 10; ++m) f.feed(mk(100, k_t0 + m * k_min));
   const int64_t now = k_t0 + 10 * k_min;
-  EXPECT_FALSE(has(f.feed(mk(99.96, now)), event_type::support_break));
-  EXPECT_TRUE(has(f.feed(mk(99.94, now + 1)), event_type::support_break));
+  EXPECT_FALSE(has(f.feed(mk(99.91, now)), event_type::support_break));
+  EXPECT_TRUE(has(f.feed(mk(99.89, now + 1)), event_type::support_break));
 }
 
 TEST(prioritise_policy, return_zscore_anomaly_after_min_samples) {
