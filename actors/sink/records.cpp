@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/json_writer.hpp"
+
 namespace tickgate {
 
 using json = nlohmann::json;
@@ -89,24 +91,29 @@ std::string decision_key(const tick_work& w, const std::string& agent) {
 }
 
 std::string encode_decision(const tick_work& w, const agent_verdict& v, const std::string& agent) {
-  json events = json::array();
-  for (auto& e : w.events) events.push_back(to_string(static_cast<event_type>(e.type)));
-  json j{{"symbol", w.t.symbol},
-         {"ts", w.t.ts},
-         {"offset", w.t.offset},
-         {"agent", agent},
-         {"action", to_string(static_cast<action>(v.act))},
-         {"reason", v.reason},
-         {"trigger", to_string(static_cast<event_type>(v.trigger))},
-         {"priority", to_string(static_cast<priority>(v.prio))},
-         {"changed", v.changed},
-         {"significance", v.significance},
-         {"change_pct", std::round(v.change_pct * 1e4) / 1e4},
-         {"events", std::move(events)},
-         {"price", w.t.price},
-         {"volatility_pct", num(w.snap.volatility_pct)},
-         {"config_version", w.config_version}};
-  return j.dump();
+  std::string out;
+  out.reserve(384);
+  json_writer j(out);
+  j.begin_object()
+      .field("symbol", std::string_view(w.t.symbol))
+      .field("ts", w.t.ts)
+      .field("offset", w.t.offset)
+      .field("agent", std::string_view(agent))
+      .field("action", to_string(static_cast<action>(v.act)))
+      .field("reason", std::string_view(v.reason))
+      .field("trigger", to_string(static_cast<event_type>(v.trigger)))
+      .field("priority", to_string(static_cast<priority>(v.prio)))
+      .field("changed", v.changed)
+      .field("significance", v.significance)
+      .field("change_pct", std::round(v.change_pct * 1e4) / 1e4);
+  j.key("events").begin_array();
+  for (auto& e : w.events) j.value(to_string(static_cast<event_type>(e.type)));
+  j.end_array()
+      .field("price", w.t.price)
+      .field("volatility_pct", w.snap.volatility_pct)
+      .field("config_version", w.config_version)
+      .end_object();
+  return out;
 }
 
 }  // namespace tickgate
