@@ -1,5 +1,7 @@
 #include "kafka/kafka_consumer.hpp"
 
+#include "kafka/kafka_conf.hpp"
+
 #include <librdkafka/rdkafka.h>
 
 #include <stdexcept>
@@ -22,21 +24,15 @@ std::vector<int32_t> partition_ids(const rd_kafka_topic_partition_list_t* parts)
 
 kafka_consumer::kafka_consumer(const std::string& bootstrap, const std::string& group,
                                const std::map<std::string, std::string>& extra) {
+  rd_kafka_conf_t* conf = make_kafka_conf("consumer",
+                                           {{"bootstrap.servers", bootstrap},
+                                            {"group.id", group},
+                                            {"enable.auto.commit", "false"},
+                                            {"enable.auto.offset.store", "false"},
+                                            {"enable.partition.eof", "true"},
+                                            {"auto.offset.reset", "earliest"}},
+                                           extra);
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error("kafka consumer config " + k + ": " + err);
-    }
-  };
-  set("bootstrap.servers", bootstrap);
-  set("group.id", group);
-  set("enable.auto.commit", "false");
-  set("enable.auto.offset.store", "false");
-  set("enable.partition.eof", "true");
-  set("auto.offset.reset", "earliest");
-  for (auto& [k, v] : extra) set(k, v);
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, rebalance_trampoline);
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);

@@ -1,5 +1,7 @@
 #include "kafka/kafka_producer.hpp"
 
+#include "kafka/kafka_conf.hpp"
+
 #include <librdkafka/rdkafka.h>
 
 #include <stdexcept>
@@ -18,18 +20,10 @@ void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
 
 kafka_producer::kafka_producer(const std::string& bootstrap,
                                const std::map<std::string, std::string>& extra) {
+  rd_kafka_conf_t* conf = make_kafka_conf(
+      "producer", {{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}, {"enable.idempotence", "true"}},
+      extra);
   char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error("kafka producer config " + k + ": " + err);
-    }
-  };
-  set("bootstrap.servers", bootstrap);
-  set("linger.ms", "5");
-  set("enable.idempotence", "true");
-  for (auto& [k, v] : extra) set(k, v);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk_) {

@@ -30,22 +30,17 @@ const symbol_state* prioritise_policy::state_of(const std::string& symbol) const
   return it == states_.end() ? nullptr : &it->second;
 }
 
-double prioritise_policy::resistance(const symbol_state& s, int64_t now_minute) const {
-  int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;
-  int64_t newest = now_minute - std::max<int64_t>(1, t_.sr_min_age_ms / k_minute_ms);
-  double level = k_absent;
-  for (auto& [m, hi, lo] : s.minutes)
-    if (m >= oldest && m <= newest) level = present(level) ? std::max(level, hi) : hi;
-  return level;
-}
-
-double prioritise_policy::support(const symbol_state& s, int64_t now_minute) const {
-  int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;
-  int64_t newest = now_minute - std::max<int64_t>(1, t_.sr_min_age_ms / k_minute_ms);
-  double level = k_absent;
-  for (auto& [m, hi, lo] : s.minutes)
-    if (m >= oldest && m <= newest) level = present(level) ? std::min(level, lo) : lo;
-  return level;
+std::pair<double, double> prioritise_policy::levels(const symbol_state& s,
+                                                    int64_t now_minute) const {
+  const int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;
+  const int64_t newest = now_minute - std::max<int64_t>(1, t_.sr_min_age_ms / k_minute_ms);
+  double sup = k_absent, res = k_absent;
+  for (auto& [m, hi, lo] : s.minutes) {
+    if (m < oldest || m > newest) continue;
+    res = present(res) ? std::max(res, hi) : hi;
+    sup = present(sup) ? std::min(sup, lo) : lo;
+  }
+  return {sup, res};
 }
 
 void prioritise_policy::close_minute(symbol_state& s, std::vector<market_event>& events) {
@@ -154,7 +149,7 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   }
 
   // 4. Support and resistance: levels from minutes at least sr_min_age old.
-  double res = resistance(s, minute), sup = support(s, minute);
+  const auto [sup, res] = levels(s, minute);
   if (present(res)) {
     if (t.price > res * (1 + t_.sr_break_pct / 100)) {
       if (s.resistance_armed && t.ts - s.last_resistance_break >= t_.sr_cooldown_ms) {

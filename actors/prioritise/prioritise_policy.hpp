@@ -69,8 +69,8 @@ class prioritise_policy {
 
  private:
   void close_minute(symbol_state& s, std::vector<market_event>& events);
-  double support(const symbol_state& s, int64_t now_minute) const;
-  double resistance(const symbol_state& s, int64_t now_minute) const;
+  /// Support (low) and resistance (high) of the minutes old enough to count; NaN when none.
+  std::pair<double, double> levels(const symbol_state& s, int64_t now_minute) const;
 
   event_thresholds t_;
   std::unordered_map<std::string, symbol_state> states_;
