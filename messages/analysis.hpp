@@ -58,6 +58,7 @@ struct request_outcome {
   int32_t attempts = 0;
   std::string error;  // why the answer came from rules, if it did
   std::string cache_key;
+  bool persisted = false;  // the caller already wrote analyses and ledger (write-ahead)
   std::vector<analysis> analyses;
 };
 
@@ -66,7 +67,7 @@ typename Inspector::result_type inspect(Inspector& f, request_outcome& x) {
   return f(caf::meta::type_name("request_outcome"), x.request_id, x.agent, x.source, x.provider,
            x.model, x.event_ts, x.wall_ms, x.input_tokens, x.cached_tokens,
            x.cache_write_tokens, x.output_tokens, x.cost, x.would_cost, x.avoided,
-           x.latency_us, x.attempts, x.error, x.cache_key, x.analyses);
+           x.latency_us, x.attempts, x.error, x.cache_key, x.persisted, x.analyses);
 }
 
 /// Every decision taken on one tick, for the durable decision log; also tells the ingest actor

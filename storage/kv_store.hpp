@@ -12,7 +12,43 @@
 namespace tickgate {
 
 enum class column : uint8_t { analyses = 0, cache, ledger, state, decisions, count_ };
-const char* to_string(column c);
+
+inline const char* to_string(column c) {
+  switch (c) {
+    case column::analyses: return "analyses";
+    case column::cache: return "cache";
+    case column::ledger: return "ledger";
+    case column::state: return "state";
+    case column::decisions: return "decisions";
+    case column::count_: break;
+  }
+  return "?";
+}
+
+/// Counters stored as a packed vector of little-endian int64; merges add element-wise (a
+/// shorter vector counts as zeros), so one merge updates a whole aggregate atomically.
+inline std::string pack_counters(const std::vector<int64_t>& v) {
+  std::string out(v.size() * 8, '\0');
+  for (size_t i = 0; i < v.size(); ++i)
+    for (int b = 0; b < 8; ++b)
+      out[i * 8 + b] = static_cast<char>((static_cast<uint64_t>(v[i]) >> (8 * b)) & 0xff);
+  return out;
+}
+inline std::vector<int64_t> unpack_counters(std::string_view s) {
+  std::vector<int64_t> out(s.size() / 8, 0);
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint64_t u = 0;
+    for (int b = 0; b < 8; ++b) u |= static_cast<uint64_t>(static_cast<unsigned char>(s[i * 8 + b])) << (8 * b);
+    out[i] = static_cast<int64_t>(u);
+  }
+  return out;
+}
+inline std::string add_counters(std::string_view a, std::string_view b) {
+  auto x = unpack_counters(a), y = unpack_counters(b);
+  if (x.size() < y.size()) x.resize(y.size(), 0);
+  for (size_t i = 0; i < y.size(); ++i) x[i] += y[i];
+  return pack_counters(x);
+}
 
 /// An I/O failure of the store; the sink cannot go on without its store, so this is fatal there.
 class storage_error : public std::runtime_error {
@@ -23,16 +59,21 @@ class storage_error : public std::runtime_error {
 /// Puts and deletes applied atomically, across columns.
 class write_batch {
  public:
+  enum class kind : uint8_t { put, erase, add };
   struct op {
     column col;
     std::string key;
     std::string value;
-    bool erase = false;
+    kind what = kind::put;
   };
   void put(column c, std::string key, std::string value) {
-    ops_.push_back({c, std::move(key), std::move(value), false});
+    ops_.push_back({c, std::move(key), std::move(value), kind::put});
   }
-  void erase(column c, std::string key) { ops_.push_back({c, std::move(key), {}, true}); }
+  void erase(column c, std::string key) { ops_.push_back({c, std::move(key), {}, kind::erase}); }
+  /// Adds `deltas` element-wise to the counters stored at `key` (see pack_counters).
+  void add(column c, std::string key, const std::vector<int64_t>& deltas) {
+    ops_.push_back({c, std::move(key), pack_counters(deltas), kind::add});
+  }
   const std::vector<op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }

@@ -23,10 +23,15 @@ class memory_store final : public kv_store {
     std::lock_guard guard{mutex_};
     for (auto& op : batch.ops()) {
       auto& m = maps_[static_cast<size_t>(op.col)];
-      if (op.erase)
-        m.erase(op.key);
-      else
-        m[op.key] = op.value;
+      switch (op.what) {
+        case write_batch::kind::put: m[op.key] = op.value; break;
+        case write_batch::kind::erase: m.erase(op.key); break;
+        case write_batch::kind::add: {
+          auto it = m.find(op.key);
+          m[op.key] = it == m.end() ? op.value : add_counters(it->second, op.value);
+          break;
+        }
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 #include <rocksdb/db.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -8,23 +9,23 @@
 
 namespace tickgate {
 
-const char* to_string(column c) {
-  switch (c) {
-    case column::analyses: return "analyses";
-    case column::cache: return "cache";
-    case column::ledger: return "ledger";
-    case column::state: return "state";
-    case column::decisions: return "decisions";
-    case column::count_: break;
-  }
-  return "?";
-}
-
 namespace {
 
 void check(const rocksdb::Status& s, const char* what) {
   if (!s.ok()) throw storage_error(std::string("rocksdb ") + what + ": " + s.ToString());
 }
+
+/// Element-wise int64 addition of packed counter vectors (kv_store's `add`).
+class counters_add_operator final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    *new_value = existing ? add_counters(existing->ToStringView(), value.ToStringView())
+                          : value.ToString();
+    return true;
+  }
+  const char* Name() const override { return "tickgate.counters_add"; }
+};
 
 /// Owns the DB and its column family handles.
 class rocksdb_store final : public kv_store {
@@ -37,8 +38,10 @@ class rocksdb_store final : public kv_store {
     opts.IncreaseParallelism(2);
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
+    rocksdb::ColumnFamilyOptions cf_opts;
+    cf_opts.merge_operator = std::make_shared<counters_add_operator>();
     for (int i = 0; i < static_cast<int>(column::count_); ++i)
-      cfs.emplace_back(to_string(static_cast<column>(i)), rocksdb::ColumnFamilyOptions{});
+      cfs.emplace_back(to_string(static_cast<column>(i)), cf_opts);
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     check(rocksdb::DB::Open(opts, dir, cfs, &handles, &db), "open");
@@ -64,10 +67,11 @@ class rocksdb_store final : public kv_store {
   void write(const write_batch& batch) override {
     rocksdb::WriteBatch wb;
     for (auto& op : batch.ops()) {
-      if (op.erase)
-        check(wb.Delete(handle(op.col), op.key), "batch delete");
-      else
-        check(wb.Put(handle(op.col), op.key, op.value), "batch put");
+      switch (op.what) {
+        case write_batch::kind::put: check(wb.Put(handle(op.col), op.key, op.value), "batch put"); break;
+        case write_batch::kind::erase: check(wb.Delete(handle(op.col), op.key), "batch delete"); break;
+        case write_batch::kind::add: check(wb.Merge(handle(op.col), op.key, op.value), "batch merge"); break;
+      }
     }
     check(db_->Write(write_opts_, &wb), "write");
   }

@@ -2,25 +2,15 @@
 
 #include <algorithm>
 
+#include "common/civil_time.hpp"
+
 namespace tickgate {
 
-int64_t budget_policy::day_of(int64_t ms) {
-  int64_t d = ms / 86'400'000;
-  return (ms % 86'400'000 < 0) ? d - 1 : d;
-}
+int64_t budget_policy::day_of(int64_t ms) { return days_from_epoch_ms(ms); }
 
 int64_t budget_policy::month_of(int64_t ms) {
-  // Civil-from-days (H. Hinnant), reduced to year*12+month.
-  int64_t z = day_of(ms) + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  return y * 12 + (m - 1);
+  auto c = civil_from_ms(ms);
+  return c.year * 12 + (c.month - 1);
 }
 
 void budget_policy::roll(int64_t now_ms) {

@@ -14,6 +14,7 @@
 #include "actors/llm/http_client.hpp"
 #include "actors/llm/openai_wire.hpp"
 #include "actors/llm/outcome.hpp"
+#include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
 
 namespace tickgate {
@@ -139,6 +140,13 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
           out.latency_us = resp.latency_us;
           out.attempts = attempt + 1;
           s.actual = cost;
+          // Write-ahead: what was paid for is durable before anything else happens, so a crash
+          // from here on re-delivers the tick into a ledger hit, never into a second payment.
+          write_batch wb;
+          add_analyses(out, wb);
+          add_to_ledger(*env.store, out, wb);
+          env.store->write(wb);
+          out.persisted = true;
         }
         self->send(budget, s);
         self->send(sink, std::move(out));

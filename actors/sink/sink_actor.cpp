@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
 #include "kafka/kafka_producer.hpp"
 
@@ -87,16 +88,16 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       },
       [=](request_outcome& o) {
         auto& st = self->state;
-        write_batch wb;
         std::vector<std::string> encoded;
-        for (auto& a : o.analyses) {
-          encoded.push_back(encode_analysis(a));
-          wb.put(column::analyses, analysis_key(a.request_id, a.part), encoded.back());
-        }
+        for (auto& a : o.analyses) encoded.push_back(encode_analysis(a));
         const auto ledger = encode_ledger(o);
-        // A replay of an already-paid request keeps the original ledger entry untouched.
-        if (o.source != "ledger") wb.put(column::ledger, o.request_id, ledger);
-        env.store->write(wb);  // durable before anything is published or acknowledged
+        if (!o.persisted) {  // durable before anything is published or acknowledged
+          write_batch wb;
+          add_analyses(o, wb);
+          // A replay of an already-paid request keeps the original ledger entry untouched.
+          if (o.source != "ledger") add_to_ledger(*env.store, o, wb);
+          env.store->write(wb);
+        }
 
         auto settled = std::make_shared<requests_settled>();
         for (auto& a : o.analyses) {

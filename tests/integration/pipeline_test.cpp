@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "actors/sink/ledger.hpp"
 #include "app/lib/csv_feed.hpp"
 #include "app/lib/pipeline.hpp"
 #include "app/lib/publisher.hpp"
@@ -162,7 +163,15 @@ TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
 
   // RocksDB: the same analyses and ledger, and every decision of every valid tick.
   EXPECT_EQ(h.scan(column::analyses).size(), analyses.size());
-  EXPECT_EQ(static_cast<int>(h.scan(column::ledger).size()), calls);
+  int records = 0;
+  for (auto& [k, v] : h.scan(column::ledger)) records += k.rfind("agg/", 0) != 0;
+  EXPECT_EQ(records, calls);
+  // The day's aggregate, maintained with each record, equals the hand-computed total.
+  auto day = ledger_aggregate(*h.store, "agg/day/2014-09-17/total");
+  EXPECT_EQ(day[lf_requests], calls);
+  EXPECT_EQ(day[lf_cost], calls * k_cost_per_call);
+  EXPECT_EQ(day[lf_input], calls * 800);
+  EXPECT_EQ(day[lf_cached], calls * 200);
   EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size() * static_cast<size_t>(agents));
 
   // Paid once per request; the key reached the provider and nowhere else.

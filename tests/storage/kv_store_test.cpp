@@ -94,3 +94,24 @@ TYPED_TEST(kv_store_suite, prefix_scan_in_key_order_and_early_stop) {
   this->store->scan(column::decisions, "p/", [&](std::string_view, std::string_view) { return ++n < 3; });
   EXPECT_EQ(n, 3);
 }
+
+TYPED_TEST(kv_store_suite, counters_add_element_wise_atomically) {
+  write_batch b;
+  b.add(column::ledger, "agg", {1, 100, -5});
+  b.add(column::ledger, "agg", {1, 50});  // shorter: the rest counts as zero
+  b.put(column::ledger, "rec", "x");
+  this->store->write(b);
+  std::string out;
+  ASSERT_TRUE(this->store->get(column::ledger, "agg", out));
+  EXPECT_EQ(unpack_counters(out), (std::vector<int64_t>{2, 150, -5}));
+  write_batch c;
+  c.add(column::ledger, "agg", {0, 0, 5, 7});  // longer: extends
+  this->store->write(c);
+  ASSERT_TRUE(this->store->get(column::ledger, "agg", out));
+  EXPECT_EQ(unpack_counters(out), (std::vector<int64_t>{2, 150, 0, 7}));
+}
+
+TEST(counters, pack_round_trip_including_negatives_and_extremes) {
+  std::vector<int64_t> v{0, -1, INT64_MAX, INT64_MIN, 123456789012345};
+  EXPECT_EQ(unpack_counters(pack_counters(v)), v);
+}

@@ -1,0 +1,39 @@
+#pragma once
+// The cost ledger: one record per request id, and daily/monthly aggregates per total, agent,
+// model, provider and symbol, added in the same write batch as the record. Writing a request id
+// that is already in the ledger changes nothing, so a re-delivered request is never counted
+// (or charged) twice.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/analysis.hpp"
+#include "storage/kv_store.hpp"
+
+namespace tickgate {
+
+/// Fields of every aggregate, in order.
+enum ledger_field : size_t {
+  lf_requests = 0,   // requests (symbol aggregates: analyses)
+  lf_cost,           // pUSD paid
+  lf_input,          // uncached input tokens
+  lf_cached,         // cache-read tokens
+  lf_cache_write,
+  lf_output,
+  lf_avoided,        // pUSD a cache hit saved
+  lf_would_cost,     // pUSD an offline/dry-run call would have cost
+  lf_count_
+};
+
+/// Appends the record and its aggregates to `batch` unless `store` already has `o.request_id`.
+/// Returns false (and appends nothing) when it was already there. Aggregates are keyed by the
+/// event time of the request: "agg/day/2023-03-01/agent/market_regime", "agg/month/2023-03/total".
+bool add_to_ledger(kv_store& store, const request_outcome& o, write_batch& batch);
+
+/// The counters at an aggregate key (all zero when absent).
+std::vector<int64_t> ledger_aggregate(kv_store& store, const std::string& key);
+
+/// Also puts every analysis of `o` (analyses column) into `batch`.
+void add_analyses(const request_outcome& o, write_batch& batch);
+
+}  // namespace tickgate
