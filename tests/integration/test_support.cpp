@@ -17,9 +17,21 @@ fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Ser
   server_->Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     {
-      std::lock_guard guard{mu_};
+      std::unique_lock lock{mu_};
       ++bodies_[req.body];
       auth_.push_back(req.get_header_value("Authorization"));
+      if (hold_after_ == 0) holding_ = true;
+      if (hold_after_ > 0) --hold_after_;
+      if (holding_) {
+        ++held_;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !holding_; });
+        res.status = 503;
+        res.set_content(R"({"error":{"message":"overloaded","type":"server_error"}})",
+                        "application/json");
+        return;
+      }
+      ++paid_[req.body];
     }
     auto body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.contains("messages")) {
@@ -56,6 +68,7 @@ fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Ser
 }
 
 fake_openai_server::~fake_openai_server() {
+  release();
   server_->stop();
   thread_.join();
 }
@@ -68,6 +81,28 @@ std::map<std::string, int> fake_openai_server::bodies() const {
   std::lock_guard guard{mu_};
   return bodies_;
 }
+std::map<std::string, int> fake_openai_server::paid() const {
+  std::lock_guard guard{mu_};
+  return paid_;
+}
+
+void fake_openai_server::hold_after(int n) {
+  std::lock_guard guard{mu_};
+  hold_after_ = n;
+}
+
+bool fake_openai_server::wait_held(int k, int timeout_s) {
+  std::unique_lock lock{mu_};
+  return cv_.wait_for(lock, std::chrono::seconds(timeout_s), [&] { return held_ >= k; });
+}
+
+void fake_openai_server::release() {
+  std::lock_guard guard{mu_};
+  holding_ = false;
+  hold_after_ = -1;
+  cv_.notify_all();
+}
+
 std::vector<std::string> fake_openai_server::authorizations() const {
   std::lock_guard guard{mu_};
   return auth_;

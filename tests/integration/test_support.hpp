@@ -2,6 +2,7 @@
 // Shared pieces of the integration tests: a local HTTP server speaking the exact OpenAI
 // chat-completions wire format, a reader for whole topics, real data files, temp dirs.
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -31,6 +32,15 @@ class fake_openai_server {
   /// How many times each distinct request body was received (a repeat means paying twice).
   std::map<std::string, int> bodies() const;
   std::vector<std::string> authorizations() const;
+  /// How many times each distinct request body was answered 200 with usage, i.e. paid for.
+  std::map<std::string, int> paid() const;
+
+  /// After `n` more answers, hold every further request until release().
+  void hold_after(int n);
+  /// Blocks until `k` requests are held; false after `timeout_s` (a failed test, not a hang).
+  bool wait_held(int k, int timeout_s);
+  /// Held requests are answered 503 without usage (not paid); later ones normally.
+  void release();
 
  private:
   std::unique_ptr<httplib::Server> server_;
@@ -38,7 +48,12 @@ class fake_openai_server {
   int port_ = 0;
   mutable std::mutex mu_;
   std::map<std::string, int> bodies_;
+  std::map<std::string, int> paid_;
   std::vector<std::string> auth_;
+  std::condition_variable cv_;
+  int hold_after_ = -1;  // answers left before holding; -1: never hold
+  bool holding_ = false;
+  int held_ = 0;
   std::atomic<int> requests_{0};
 };
 
