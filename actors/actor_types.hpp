@@ -48,18 +48,29 @@ typename Inspector::result_type inspect(Inspector& f, sampled& x) {
 }
 /// sink -> cache: a fresh paid answer to remember.
 struct cache_store {
-  std::string key;
+  std::string key;  // the request's cache key; the cache adds the model that answered
   uint16_t agent = 0;
   std::string provider;
   std::string model;
   std::string results_json;
   int64_t event_ts = 0;
   picousd cost = 0;
+  double volatility_rank = 0;  // highest among the items
+  std::vector<std::string> symbols;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cache_store& x) {
   return f(caf::meta::type_name("cache_store"), x.key, x.agent, x.provider, x.model,
-           x.results_json, x.event_ts, x.cost);
+           x.results_json, x.event_ts, x.cost, x.volatility_rank, x.symbols);
+}
+/// Drop cached answers of an agent and/or a symbol (empty: any), e.g. on an earnings event.
+struct cache_invalidate {
+  std::string agent;
+  std::string symbol;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_invalidate& x) {
+  return f(caf::meta::type_name("cache_invalidate"), x.agent, x.symbol);
 }
 
 using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<tick_accounted>,
@@ -74,7 +85,8 @@ using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to
                                         caf::reacts_to<config_update>>;
 using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>,
                                         caf::reacts_to<flush_atom>, caf::reacts_to<config_update>>;
-using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>>;
+using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>,
+                                     caf::reacts_to<cache_invalidate>>;
 using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<settle>>;
 using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
 using sink_actor =

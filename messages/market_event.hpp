@@ -48,6 +48,7 @@ struct snapshot {
   double ret_pct = 0;         // return vs previous tick, %
   double move_pct = 0;        // move vs the price-change anchor, %
   double volatility_pct = k_absent;  // realised volatility over the window, %
+  double volatility_rank = k_absent; // percentile (0..100) of it among the last day's minutes
   double volume_ratio = k_absent;    // current minute volume / average minute volume
   double rsi = k_absent;
   double macd = k_absent;
@@ -61,7 +62,7 @@ struct snapshot {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, snapshot& x) {
   return f(caf::meta::type_name("snapshot"), x.price, x.ret_pct, x.move_pct, x.volatility_pct,
-           x.volume_ratio, x.rsi, x.macd, x.iv, x.days_to_expiry, x.support, x.resistance,
+           x.volatility_rank, x.volume_ratio, x.rsi, x.macd, x.iv, x.days_to_expiry, x.support, x.resistance,
            x.spread_bps);
 }
 

@@ -6,8 +6,10 @@ namespace tickgate {
 
 int64_t cache_policy::cost_of(const entry& e) {
   // Key twice (list + index), payload strings, and fixed overhead of the nodes.
+  size_t syms = 0;
+  for (auto& s : e.second.symbols) syms += s.size() + 32;
   return static_cast<int64_t>(2 * e.first.size() + e.second.provider.size() +
-                              e.second.model.size() + e.second.results_json.size() + 128);
+                              e.second.model.size() + e.second.results_json.size() + syms + 128);
 }
 
 void cache_policy::erase(std::list<entry>::iterator it) {
@@ -47,16 +49,27 @@ void cache_policy::put(const std::string& key, cached_answer value) {
 }
 
 size_t cache_policy::invalidate_prefix(const std::string& prefix) {
+  return invalidate_if(
+      [&](const std::string& key, const cached_answer&) { return key.rfind(prefix, 0) == 0; });
+}
+
+size_t cache_policy::invalidate_if(
+    const std::function<bool(const std::string&, const cached_answer&)>& match) {
   size_t n = 0;
   for (auto it = lru_.begin(); it != lru_.end();) {
     auto next = std::next(it);
-    if (it->first.rfind(prefix, 0) == 0) {
+    if (match(it->first, it->second)) {
       erase(it);
       ++n;
     }
     it = next;
   }
   return n;
+}
+
+int64_t effective_ttl_ms(int64_t response_ttl_ms, double volatility_rank, int64_t high_vol_cap_ms) {
+  if (volatility_rank > 90) return std::min(response_ttl_ms, high_vol_cap_ms);
+  return response_ttl_ms;
 }
 
 }  // namespace tickgate

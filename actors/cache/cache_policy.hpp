@@ -2,9 +2,11 @@
 // Response cache, pure: an LRU bounded in bytes, with a TTL per entry on event time and a
 // global max age. A hit needs the exact key (agent, prompt version, symbol, state fingerprint).
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace tickgate {
 
@@ -16,7 +18,12 @@ struct cached_answer {
   int64_t stored_at = 0;     // event time
   int64_t ttl_ms = 0;
   int64_t cost_pico = 0;     // what the original call cost (the avoided cost of a hit)
+  std::vector<std::string> symbols;  // the symbols the answer covers
 };
+
+/// The TTL of an answer of `response_ttl_ms`: capped at `high_vol_cap_ms` when the symbol's
+/// volatility rank is above 90 (a market that moves a lot makes old answers stale sooner).
+int64_t effective_ttl_ms(int64_t response_ttl_ms, double volatility_rank, int64_t high_vol_cap_ms);
 
 /// Owned by the cache actor.
 class cache_policy {
@@ -27,6 +34,8 @@ class cache_policy {
   void put(const std::string& key, cached_answer value);
   /// Drops every entry whose key starts with `prefix` (agent/version or agent/version/symbol).
   size_t invalidate_prefix(const std::string& prefix);
+  /// Drops every entry for which `match(key, answer)` holds.
+  size_t invalidate_if(const std::function<bool(const std::string&, const cached_answer&)>& match);
   int64_t bytes() const { return bytes_; }
   size_t size() const { return index_.size(); }
   uint64_t evictions() const { return evictions_; }

@@ -44,6 +44,9 @@ std::pair<double, double> prioritise_policy::levels(const symbol_state& s,
 }
 
 void prioritise_policy::close_minute(symbol_state& s, std::vector<market_event>& events) {
+  // Volatility history for the rank: one sample per minute, a day of them.
+  s.minute_vols.push_back(std::sqrt(std::max(s.sq_sum, 0.0)) * 100.0);
+  if (s.minute_vols.size() > 1440) s.minute_vols.pop_front();
   // Volume average: EWMA over volume_avg_minutes completed minutes.
   double alpha = 2.0 / (t_.volume_avg_minutes + 1.0);
   s.volume_avg = s.minutes_seen == 0 ? s.minute_volume
@@ -209,6 +212,11 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   snap.move_pct = move_pct;
   snap.volatility_pct = s.n_returns > 0 ? vol : k_absent;
   snap.volume_ratio = volume_ratio;
+  if (s.minute_vols.size() >= 30 && s.n_returns > 0) {
+    size_t below = 0;
+    for (double v : s.minute_vols) below += v < vol;
+    snap.volatility_rank = 100.0 * static_cast<double>(below) / static_cast<double>(s.minute_vols.size());
+  }
   snap.rsi = present(t.rsi) ? t.rsi : s.rsi;
   snap.macd = present(t.macd) ? t.macd
               : (s.minutes_seen >= 26 ? s.ema_fast - s.ema_slow : k_absent);

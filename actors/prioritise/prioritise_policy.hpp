@@ -25,6 +25,7 @@ struct symbol_state {
   std::deque<std::pair<int64_t, double>> sq_returns;
   double sq_sum = 0;
   bool high_vol = false;  // currently above the threshold (edge-triggered events)
+  std::deque<double> minute_vols;  // realised volatility at each minute close, last 1440
   // Minute aggregation.
   int64_t minute = -1;
   double minute_volume = 0;

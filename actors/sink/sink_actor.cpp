@@ -140,8 +140,14 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
             results += (i ? "," : "") + o.analyses[i].result_json;
           results += "]";
           uint16_t agent = static_cast<uint16_t>(cfg->agent_index(o.agent));
-          self->send(wires->cache, cache_store{o.cache_key, agent, o.provider, o.model,
-                                               std::move(results), o.event_ts, o.cost});
+          cache_store c{o.cache_key, agent, o.provider, o.model, std::move(results), o.event_ts,
+                        o.cost, 0, {}};
+          for (auto& a : o.analyses) {
+            if (present(a.item.snap.volatility_rank))
+              c.volatility_rank = std::max(c.volatility_rank, a.item.snap.volatility_rank);
+            c.symbols.push_back(a.item.symbol);
+          }
+          self->send(wires->cache, std::move(c));
         }
       },
       [=](drained_atom a, int32_t shard) {

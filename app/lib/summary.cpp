@@ -68,8 +68,11 @@ std::string run_summary(const pipeline_env& env, double seconds) {
     src += std::string(k) + "=" +
            n(s.value("tickgate_analyses_total", std::string("source=\"") + k + "\"")) + " ";
   line("analyses by source", src);
-  line("cache hits / misses", n(s.value("tickgate_cache_lookups_total", "result=\"hit\"")) + " / " +
-                                  n(s.value("tickgate_cache_lookups_total", "result=\"miss\"")));
+  const uint64_t misses = s.value("tickgate_cache_lookups_total", "result=\"miss\"");
+  const uint64_t hits = s.total("tickgate_cache_lookups_total") - misses;  // memory + rocksdb
+  std::snprintf(buf, sizeof buf, "%s / %s (hit rate %.1f%%)", n(hits).c_str(), n(misses).c_str(),
+                hits + misses > 0 ? 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0);
+  line("cache hits / misses", buf);
   line("budget denials", n(s.value("tickgate_budget_decisions_total", "result=\"denied\"")));
   double cost = static_cast<double>(s.total("tickgate_cost_picousd_total")) / 1e12;
   double would = static_cast<double>(s.total("tickgate_dry_run_cost_picousd_total")) / 1e12;
@@ -80,6 +83,22 @@ std::string run_summary(const pipeline_env& env, double seconds) {
     line("dry-run cost", buf);
   }
   const auto agents = env.cfg->agents.size();
+  // Savings: every agent on every tick, at this run's average cost per request (the dry-run
+  // price when offline), against what this run spent.
+  const double spent = cost > 0 ? cost : would;
+  const uint64_t reqs = direct + batches;
+  if (reqs > 0 && ticks > 0 && spent > 0) {
+    const double without = static_cast<double>(ticks * agents) * spent / static_cast<double>(reqs);
+    std::snprintf(buf, sizeof buf, "$%.4f with tickgate vs $%.4f without: saved $%.4f (%.2f%%)%s",
+                  spent, without, without - spent, 100.0 * (without - spent) / without,
+                  cost > 0 ? "" : " (dry-run prices)");
+    line("savings", buf);
+    double avoided = static_cast<double>(s.total("tickgate_avoided_cost_picousd_total")) / 1e12;
+    if (avoided > 0) {
+      std::snprintf(buf, sizeof buf, "$%.6f", avoided);
+      line("avoided by cache hits", buf);
+    }
+  }
   if (ticks > 0) {
     std::snprintf(buf, sizeof buf, "%s calls (every agent on every tick); tickgate made %.3f%% of them",
                   n(ticks * agents).c_str(),

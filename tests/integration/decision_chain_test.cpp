@@ -33,7 +33,7 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collect
 }
 
 cache_actor::behavior_type fake_cache(cache_actor::pointer) {
-  return {[=](llm_request&) {}, [=](cache_store&) {}};
+  return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {}};
 }
 
 std::shared_ptr<const config> default_config(std::vector<std::string> sets = {}) {

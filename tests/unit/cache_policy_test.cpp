@@ -2,6 +2,8 @@
 
 #include "actors/cache/cache_policy.hpp"
 
+#include <algorithm>
+
 using namespace tickgate;
 
 namespace {
@@ -56,4 +58,27 @@ TEST(cache_policy, invalidate_by_prefix) {
   c.put("ag/v1/AAA/1", answer(0, 1000));
   EXPECT_EQ(c.invalidate_prefix("ag/v1/ETF/"), 2u);
   EXPECT_EQ(c.size(), 1u);
+}
+
+TEST(cache_policy, high_volatility_caps_ttl_at_four_hours) {
+  const int64_t h4 = 4 * 3'600'000;
+  EXPECT_EQ(effective_ttl_ms(10 * 3'600'000, 90.0, h4), 10 * 3'600'000);  // rank 90: not above
+  EXPECT_EQ(effective_ttl_ms(10 * 3'600'000, 90.1, h4), h4);
+  EXPECT_EQ(effective_ttl_ms(60'000, 99.0, h4), 60'000);  // shorter TTLs stay
+}
+
+TEST(cache_policy, invalidate_by_symbol_covers_batches) {
+  cache_policy c(1 << 20, 1'000'000);
+  auto with = [](std::vector<std::string> syms) {
+    cached_answer a{"p", "m", "[]", 0, 1000, 1, std::move(syms)};
+    return a;
+  };
+  c.put("ag/v1/ETF/fp/m", with({"ETF"}));
+  c.put("ag/v1/batch/h/m", with({"AAA", "ETF"}));
+  c.put("ag/v1/BBB/fp/m", with({"BBB"}));
+  EXPECT_EQ(c.invalidate_if([](const std::string&, const cached_answer& a) {
+              return std::find(a.symbols.begin(), a.symbols.end(), "ETF") != a.symbols.end();
+            }),
+            2u);
+  EXPECT_NE(c.get("ag/v1/BBB/fp/m", 0), nullptr);
 }

@@ -163,3 +163,19 @@ TEST(prioritise_policy, spread_from_bid_ask) {
   f.feed(t);
   EXPECT_NEAR(f.snap.spread_bps, 10.0, 1e-9);  // 0.10 / 100 = 10 bp
 }
+
+TEST(prioritise_policy, volatility_rank_is_the_percentile_among_minute_samples) {
+  event_thresholds t;
+  t.price_change_pct = 100;
+  t.volatility_threshold_pct = 100;
+  t.anomaly_zscore = 1000;
+  t.volatility_window_ms = 30 * 60'000;  // keeps every return of this test in the window
+  fixture f(t);
+  // 40 calm minutes: one tiny return each, so realised vol grows slowly minute by minute.
+  double p = 100;
+  for (int m = 0; m < 40; ++m) f.feed(mk(p *= 1.0001, k_t0 + m * k_min));
+  // A 2% jump: realised vol above every sample of the history -> rank 100.
+  f.feed(mk(p * 1.02, k_t0 + 40 * k_min + 1));
+  ASSERT_TRUE(present(f.snap.volatility_rank));
+  EXPECT_DOUBLE_EQ(f.snap.volatility_rank, 100.0);
+}

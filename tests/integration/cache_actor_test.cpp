@@ -1,0 +1,109 @@
+// The cache actor with real message flow: memory and RocksDB levels, the answering model in
+// the key, invalidation by symbol.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <filesystem>
+
+#include "actors/cache/cache_actor.hpp"
+#include "integration/test_support.hpp"
+
+using namespace tickgate;
+
+namespace {
+
+using got_atom = caf::atom_constant<caf::atom("got")>;
+
+budget_actor::behavior_type fake_budget(budget_actor::pointer, caf::actor listener) {
+  return {[=](cache_miss& m) { caf::anon_send(listener, got_atom::value, std::string("miss"), m.req.request_id); },
+          [=](settle&) {}};
+}
+
+sink_actor::behavior_type fake_sink(sink_actor::pointer, caf::actor listener) {
+  return {
+      [=](decision_batch&) {},
+      [=](request_outcome& o) {
+        caf::anon_send(listener, got_atom::value, o.source + ":" + o.model, o.request_id);
+      },
+      [=](drained_atom, int32_t) {},
+      [=](flush_atom) {},
+  };
+}
+
+llm_request request(const std::string& id, int64_t ts) {
+  llm_request r;
+  r.request_id = id;
+  r.agent = 0;
+  r.cache_key = "key-1";
+  request_item it;
+  it.symbol = "ETF";
+  it.ts = ts;
+  r.items.push_back(it);
+  return r;
+}
+
+}  // namespace
+
+TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
+  auto dir = tickgate::testing::temp_dir("cache_actor");
+  auto store = open_rocksdb_store(dir + "/db", false);
+  stats_registry stats;
+  pipeline_env env;
+  env.cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
+                        {"routing.provider=\"openai\""});
+  env.stats = &stats;
+  env.store = store.get();
+  env.provider = "openai";  // answers with gpt-4o-mini
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{sys_cfg};
+  caf::scoped_actor self{sys};
+  auto listener = caf::actor_cast<caf::actor>(self);
+  auto budget = sys.spawn(fake_budget, listener);
+  auto sink = sys.spawn(fake_sink, listener);
+  auto expect = [&](const std::string& what, const std::string& id) {
+    self->receive([&](got_atom, const std::string& w, const std::string& i) {
+      EXPECT_EQ(w, what);
+      EXPECT_EQ(i, id);
+    });
+  };
+  const int64_t t0 = 1'700'000'000'000;
+  const auto ttl = env.cfg->cache_ttl_ms.at(env.cfg->agents[0].response_type);
+  {
+    auto cache = spawn_cache(sys, env, budget, sink);
+    self->send(cache, request("r1", t0));
+    expect("miss", "r1");
+    // An answer by another model is not served for this one.
+    self->send(cache, cache_store{"key-1", 0, "deepseek", "deepseek-chat", R"([{"a":1}])", t0, 5, 0, {"ETF"}});
+    self->send(cache, request("r2", t0 + 1));
+    expect("miss", "r2");
+    self->send(cache, cache_store{"key-1", 0, "openai", "gpt-4o-mini", R"([{"a":1}])", t0, 5, 0, {"ETF"}});
+    self->send(cache, request("r3", t0 + ttl));  // exactly at the TTL: still fresh
+    expect("cache:gpt-4o-mini", "r3");
+    caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
+  }
+  {
+    // A new cache (empty memory) on the same store: served from RocksDB.
+    auto cache = spawn_cache(sys, env, budget, sink);
+    self->send(cache, request("r4", t0 + 10));
+    expect("cache:gpt-4o-mini", "r4");
+    self->send(cache, request("r5", t0 + ttl + 1));  // past the TTL on event time
+    expect("miss", "r5");
+    self->send(cache, request("r6", t0 + 20));
+    expect("cache:gpt-4o-mini", "r6");
+    self->send(cache, cache_invalidate{"", "ETF"});  // e.g. earnings
+    self->send(cache, request("r7", t0 + 30));
+    expect("miss", "r7");
+    caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
+  }
+  // r4, and r6 again because r5's expiry dropped the memory copy.
+  EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""), 2u);
+  EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\""), 1u);
+  caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+}
