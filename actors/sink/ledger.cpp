@@ -6,10 +6,18 @@
 
 namespace tickgate {
 
-bool add_to_ledger(kv_store& store, const request_outcome& o, write_batch& batch) {
+void ledger_writer::add_deltas(const std::string& key, const std::vector<int64_t>& d) {
+  auto& acc = deltas_[key];
+  if (acc.size() < d.size()) acc.resize(d.size(), 0);
+  for (size_t i = 0; i < d.size(); ++i) acc[i] += d[i];
+}
+
+bool ledger_writer::add(const request_outcome& o) {
   std::string existing;
-  if (store.get(column::ledger, o.request_id, existing)) return false;
-  batch.put(column::ledger, o.request_id, encode_ledger(o));
+  if (store_.get(column::ledger, o.request_id, existing)) return false;
+  for (auto& [id, rec] : records_)
+    if (id == o.request_id) return false;
+  records_.emplace_back(o.request_id, encode_ledger(o));
   const std::vector<int64_t> whole{1,
                                    o.cost,
                                    o.input_tokens,
@@ -21,25 +29,39 @@ bool add_to_ledger(kv_store& store, const request_outcome& o, write_batch& batch
   const std::string periods[] = {"agg/day/" + utc_day(o.event_ts) + "/",
                                  "agg/month/" + utc_month(o.event_ts) + "/"};
   for (auto& p : periods) {
-    batch.add(column::ledger, p + "total", whole);
-    batch.add(column::ledger, p + "agent/" + o.agent, whole);
-    batch.add(column::ledger, p + "provider/" + o.provider, whole);
-    batch.add(column::ledger, p + "model/" + o.model, whole);
+    add_deltas(p + "total", whole);
+    add_deltas(p + "agent/" + o.agent, whole);
+    add_deltas(p + "provider/" + o.provider, whole);
+    add_deltas(p + "model/" + o.model, whole);
   }
   // Per symbol: each analysis's share (a batch covers several symbols).
   const size_t n = o.analyses.size();
   for (size_t i = 0; i < n; ++i) {
     const auto& a = o.analyses[i];
-    std::vector<int64_t> share{1,
-                               a.cost,
-                               share_of(o.input_tokens, n, i),
-                               a.cached_tokens,
-                               share_of(o.cache_write_tokens, n, i),
-                               a.output_tokens,
-                               share_of(o.avoided, n, i),
-                               share_of(o.would_cost, n, i)};
-    for (auto& p : periods) batch.add(column::ledger, p + "symbol/" + a.item.symbol, share);
+    const std::vector<int64_t> share{1,
+                                     a.cost,
+                                     share_of(o.input_tokens, n, i),
+                                     a.cached_tokens,
+                                     share_of(o.cache_write_tokens, n, i),
+                                     a.output_tokens,
+                                     share_of(o.avoided, n, i),
+                                     share_of(o.would_cost, n, i)};
+    for (auto& p : periods) add_deltas(p + "symbol/" + a.item.symbol, share);
   }
+  return true;
+}
+
+void ledger_writer::flush_into(write_batch& batch) {
+  for (auto& [id, rec] : records_) batch.put(column::ledger, id, std::move(rec));
+  for (auto& [key, d] : deltas_) batch.add(column::ledger, key, d);
+  records_.clear();
+  deltas_.clear();
+}
+
+bool add_to_ledger(kv_store& store, const request_outcome& o, write_batch& batch) {
+  ledger_writer w(store);
+  if (!w.add(o)) return false;
+  w.flush_into(batch);
   return true;
 }
 

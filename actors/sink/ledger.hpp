@@ -4,6 +4,7 @@
 // that is already in the ledger changes nothing, so a re-delivered request is never counted
 // (or charged) twice.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,24 @@ enum ledger_field : size_t {
   lf_avoided,        // pUSD a cache hit saved
   lf_would_cost,     // pUSD an offline/dry-run call would have cost
   lf_count_
+};
+
+/// Accumulates ledger records and folds their aggregate deltas, so that many requests become
+/// one write batch with one merge per aggregate key. Owned by one writer thread.
+class ledger_writer {
+ public:
+  explicit ledger_writer(kv_store& store) : store_(store) {}
+  /// Stages `o` unless its request id is in the store or already staged; false if it was.
+  bool add(const request_outcome& o);
+  /// Appends the staged records and folded aggregates to `batch` and clears the stage.
+  void flush_into(write_batch& batch);
+  size_t staged() const { return records_.size(); }
+
+ private:
+  void add_deltas(const std::string& key, const std::vector<int64_t>& d);
+  kv_store& store_;
+  std::vector<std::pair<std::string, std::string>> records_;
+  std::map<std::string, std::vector<int64_t>> deltas_;
 };
 
 /// Appends the record and its aggregates to `batch` unless `store` already has `o.request_id`.

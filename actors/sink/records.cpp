@@ -50,30 +50,37 @@ std::string encode_analysis(const analysis& a) {
 }
 
 std::string encode_ledger(const request_outcome& o) {
-  json symbols = json::array();
-  for (auto& a : o.analyses) symbols.push_back(a.item.symbol);
-  json j{{"request_id", o.request_id},
-         {"agent", o.agent},
-         {"source", o.source},
-         {"provider", o.provider},
-         {"model", o.model},
-         {"event_ts", o.event_ts},
-         {"wall_ms", o.wall_ms},
-         {"tokens",
-          {{"input", o.input_tokens},
-           {"cached", o.cached_tokens},
-           {"cache_write", o.cache_write_tokens},
-           {"output", o.output_tokens}}},
-         {"cost_usd", pico_to_usd(o.cost)},
-         {"cost_picousd", o.cost},
-         {"would_cost_usd", pico_to_usd(o.would_cost)},
-         {"avoided_usd", pico_to_usd(o.avoided)},
-         {"latency_ms", static_cast<double>(o.latency_us) / 1000.0},
-         {"attempts", o.attempts},
-         {"items", o.analyses.size()},
-         {"symbols", std::move(symbols)}};
-  if (!o.error.empty()) j["error"] = o.error;
-  return j.dump();
+  std::string out;
+  out.reserve(512);
+  json_writer j(out);
+  j.begin_object()
+      .field("request_id", std::string_view(o.request_id))
+      .field("agent", std::string_view(o.agent))
+      .field("source", std::string_view(o.source))
+      .field("provider", std::string_view(o.provider))
+      .field("model", std::string_view(o.model))
+      .field("event_ts", o.event_ts)
+      .field("wall_ms", o.wall_ms);
+  j.key("tokens")
+      .begin_object()
+      .field("input", o.input_tokens)
+      .field("cached", o.cached_tokens)
+      .field("cache_write", o.cache_write_tokens)
+      .field("output", o.output_tokens)
+      .end_object();
+  j.field("cost_usd", pico_to_usd(o.cost))
+      .field("cost_picousd", o.cost)
+      .field("would_cost_usd", pico_to_usd(o.would_cost))
+      .field("avoided_usd", pico_to_usd(o.avoided))
+      .field("latency_ms", static_cast<double>(o.latency_us) / 1000.0)
+      .field("attempts", o.attempts)
+      .field("items", static_cast<int64_t>(o.analyses.size()));
+  j.key("symbols").begin_array();
+  for (auto& a : o.analyses) j.value(std::string_view(a.item.symbol));
+  j.end_array();
+  if (!o.error.empty()) j.field("error", std::string_view(o.error));
+  j.end_object();
+  return out;
 }
 
 std::string decision_key(const tick_work& w, const std::string& agent) {

@@ -50,12 +50,15 @@ struct sink_stats {
 struct sink_state {
   std::unique_ptr<kafka_producer> producer;
   std::unique_ptr<sink_stats> stats;
-  write_batch pending;
+  write_batch pending;  // decisions, and the analyses of staged outcomes
   std::vector<tick_accounted> pending_acks;
+  std::unique_ptr<ledger_writer> ledger;
+  std::vector<request_outcome> staged;  // written with the next flush, then published
   static inline const char* name = "sink";
 };
 
 constexpr size_t k_max_batched_ops = 2048;
+constexpr size_t k_max_staged_outcomes = 64;
 
 sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> self,
                                     pipeline_env env, std::shared_ptr<const wiring> wires) {
@@ -65,13 +68,75 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   props.emplace("compression.type", cfg->kafka.compression);
   st.producer = std::make_unique<kafka_producer>(env.bootstrap, props);
   st.stats = std::make_unique<sink_stats>(*env.stats);
-  // Decisions are written in batches; their ticks are acknowledged after each write.
-  auto flush_decisions = [=] {
+  st.ledger = std::make_unique<ledger_writer>(*env.store);
+  // Publishes a durable outcome; its ticks are settled once Kafka has every record of it.
+  auto publish = [=](request_outcome& o) {
     auto& st = self->state;
+    std::vector<std::string> encoded;
+    for (auto& a : o.analyses) encoded.push_back(encode_analysis(a));
+    const auto ledger = encode_ledger(o);
+    auto settled = std::make_shared<requests_settled>();
+    for (auto& a : o.analyses) {
+      settled->partitions.push_back(a.item.partition);
+      settled->offsets.push_back(a.item.offset);
+    }
+    auto remaining = std::make_shared<int>(static_cast<int>(o.analyses.size()) + 1);
+    auto failed = std::make_shared<bool>(false);
+    auto ingest = wires->ingest;
+    auto on_delivery = [=, request_id = o.request_id](bool ok, const std::string& err) {
+      if (!ok) {
+        *failed = true;
+        self->state.stats->delivery_failed->inc();
+        spdlog::error("sink: output record not delivered request={} error={}", request_id, err);
+      }
+      // Ticks stay uncommitted when an output was lost: a restart re-delivers them.
+      if (--*remaining == 0 && !*failed) self->send(ingest, std::move(*settled));
+    };
+    std::string err;
+    auto produce = [&](const std::string& topic, const std::string& key, const std::string& v) {
+      if (!st.producer->produce(topic, key, v, {}, on_delivery, err)) on_delivery(false, err);
+    };
+    for (size_t i = 0; i < o.analyses.size(); ++i)
+      produce(cfg->kafka.analyses_topic, o.analyses[i].item.symbol, encoded[i]);
+    produce(cfg->kafka.costs_topic, o.request_id, ledger);
+    st.producer->poll(0);
+
+    st.stats->analyses(o.source).inc(o.analyses.size());
+    st.stats->requests(o.source).inc();
+    st.stats->cost->inc(static_cast<uint64_t>(o.cost));
+    st.stats->would_cost->inc(static_cast<uint64_t>(o.would_cost));
+    st.stats->avoided->inc(static_cast<uint64_t>(o.avoided));
+    st.stats->tokens[0]->inc(static_cast<uint64_t>(o.input_tokens));
+    st.stats->tokens[1]->inc(static_cast<uint64_t>(o.cached_tokens));
+    st.stats->tokens[2]->inc(static_cast<uint64_t>(o.cache_write_tokens));
+    st.stats->tokens[3]->inc(static_cast<uint64_t>(o.output_tokens));
+    if (o.source == "llm" && o.error.empty() && !o.analyses.empty()) {
+      std::string results = "[";
+      for (size_t i = 0; i < o.analyses.size(); ++i)
+        results += (i ? "," : "") + o.analyses[i].result_json;
+      results += "]";
+      uint16_t agent = static_cast<uint16_t>(cfg->agent_index(o.agent));
+      cache_store c{o.cache_key, agent, o.provider, o.model, std::move(results), o.event_ts,
+                    o.cost, 0, {}};
+      for (auto& a : o.analyses) {
+        if (present(a.item.snap.volatility_rank))
+          c.volatility_rank = std::max(c.volatility_rank, a.item.snap.volatility_rank);
+        c.symbols.push_back(a.item.symbol);
+      }
+      self->send(wires->cache, std::move(c));
+    }
+        };
+  // Decisions and staged outcomes are written in one batch; then the ticks behind the decisions
+  // are acknowledged and the outcomes published.
+  auto flush_pending = [=] {
+    auto& st = self->state;
+    st.ledger->flush_into(st.pending);
     if (!st.pending.empty()) env.store->write(st.pending);
     st.pending.clear();
     for (auto& a : st.pending_acks) self->send(wires->ingest, a);
     st.pending_acks.clear();
+    for (auto& o : st.staged) publish(o);
+    st.staged.clear();
   };
   self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
   return {
@@ -84,78 +149,27 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
           st.stats->decisions->inc();
         }
         st.pending_acks.push_back({d.work.t.partition, d.work.t.offset, d.outstanding});
-        if (st.pending.size() >= k_max_batched_ops) flush_decisions();
+        if (st.pending.size() >= k_max_batched_ops) flush_pending();
       },
       [=](request_outcome& o) {
         auto& st = self->state;
-        std::vector<std::string> encoded;
-        for (auto& a : o.analyses) encoded.push_back(encode_analysis(a));
-        const auto ledger = encode_ledger(o);
-        if (!o.persisted) {  // durable before anything is published or acknowledged
-          write_batch wb;
-          add_analyses(o, wb);
-          // A replay of an already-paid request keeps the original ledger entry untouched.
-          if (o.source != "ledger") add_to_ledger(*env.store, o, wb);
-          env.store->write(wb);
+        if (o.persisted) {  // the caller wrote it ahead: publish now
+          publish(o);
+          return;
         }
-
-        auto settled = std::make_shared<requests_settled>();
-        for (auto& a : o.analyses) {
-          settled->partitions.push_back(a.item.partition);
-          settled->offsets.push_back(a.item.offset);
-        }
-        auto remaining = std::make_shared<int>(static_cast<int>(o.analyses.size()) + 1);
-        auto failed = std::make_shared<bool>(false);
-        auto ingest = wires->ingest;
-        auto on_delivery = [=](bool ok, const std::string& err) {
-          if (!ok) {
-            *failed = true;
-            self->state.stats->delivery_failed->inc();
-            spdlog::error("sink: output record not delivered request={} error={}", o.request_id, err);
-          }
-          // Ticks stay uncommitted when an output was lost: a restart re-delivers them.
-          if (--*remaining == 0 && !*failed) self->send(ingest, std::move(*settled));
-        };
-        std::string err;
-        auto produce = [&](const std::string& topic, const std::string& key, const std::string& v) {
-          if (!st.producer->produce(topic, key, v, {}, on_delivery, err)) on_delivery(false, err);
-        };
-        for (size_t i = 0; i < o.analyses.size(); ++i)
-          produce(cfg->kafka.analyses_topic, o.analyses[i].item.symbol, encoded[i]);
-        produce(cfg->kafka.costs_topic, o.request_id, ledger);
-        st.producer->poll(0);
-
-        st.stats->analyses(o.source).inc(o.analyses.size());
-        st.stats->requests(o.source).inc();
-        st.stats->cost->inc(static_cast<uint64_t>(o.cost));
-        st.stats->would_cost->inc(static_cast<uint64_t>(o.would_cost));
-        st.stats->avoided->inc(static_cast<uint64_t>(o.avoided));
-        st.stats->tokens[0]->inc(static_cast<uint64_t>(o.input_tokens));
-        st.stats->tokens[1]->inc(static_cast<uint64_t>(o.cached_tokens));
-        st.stats->tokens[2]->inc(static_cast<uint64_t>(o.cache_write_tokens));
-        st.stats->tokens[3]->inc(static_cast<uint64_t>(o.output_tokens));
-        if (o.source == "llm" && o.error.empty() && !o.analyses.empty()) {
-          std::string results = "[";
-          for (size_t i = 0; i < o.analyses.size(); ++i)
-            results += (i ? "," : "") + o.analyses[i].result_json;
-          results += "]";
-          uint16_t agent = static_cast<uint16_t>(cfg->agent_index(o.agent));
-          cache_store c{o.cache_key, agent, o.provider, o.model, std::move(results), o.event_ts,
-                        o.cost, 0, {}};
-          for (auto& a : o.analyses) {
-            if (present(a.item.snap.volatility_rank))
-              c.volatility_rank = std::max(c.volatility_rank, a.item.snap.volatility_rank);
-            c.symbols.push_back(a.item.symbol);
-          }
-          self->send(wires->cache, std::move(c));
-        }
+        // Durable before anything is published or acknowledged: staged for the next write.
+        add_analyses(o, st.pending);
+        // A replay of an already-paid request keeps the original ledger entry untouched.
+        if (o.source != "ledger") st.ledger->add(o);
+        st.staged.push_back(std::move(o));
+        if (st.staged.size() >= k_max_staged_outcomes) flush_pending();
       },
       [=](drained_atom a, int32_t shard) {
-        flush_decisions();
+        flush_pending();
         self->send(wires->ingest, a, shard);
       },
       [=](flush_atom) {
-        flush_decisions();
+        flush_pending();
         self->state.producer->poll(0);
         self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
       },

@@ -118,3 +118,22 @@ TEST_P(ledger, property_dimensions_sum_to_the_total) {
 
 INSTANTIATE_TEST_SUITE_P(stores, ledger, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "rocksdb" : "memory"; });
+
+TEST_P(ledger, writer_folds_a_batch_into_one_merge_per_key) {
+  ledger_writer w(*store);
+  EXPECT_TRUE(w.add(outcome("a", k_mar1, {"ETF"}, 10)));
+  EXPECT_TRUE(w.add(outcome("b", k_mar1, {"ETF", "AAA"}, 20)));
+  EXPECT_FALSE(w.add(outcome("a", k_mar1, {"ETF"}, 10)));  // staged already
+  write_batch b;
+  w.flush_into(b);
+  size_t merges = 0;
+  for (auto& op : b.ops()) merges += op.what == write_batch::kind::add;
+  // 2 periods x (total, agent, provider, model, ETF, AAA) = 12 keys, one merge each.
+  EXPECT_EQ(merges, 12u);
+  store->write(b);
+  auto total = ledger_aggregate(*store, "agg/day/2023-03-01/total");
+  EXPECT_EQ(total[lf_requests], 2);
+  EXPECT_EQ(total[lf_cost], 30);
+  EXPECT_EQ(ledger_aggregate(*store, "agg/day/2023-03-01/symbol/ETF")[lf_cost], 20);  // 10 + 10
+  EXPECT_FALSE(w.add(outcome("b", k_mar1, {"ETF"}, 20)));  // now in the store
+}
