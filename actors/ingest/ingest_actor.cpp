@@ -26,6 +26,8 @@ struct ingest_stats {
     commits = &r.add_counter("tickgate_offset_commits_total", "", "Offset commits");
     commit_errors = &r.add_counter("tickgate_offset_commit_errors_total", "", "Failed commits");
     in_flight = &r.add_gauge("tickgate_ingest_in_flight", "", "Records not yet durable");
+    assigned = &r.add_gauge("tickgate_ingest_assigned_partitions", "",
+                            "Partitions of the input topic assigned to this instance");
     busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
                            "From the first record consumed to the last commit (until-eof runs)");
   }
@@ -39,6 +41,7 @@ struct ingest_stats {
   counter* commits;
   counter* commit_errors;
   gauge* in_flight;
+  gauge* assigned;
   gauge* busy_us;
 };
 
@@ -68,6 +71,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
   st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
     for (auto p : parts) self->state.assigned.insert(p);
+    self->state.stats->assigned->set(static_cast<int64_t>(self->state.assigned.size()));
     spdlog::info("ingest: assigned partitions={}", parts.size());
   });
   st.consumer->on_revoke([self](const std::vector<int32_t>& parts) {
@@ -81,6 +85,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       st.at_eof.erase(p);
       st.tracker.drop(p);
     }
+    st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
     spdlog::info("ingest: revoked partitions={}", parts.size());
   });
   st.consumer->subscribe(cfg->kafka.ticks_topic);

@@ -73,4 +73,28 @@ http_response http_client::post_json(const std::string& url,
   return r;
 }
 
+http_response http_client::get(const std::string& url, const std::vector<std::string>& headers,
+                               int timeout_ms) {
+  auto* c = static_cast<CURL*>(curl_);
+  http_response r;
+  curl_slist* hdrs = nullptr;
+  for (auto& h : headers) hdrs = curl_slist_append(hdrs, h.c_str());
+  curl_easy_reset(c);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  CURLcode rc = curl_easy_perform(c);
+  curl_slist_free_all(hdrs);
+  if (rc != CURLE_OK) {
+    r.error = curl_easy_strerror(rc);
+    return r;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  return r;
+}
+
 }  // namespace tickgate

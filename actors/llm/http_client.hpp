@@ -25,6 +25,7 @@ class http_client {
   http_client& operator=(const http_client&) = delete;
   http_response post_json(const std::string& url, const std::vector<std::string>& headers,
                           const std::string& body, int timeout_ms);
+  http_response get(const std::string& url, const std::vector<std::string>& headers, int timeout_ms);
 
  private:
   void* curl_ = nullptr;

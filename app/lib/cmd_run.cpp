@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/lib/admin_server.hpp"
 #include "app/lib/cli_args.hpp"
 #include "app/lib/commands.hpp"
 #include "app/lib/csv_feed.hpp"
@@ -96,7 +97,10 @@ int cmd_run(int argc, char** argv) {
     if (r.failed) throw std::runtime_error("feed: " + std::to_string(r.failed) + " ticks not delivered");
   }
   install_stop_signals();
-  double secs = run_pipeline(env, stop_requested());
+  pipeline_control control;
+  admin_server admin(stats, *store, control, cfg);
+  admin.start(cfg->admin_listen);
+  double secs = run_pipeline(env, stop_requested(), &control);
   std::cout << run_summary(env, secs) << std::flush;
   return 0;
 }

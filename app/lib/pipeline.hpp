@@ -28,6 +28,11 @@ class pipeline_control {
   /// Returns the new version. Throws config_error naming the key; nothing is applied then.
   uint32_t apply(const std::vector<std::string>& sets);
   std::shared_ptr<const config> current() const;
+  /// current(), or `fallback` while no pipeline is attached.
+  std::shared_ptr<const config> current_or(std::shared_ptr<const config> fallback) const {
+    auto c = current();
+    return c ? c : fallback;
+  }
 
   // Used by run_pipeline while the actors exist.
   void attach(std::shared_ptr<const config> cfg, kv_store* store,

@@ -22,7 +22,7 @@ head -n 3001 "$src/data/sample/hf_multitrade_2014-09-17.csv" > "$work/trades.csv
 "$bin" publish --csv "$work/trades.csv" --tz America/New_York --brokers "$bootstrap" | tee "$work/publish.out"
 grep -q "published 3000 ticks (trades)" "$work/publish.out"
 
-"$bin" run --brokers "$bootstrap" --data-dir "$work/data" --until-eof --group cli-test \
+"$bin" run --brokers "$bootstrap" --data-dir "$work/data" --until-eof --group cli-test --admin 127.0.0.1:0 \
   --set 'kafka.consumer_properties={"session.timeout.ms":"6000"}' > "$work/run.out"
 grep -q "== tickgate run summary ==" "$work/run.out"
 grep -q "ticks  *3000" "$work/run.out"

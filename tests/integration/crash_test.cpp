@@ -68,6 +68,7 @@ TEST(crash, sigkill_with_calls_in_flight_pays_nothing_twice_and_loses_nothing) {
       "--brokers", broker.bootstrap(),
       "--data-dir", dir,
       "--group", "crash",
+      "--admin", "127.0.0.1:0",
       "--config", std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
       "--set", "routing.provider=\"openai\"",
       "--set", "providers.openai.base_url=\"" + server.base_url() + "\"",

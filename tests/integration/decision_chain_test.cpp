@@ -32,7 +32,9 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collect
   };
 }
 
-cache_actor::behavior_type fake_cache(cache_actor::pointer) {
+// CAF 0.17 dereferences a null shared_ptr<tuple<>> when a function-based actor is spawned with
+// no arguments (UBSan reports it), so even a fake takes one.
+cache_actor::behavior_type fake_cache(cache_actor::pointer, int) {
   return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {}};
 }
 
@@ -61,7 +63,7 @@ TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
   {
     caf::scoped_actor self{sys};
     auto sink = sys.spawn(fake_sink, out, caf::actor_cast<caf::actor>(self));
-    auto cache = sys.spawn(fake_cache);
+    auto cache = sys.spawn(fake_cache, 0);
     auto batching = spawn_batching(sys, env, 0, cache, sink);
     auto chain = spawn_prioritise(sys, env, spawn_change(sys, env, spawn_sampling(sys, env, batching)));
 

@@ -1,0 +1,46 @@
+#pragma once
+// The admin HTTP API (cpp-httplib, on its own thread, loopback by default): health, Prometheus
+// metrics, cost and event statistics, and live tuning of thresholds and sampling strategies.
+// Mutating calls need `Authorization: Bearer <token>`, the token read from the environment
+// variable the config names; without one set they answer 403.
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "app/lib/pipeline.hpp"
+#include "common/stats.hpp"
+#include "storage/kv_store.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace tickgate {
+
+/// Owned by `tickgate run` (or a test); stops and joins on destruction.
+class admin_server {
+ public:
+  admin_server(const stats_registry& stats, kv_store& store, pipeline_control& control,
+               std::shared_ptr<const config> cfg);
+  ~admin_server();
+  admin_server(const admin_server&) = delete;
+  admin_server& operator=(const admin_server&) = delete;
+
+  /// Binds `host:port` (port 0: any free port) and serves. Throws std::runtime_error naming
+  /// the address when it cannot bind.
+  void start(const std::string& listen);
+  int port() const { return port_; }
+
+ private:
+  void routes();
+  const stats_registry& stats_;
+  kv_store& store_;
+  pipeline_control& control_;
+  std::shared_ptr<const config> cfg_;
+  std::string token_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace tickgate
