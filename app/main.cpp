@@ -4,11 +4,8 @@
 #include <iostream>
 #include <string>
 
-#include "app/lib/cli_args.hpp"
 #include "app/lib/commands.hpp"
-#include "app/lib/csv_feed.hpp"
-#include "config/config.hpp"
-#include "storage/kv_store.hpp"
+#include "common/user_error.hpp"
 
 namespace {
 
@@ -40,13 +37,7 @@ int main(int argc, char** argv) {
     if (cmd == "decisions") return tickgate::cmd_decisions(argc, argv);
     std::cerr << "tickgate: unknown command '" << cmd << "'\n" << k_usage;
     return 2;
-  } catch (const tickgate::usage_error& e) {
-    std::cerr << "tickgate: " << e.what() << '\n';
-    return 2;
-  } catch (const tickgate::config_error& e) {
-    std::cerr << "tickgate: " << e.what() << '\n';
-    return 2;
-  } catch (const tickgate::csv_error& e) {
+  } catch (const tickgate::user_error& e) {  // bad flag, config key or input: fixable
     std::cerr << "tickgate: " << e.what() << '\n';
     return 2;
   } catch (const std::exception& e) {

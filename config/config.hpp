@@ -1,6 +1,7 @@
 #pragma once
 // Typed, validated configuration. Loaded once at start-up from JSON (comments allowed), with
 // `--set dotted.path=JSON` overrides; any bad key stops start-up with one line naming it.
+#include "common/user_error.hpp"
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,9 +15,9 @@
 namespace tickgate {
 
 /// A configuration problem; what() is one line naming the key and what is wrong.
-class config_error : public std::runtime_error {
+class config_error : public user_error {
  public:
-  using std::runtime_error::runtime_error;
+  using user_error::user_error;
 };
 
 struct kafka_config {

@@ -1,6 +1,7 @@
 #pragma once
 // A small flag parser: --name value, --name=value, repeatable flags, boolean switches. Unknown
 // flags and missing values are usage errors naming the flag.
+#include "common/user_error.hpp"
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -8,9 +9,9 @@
 
 namespace tickgate {
 
-class usage_error : public std::runtime_error {
+class usage_error : public user_error {
  public:
-  using std::runtime_error::runtime_error;
+  using user_error::user_error;
 };
 
 struct flag_spec {

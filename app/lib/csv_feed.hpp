@@ -2,6 +2,7 @@
 // Reads real market data CSVs into ticks: trades (DT,SYMBOL,PRICE,SIZE), one-minute bars
 // (open_time,open,high,low,close,volume), quotes (ts,symbol,bid,ask[,...]) and the generic
 // ts,symbol,price[,volume,bid,ask]. Local times without an offset need an explicit time zone.
+#include "common/user_error.hpp"
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -12,9 +13,9 @@
 namespace tickgate {
 
 /// A CSV that cannot be read; what() names the file, line and problem.
-class csv_error : public std::runtime_error {
+class csv_error : public user_error {
  public:
-  using std::runtime_error::runtime_error;
+  using user_error::user_error;
 };
 
 struct csv_options {
