@@ -21,9 +21,13 @@ std::string run_summary(const pipeline_env& env, double seconds) {
   line("provider", env.provider_note);
   const int64_t busy_us = s.gauge_value("tickgate_ingest_busy_us");
   double busy = static_cast<double>(busy_us) / 1e6;
-  std::snprintf(buf, sizeof buf, "%s records; %.2f s first record to last commit (%.0f records/s); %.2f s in all",
-                n(records).c_str(), busy, busy > 0 ? static_cast<double>(records) / busy : 0.0,
-                seconds);
+  if (env.until_eof)
+    std::snprintf(buf, sizeof buf,
+                  "%s records; %.2f s first record to last commit (%.0f records/s); %.2f s in all",
+                  n(records).c_str(), busy, busy > 0 ? static_cast<double>(records) / busy : 0.0,
+                  seconds);
+  else  // live: the time includes waiting for input, so a rate would mislead
+    std::snprintf(buf, sizeof buf, "%s records in %.2f s of running", n(records).c_str(), seconds);
   line("input", buf);
   line("ticks", n(ticks));
   line("dead-lettered", n(s.total("tickgate_dlq_total")));
