@@ -39,11 +39,4 @@ void embedded_broker::create_topic(const std::string& name, int partitions) {
     throw std::runtime_error("embedded broker: create topic " + name + ": " + rd_kafka_err2str(e));
 }
 
-void embedded_broker::set_broker_down(int32_t id, bool down) {
-  if (down)
-    rd_kafka_mock_broker_set_down(cluster_, id);
-  else
-    rd_kafka_mock_broker_set_up(cluster_, id);
-}
-
 }  // namespace tickgate

@@ -21,8 +21,6 @@ class embedded_broker {
   /// Creates a topic with `partitions` partitions (replication 1).
   void create_topic(const std::string& name, int partitions);
   const std::string& bootstrap() const { return bootstrap_; }
-  /// Takes broker `id` (1-based) down or up: fault injection for tests.
-  void set_broker_down(int32_t id, bool down);
 
  private:
   rd_kafka_s* rk_ = nullptr;

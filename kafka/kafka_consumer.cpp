@@ -111,14 +111,4 @@ bool kafka_consumer::commit(const std::map<int32_t, int64_t>& next_offsets, bool
   return true;
 }
 
-int64_t kafka_consumer::committed(int32_t partition, int timeout_ms) {
-  auto* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition);
-  int64_t out = -1;
-  if (rd_kafka_committed(rk_, list, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR)
-    out = list->elems[0].offset;
-  rd_kafka_topic_partition_list_destroy(list);
-  return out;
-}
-
 }  // namespace tickgate

@@ -40,8 +40,6 @@ class kafka_consumer {
   polled_record poll(int timeout_ms);
   /// Commits next-offsets-to-read per partition of the subscribed topic.
   bool commit(const std::map<int32_t, int64_t>& next_offsets, bool async, std::string& error);
-  /// Committed next offset of `partition` for this group, -1 if none.
-  int64_t committed(int32_t partition, int timeout_ms);
   void close();
   const std::string& topic() const { return topic_; }
 

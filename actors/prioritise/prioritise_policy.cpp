@@ -25,11 +25,6 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 
 }  // namespace
 
-const symbol_state* prioritise_policy::state_of(const std::string& symbol) const {
-  auto it = states_.find(symbol);
-  return it == states_.end() ? nullptr : &it->second;
-}
-
 std::pair<double, double> prioritise_policy::levels(const symbol_state& s,
                                                     int64_t now_minute) const {
   const int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;

@@ -65,9 +65,6 @@ class prioritise_policy {
   /// (at least one: a plain tick is a LOW price_update). Sorted by priority, highest first.
   void assess(const tick& t, snapshot& snap, std::vector<market_event>& events);
 
-  size_t symbols() const { return states_.size(); }
-  const symbol_state* state_of(const std::string& symbol) const;
-
  private:
   void close_minute(symbol_state& s, std::vector<market_event>& events);
   /// Support (low) and resistance (high) of the minutes old enough to count; NaN when none.
