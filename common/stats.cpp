@@ -5,6 +5,19 @@
 
 namespace tickgate {
 
+std::string label_value(const std::string& labels, const std::string& key) {
+  const std::string needle = key + "=\"";
+  size_t pos = 0;
+  while ((pos = labels.find(needle, pos)) != std::string::npos) {
+    if (pos == 0 || labels[pos - 1] == ',') {
+      pos += needle.size();
+      return labels.substr(pos, labels.find('"', pos) - pos);
+    }
+    pos += needle.size();
+  }
+  return "";
+}
+
 counter& stats_registry::add_counter(const std::string& name, const std::string& labels,
                                      const std::string& help) {
   std::lock_guard guard{mutex_};

@@ -9,6 +9,9 @@
 
 namespace tickgate {
 
+/// The value of `key` in a Prometheus label set (`action="skip",reason="interval"`), or "".
+std::string label_value(const std::string& labels, const std::string& key);
+
 /// A monotonically increasing counter; owned by a stats_registry, referenced by one component.
 class counter {
  public:

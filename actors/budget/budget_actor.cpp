@@ -77,8 +77,7 @@ budget_actor::behavior_type budget_impl(budget_actor::stateful_pointer<budget_st
       },
       [=](settle& s) {
         auto& st = self->state;
-        // Settlement books into the period the call was made in, approximated by the current one.
-        st.policy->settle(s.reserved, s.actual, event_clock ? INT64_MIN : now_wall_ms());
+        st.policy->settle(s.reserved, s.actual);
         st.in_flight->set(st.policy->in_flight());
         st.spent_today->set(st.policy->spent_today());
       },

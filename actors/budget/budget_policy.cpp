@@ -33,8 +33,7 @@ bool budget_policy::try_reserve(picousd worst_case, int64_t now_ms) {
   return true;
 }
 
-void budget_policy::settle(picousd reserved, picousd actual, int64_t now_ms) {
-  roll(now_ms);
+void budget_policy::settle(picousd reserved, picousd actual) {
   reserved_ = std::max<picousd>(0, reserved_ - reserved);
   spent_day_ += actual;
   spent_month_ += actual;

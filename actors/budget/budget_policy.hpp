@@ -19,8 +19,9 @@ class budget_policy {
   }
   /// Reserves `worst_case` if spent + in flight + worst_case stays within both limits.
   bool try_reserve(picousd worst_case, int64_t now_ms);
-  /// Releases a reservation and books what was really spent.
-  void settle(picousd reserved, picousd actual, int64_t now_ms);
+  /// Releases a reservation and books what was really spent, in the current period (the one
+  /// the latest reservation rolled to; only reservations move periods).
+  void settle(picousd reserved, picousd actual);
 
   picousd spent_today() const { return spent_day_; }
   picousd spent_month() const { return spent_month_; }

@@ -55,10 +55,11 @@ prioritise_actor::behavior_type prioritise_impl(
         auto& st = self->state;
         tick_work w;
         st.policy->assess(t, w.snap, w.events);
-        auto [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
+        auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
         if (t.ts / 300'000 != b5) st.stats->timer_5m->inc();
         if (t.ts / 900'000 != b15) st.stats->timer_15m->inc();
-        st.last_bucket[t.symbol] = {t.ts / 300'000, t.ts / 900'000};
+        b5 = t.ts / 300'000;
+        b15 = t.ts / 900'000;
         w.t = std::move(t);
         w.config_version = st.cfg->version;
         for (auto& e : w.events) {

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 
 #include "actors/sink/ledger.hpp"
@@ -126,12 +125,7 @@ json agent_breakdown(kv_store& store) {
 json event_stats(const stats_registry& s) {
   json by_type = json::object(), by_priority = json::object(), decisions = json::object();
   for (auto* c : s.counters()) {
-    auto value_of = [&](const char* label) {
-      auto pos = c->labels().find(std::string(label) + "=\"");
-      if (pos == std::string::npos) return std::string();
-      pos += std::strlen(label) + 2;
-      return c->labels().substr(pos, c->labels().find('"', pos) - pos);
-    };
+    auto value_of = [&](const char* key) { return label_value(c->labels(), key); };
     if (c->name() == "tickgate_events_by_type_total") by_type[value_of("type")] = c->value();
     if (c->name() == "tickgate_events_total") by_priority[value_of("priority")] = c->value();
     if (c->name() == "tickgate_decisions_total")

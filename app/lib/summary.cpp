@@ -1,5 +1,7 @@
 #include "app/lib/summary.hpp"
 
+#include "app/lib/cost_report.hpp"
+
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -48,12 +50,9 @@ std::string run_summary(const pipeline_env& env, double seconds) {
   std::map<std::string, uint64_t> calls;
   for (auto* c : s.counters()) {
     if (c->name() != "tickgate_decisions_total") continue;
-    auto& l = c->labels();  // action="x",reason="y"
-    auto a0 = l.find('"') + 1, a1 = l.find('"', a0);
-    auto r0 = l.find("reason=\"") + 8, r1 = l.find('"', r0);
-    by_action[l.substr(a0, a1 - a0)] += c->value();
-    auto act = l.substr(a0, a1 - a0);
-    (act == "skip" ? skips : calls)[l.substr(r0, r1 - r0)] += c->value();
+    const auto act = label_value(c->labels(), "action");
+    by_action[act] += c->value();
+    (act == "skip" ? skips : calls)[label_value(c->labels(), "reason")] += c->value();
   }
   std::string dec;
   for (auto& [a, v] : by_action) dec += a + "=" + n(v) + " ";
@@ -87,15 +86,13 @@ std::string run_summary(const pipeline_env& env, double seconds) {
     line("dry-run cost", buf);
   }
   const auto agents = env.cfg->agents.size();
-  // Savings: every agent on every tick, at this run's average cost per request (the dry-run
-  // price when offline), against what this run spent.
-  const double spent = cost > 0 ? cost : would;
-  const uint64_t reqs = direct + batches;
-  if (reqs > 0 && ticks > 0 && spent > 0) {
-    const double without = static_cast<double>(ticks * agents) * spent / static_cast<double>(reqs);
+  // Savings, as /ai-cost/stats reports them.
+  const auto savings = cost_stats(s, *env.cfg)["savings"];
+  if (savings["cost_without_usd"].get<double>() > 0 && savings["cost_with_usd"].get<double>() > 0) {
     std::snprintf(buf, sizeof buf, "$%.4f with tickgate vs $%.4f without: saved $%.4f (%.2f%%)%s",
-                  spent, without, without - spent, 100.0 * (without - spent) / without,
-                  cost > 0 ? "" : " (dry-run prices)");
+                  savings["cost_with_usd"].get<double>(), savings["cost_without_usd"].get<double>(),
+                  savings["saved_usd"].get<double>(), savings["saved_pct"].get<double>(),
+                  savings["priced_as"] == "actual" ? "" : " (dry-run prices)");
     line("savings", buf);
     double avoided = static_cast<double>(s.total("tickgate_avoided_cost_picousd_total")) / 1e12;
     if (avoided > 0) {

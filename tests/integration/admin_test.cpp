@@ -11,6 +11,7 @@
 #include "actors/llm/http_client.hpp"
 #include "actors/sink/ledger.hpp"
 #include "app/lib/admin_server.hpp"
+#include "support/paid_outcome.hpp"
 
 using namespace tickgate;
 using json = nlohmann::json;
@@ -21,22 +22,7 @@ constexpr int64_t k_mar1 = 1677628800000;  // 2023-03-01T00:00:00Z
 constexpr int64_t k_day = 86'400'000;
 
 request_outcome paid(const std::string& id, int64_t ts, const std::string& agent, picousd cost) {
-  request_outcome o;
-  o.request_id = id;
-  o.agent = agent;
-  o.source = "llm";
-  o.provider = "openai";
-  o.model = "gpt-4o-mini";
-  o.event_ts = ts;
-  o.input_tokens = 800;
-  o.cached_tokens = 200;
-  o.output_tokens = 50;
-  o.cost = cost;
-  analysis a;
-  a.item.symbol = "BTCUSDT";
-  a.cost = cost;
-  o.analyses.push_back(a);
-  return o;
+  return tickgate::testing::paid_outcome(id, ts, {"BTCUSDT"}, cost, agent);
 }
 
 struct admin_fixture : ::testing::Test {

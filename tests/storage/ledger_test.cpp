@@ -4,6 +4,7 @@
 #include <random>
 
 #include "actors/sink/ledger.hpp"
+#include "support/paid_outcome.hpp"
 
 using namespace tickgate;
 
@@ -20,30 +21,7 @@ std::unique_ptr<kv_store> make_store(bool rocks) {
 
 request_outcome outcome(const std::string& id, int64_t ts, std::vector<std::string> symbols,
                         picousd cost) {
-  request_outcome o;
-  o.request_id = id;
-  o.agent = "market_regime";
-  o.source = "llm";
-  o.provider = "openai";
-  o.model = "gpt-4o-mini";
-  o.event_ts = ts;
-  o.input_tokens = 800;
-  o.cached_tokens = 200;
-  o.output_tokens = 51;
-  o.cost = cost;
-  for (size_t i = 0; i < symbols.size(); ++i) {
-    analysis a;
-    a.request_id = id;
-    a.part = static_cast<int32_t>(i);
-    a.parts = static_cast<int32_t>(symbols.size());
-    a.item.symbol = symbols[i];
-    a.cost = cost / static_cast<picousd>(symbols.size()) +
-             (static_cast<picousd>(i) < cost % static_cast<picousd>(symbols.size()) ? 1 : 0);
-    a.output_tokens = 51 / static_cast<int64_t>(symbols.size()) + (i < 51 % symbols.size() ? 1 : 0);
-    a.cached_tokens = 200 / static_cast<int64_t>(symbols.size());
-    o.analyses.push_back(a);
-  }
-  return o;
+  return tickgate::testing::paid_outcome(id, ts, symbols, cost);
 }
 
 class ledger : public ::testing::TestWithParam<bool> {

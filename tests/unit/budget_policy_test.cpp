@@ -12,7 +12,7 @@ TEST(budget_policy, reserve_then_settle_to_actual) {
   EXPECT_TRUE(b.try_reserve(600, 0));
   EXPECT_FALSE(b.try_reserve(401, 0));  // 600 in flight + 401 > 1000
   EXPECT_TRUE(b.try_reserve(400, 0));   // exactly at the limit
-  b.settle(600, 100, 0);
+  b.settle(600, 100);
   EXPECT_EQ(b.spent_today(), 100);
   EXPECT_EQ(b.in_flight(), 400);
   EXPECT_TRUE(b.try_reserve(500, 0));  // 100 + 400 + 500 = 1000
@@ -29,7 +29,7 @@ TEST(budget_policy, property_hard_limit_holds_with_many_in_flight) {
         in_flight.emplace_back(worst, static_cast<picousd>(rng() % (worst + 1)));
     } else if (!in_flight.empty()) {
       auto idx = rng() % in_flight.size();
-      b.settle(in_flight[idx].first, in_flight[idx].second, 0);
+      b.settle(in_flight[idx].first, in_flight[idx].second);
       in_flight.erase(in_flight.begin() + static_cast<long>(idx));
     }
     ASSERT_LE(b.spent_today() + b.in_flight(), 1'000'000);
@@ -41,10 +41,10 @@ TEST(budget_policy, day_and_month_roll) {
   const int64_t day = 86'400'000;
   const int64_t mar1 = 1677628800000;  // 2023-03-01T00:00:00Z
   EXPECT_TRUE(b.try_reserve(1000, mar1));
-  b.settle(1000, 1000, mar1);
+  b.settle(1000, 1000);
   EXPECT_FALSE(b.try_reserve(1, mar1 + day - 1));  // same day: exhausted
   EXPECT_TRUE(b.try_reserve(500, mar1 + day));     // next day, month has 500 left
-  b.settle(500, 500, mar1 + day);
+  b.settle(500, 500);
   EXPECT_FALSE(b.try_reserve(1, mar1 + 2 * day));  // month exhausted
   EXPECT_TRUE(b.try_reserve(1000, 1680307200000));  // 2023-04-01T00:00:00Z
 }
