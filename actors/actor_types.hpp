@@ -21,6 +21,7 @@ using drained_atom = caf::atom_constant<caf::atom("drained")>;  // a shard has f
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using pump_atom = caf::atom_constant<caf::atom("pump")>;  // gateway: time to dispatch again
 
 /// prioritise -> change
 struct prioritised {
@@ -85,9 +86,20 @@ using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to
                                         caf::reacts_to<config_update>>;
 using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>,
                                         caf::reacts_to<flush_atom>, caf::reacts_to<config_update>>;
+/// gateway -> cache: the budget level changed (degrade and hard keep answers fresh longer).
+struct budget_level_changed {
+  uint8_t level = 0;  // budget_level
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_level_changed& x) {
+  return f(caf::meta::type_name("budget_level_changed"), x.level);
+}
+
 using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>,
-                                     caf::reacts_to<cache_invalidate>>;
-using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<settle>>;
+                                     caf::reacts_to<cache_invalidate>,
+                                     caf::reacts_to<budget_level_changed>>;
+using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<attempt_done>,
+                                      caf::reacts_to<pump_atom>>;
 using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
 using sink_actor =
     caf::typed_actor<caf::reacts_to<decision_batch>, caf::reacts_to<request_outcome>,

@@ -1,6 +1,8 @@
 #pragma once
 // What every actor of one pipeline shares, read-only: config, stats, store, clock mode.
+#include <functional>
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "common/stats.hpp"
@@ -20,6 +22,10 @@ struct pipeline_env {
   std::string provider;     // routing decision at start-up ("offline" = rule-based analyst)
   std::string provider_note;  // why, for the log and the summary
   std::string dry_run_model;  // what offline answers are priced as
+  std::vector<std::string> providers;  // usable providers in routing order; empty: offline
+  std::vector<std::string> agent_models;  // per agent: the model routing prefers (cache key)
+  /// Wall clock in ms for rate limits, backoff and breakers; tests inject their own.
+  std::function<int64_t()> wall_clock;
 };
 
 }  // namespace tickgate

@@ -129,6 +129,12 @@ void read_change(config_reader r, change_config& ch) {
   r.finish();
 }
 
+void read_route_limits(config_reader& r, model_route_config& m) {
+  r.read("quality", m.quality, 0, 1);
+  r.read("requests_per_minute", m.requests_per_minute, 0, 10'000'000);
+  r.read("tokens_per_minute", m.tokens_per_minute, 0, 10'000'000'000);
+}
+
 provider_config read_provider(config_reader r, const std::string& name) {
   provider_config p;
   p.name = name;
@@ -137,18 +143,107 @@ provider_config read_provider(config_reader r, const std::string& name) {
     r.fail("kind", "must be openai, anthropic or rules, got '" + p.kind + "'");
   r.read("base_url", p.base_url);
   r.read("api_key_env", p.api_key_env);
-  r.read("model", p.model);
   r.read("timeout_ms", p.timeout_ms, 100, 600'000);
   r.read("max_retries", p.max_retries, 0, 10);
+  r.read("max_in_flight", p.max_in_flight, 1, 10'000);
+  r.read("anthropic_version", p.anthropic_version, true);
+  // Provider-level limits are the defaults of each model's.
+  model_route_config defaults;
+  read_route_limits(r, defaults);
+  std::string model;
+  r.read("model", model);
+  if (!model.empty()) {
+    defaults.name = model;
+    p.models.push_back(defaults);
+  }
+  if (r.has("models")) {
+    auto& obj = r.raw("models");
+    if (!obj.is_object()) r.fail("models", "must be an object: model name -> {quality, requests_per_minute, tokens_per_minute}");
+    auto mr = r.child("models");
+    for (auto& [m, v] : obj.items()) {
+      if (m == model) r.fail("models." + m, "repeats `model`");
+      auto one = mr.child(m);
+      model_route_config route = defaults;
+      route.name = m;
+      read_route_limits(one, route);
+      one.finish();
+      p.models.push_back(route);
+    }
+    mr.finish();
+  }
   if (p.kind != "rules") {
     if (p.base_url.rfind("http://", 0) != 0 && p.base_url.rfind("https://", 0) != 0)
       r.fail("base_url", "must start with http:// or https://");
-    if (p.model.empty()) r.fail("model", "must name a model");
+    if (p.models.empty()) r.fail("model", "must name a model (or list them in `models`)");
+    p.model = p.models.front().name;
   }
-  if (p.kind == "anthropic")
-    r.fail("kind", "anthropic is not supported by this build yet (issue: LLM gateway)");
   r.finish();
   return p;
+}
+
+budget_limits read_limits(config_reader& r) {
+  double daily = 0, monthly = 0;
+  r.read("daily_usd", daily, 0, 1e9);
+  r.read("monthly_usd", monthly, 0, 1e9);
+  return {usd_to_pico(daily), usd_to_pico(monthly)};
+}
+
+void read_budget(config_reader r, budget_config& b, const std::vector<agent_config>& agents) {
+  b.global = {usd_to_pico(10), usd_to_pico(200)};
+  if (r.has("daily_usd") || r.has("monthly_usd")) {
+    auto l = read_limits(r);
+    if (r.has("daily_usd")) b.global.daily = l.daily;
+    if (r.has("monthly_usd")) b.global.monthly = l.monthly;
+  }
+  r.read("soft_pct", b.soft_pct, 1, 100);
+  r.read("degrade_pct", b.degrade_pct, 1, 100);
+  if (b.degrade_pct < b.soft_pct) r.fail("degrade_pct", "must not be below soft_pct");
+  r.read("degrade_threshold_factor", b.degrade_threshold_factor, 1, 100);
+  r.read("degrade_cache_ttl_factor", b.degrade_cache_ttl_factor, 1, 100);
+  if (r.has("agents")) {
+    auto& obj = r.raw("agents");
+    if (!obj.is_object()) r.fail("agents", "must be an object: agent -> {daily_usd, monthly_usd}");
+    auto ar = r.child("agents");
+    for (auto& [name, v] : obj.items()) {
+      bool known = false;
+      for (auto& a : agents) known = known || a.name == name;
+      if (!known) ar.fail(name, "is not a configured agent");
+      auto one = ar.child(name);
+      b.agents[name] = read_limits(one);
+      one.finish();
+    }
+    ar.finish();
+  }
+  auto v = r.child("velocity");
+  v.read_seconds("window_s", b.velocity_window_ms, 1, 86'400);
+  v.read("baseline_windows", b.velocity_baseline_windows, 1, 10'000);
+  v.read("factor", b.velocity_factor, 1, 1e6);
+  double min_usd = pico_to_usd(b.velocity_min);
+  v.read("min_usd", min_usd, 0, 1e9);
+  b.velocity_min = usd_to_pico(min_usd);
+  v.read_seconds("pause_s", b.velocity_pause_ms, 0, 86'400);
+  v.finish();
+  r.finish();
+}
+
+void read_gateway(config_reader r, gateway_config& g) {
+  r.read("shed_queue_depth", g.shed_queue_depth, 1, 10'000'000);
+  r.read("max_queue", g.max_queue, 1, 10'000'000);
+  if (g.max_queue < g.shed_queue_depth) r.fail("max_queue", "must not be below shed_queue_depth");
+  r.read_seconds("low_max_wait_s", g.low_max_wait_ms, 0.001, 86'400);
+  r.read("backoff_base_ms", g.backoff_base_ms, 1, 600'000);
+  r.read("backoff_max_ms", g.backoff_max_ms, 1, 3'600'000);
+  if (g.backoff_max_ms < g.backoff_base_ms) r.fail("backoff_max_ms", "must not be below backoff_base_ms");
+  r.read_seconds("retry_after_max_s", g.retry_after_max_ms, 0, 3'600);
+  auto b = r.child("breaker");
+  b.read("window", g.breaker_window, 1, 10'000);
+  b.read("min_calls", g.breaker_min_calls, 1, 10'000);
+  if (g.breaker_min_calls > g.breaker_window) b.fail("min_calls", "must not exceed window");
+  b.read("failure_rate", g.breaker_failure_rate, 0.01, 1);
+  b.read_seconds("open_s", g.breaker_open_ms, 0.001, 86'400);
+  b.finish();
+  r.read("latency_alpha", g.latency_alpha, 0.001, 1);
+  r.finish();
 }
 
 agent_config read_agent(config_reader r, const std::string& name) {
@@ -323,15 +418,6 @@ std::shared_ptr<const config> load_config(const std::string& path,
     ca.finish();
   }
   {
-    auto b = r.child("budget");
-    double daily = 10, monthly = 200;
-    b.read("daily_usd", daily, 0, 1e9);
-    b.read("monthly_usd", monthly, 0, 1e9);
-    c->daily_budget = usd_to_pico(daily);
-    c->monthly_budget = usd_to_pico(monthly);
-    b.finish();
-  }
-  {
     auto pr = r.child("providers");
     if (!r.has("providers")) r.fail("providers", "at least one provider is required");
     for (auto& [name, v] : root["providers"].items())
@@ -350,6 +436,11 @@ std::shared_ptr<const config> load_config(const std::string& path,
         c->routing_order.push_back(o.get<std::string>());
       }
     }
+    ro.read("strategy", c->gateway.strategy, true);
+    static const std::vector<std::string> strategies{"minimize_cost", "balanced",
+                                                     "maximize_quality", "speed"};
+    if (std::find(strategies.begin(), strategies.end(), c->gateway.strategy) == strategies.end())
+      ro.fail("strategy", "must be one of minimize_cost, balanced, maximize_quality, speed");
     if (c->routing_provider != "auto" && !c->providers.count(c->routing_provider))
       ro.fail("provider", "names an unknown provider '" + c->routing_provider + "'");
     ro.finish();
@@ -366,6 +457,8 @@ std::shared_ptr<const config> load_config(const std::string& path,
     if (c->agents.empty()) r.fail("agents", "at least one agent is required");
     ag.finish();
   }
+  read_budget(r.child("budget"), c->budget, c->agents);
+  read_gateway(r.child("gateway"), c->gateway);
   r.read("pricing_file", c->pricing_file, true);
   int32_t version = 1;
   r.read("config_version", version, 1, 1'000'000'000);
@@ -379,7 +472,8 @@ std::shared_ptr<const config> load_config(const std::string& path,
 
   std::vector<std::string> models;
   for (auto& [n, p] : c->providers)
-    if (p.kind != "rules") models.push_back(p.model);
+    if (p.kind != "rules")
+      for (auto& m : p.models) models.push_back(m.name);
   c->pricing_file = resolve_relative(c->pricing_file, path);
   c->prices = load_prices(c->pricing_file, models);
   return c;

@@ -101,14 +101,62 @@ struct agent_config {
   std::string provider;  // empty: routing decides
 };
 
+/// One model a provider serves: a route of the gateway.
+struct model_route_config {
+  std::string name;
+  double quality = 0.5;               // 0..1, for the balanced and maximize_quality strategies
+  int32_t requests_per_minute = 0;    // token bucket; 0: unlimited
+  int64_t tokens_per_minute = 0;      // token bucket on prompt estimate + max_tokens; 0: unlimited
+};
+
 struct provider_config {
   std::string name;
   std::string kind;  // openai | anthropic | rules
   std::string base_url;
   std::string api_key_env;
-  std::string model;
+  std::string model;  // the first (default) model; models[0].name
+  std::vector<model_route_config> models;
   int32_t timeout_ms = 30'000;
   int32_t max_retries = 2;
+  int32_t max_in_flight = 8;  // calls in flight to this provider, all models
+  std::string anthropic_version = "2023-06-01";
+};
+
+/// Spend limits of one scope (global or one agent); 0 means no limit of that period.
+struct budget_limits {
+  picousd daily = 0;
+  picousd monthly = 0;
+};
+
+/// Budget levels and the emergency stop on spending velocity.
+struct budget_config {
+  budget_limits global;
+  std::map<std::string, budget_limits> agents;  // per-agent limits, on top of the global ones
+  double soft_pct = 80;     // alert
+  double degrade_pct = 90;  // raise thresholds, prefer cache and cheaper models
+  double degrade_threshold_factor = 1.5;  // non-urgent calls need this x change.score_threshold
+  double degrade_cache_ttl_factor = 3;    // cached answers stay fresh this much longer
+  int64_t velocity_window_ms = 60'000;     // spend is summed per window...
+  int32_t velocity_baseline_windows = 60;  // ...and compared with the average of this many before
+  double velocity_factor = 10;             // stop when a window spends > factor x that average
+  picousd velocity_min = 500'000'000'000;  // ...and more than this (0.5 USD)
+  int64_t velocity_pause_ms = 300'000;     // the stop lasts this long
+};
+
+/// The gateway's queue, retries and circuit breakers.
+struct gateway_config {
+  std::string strategy = "balanced";  // minimize_cost | balanced | maximize_quality | speed
+  int32_t shed_queue_depth = 200;     // queued requests at which LOW ones are shed to rules
+  int32_t max_queue = 2000;           // beyond this the lowest priority is shed
+  int64_t low_max_wait_ms = 30'000;   // a LOW request waiting longer is shed
+  int64_t backoff_base_ms = 200;
+  int64_t backoff_max_ms = 10'000;
+  int64_t retry_after_max_ms = 30'000;
+  int32_t breaker_window = 20;        // last N attempts per route
+  int32_t breaker_min_calls = 5;
+  double breaker_failure_rate = 0.5;
+  int64_t breaker_open_ms = 30'000;   // then one half-open probe
+  double latency_alpha = 0.2;         // EWMA weight of the newest latency
 };
 
 struct model_price {
@@ -139,8 +187,8 @@ struct config {
   int64_t cache_memory_bytes = 64ll << 20;
   std::map<std::string, int64_t> cache_ttl_ms;  // per response type
   int64_t cache_max_age_ms = 48ll * 3'600'000;
-  picousd daily_budget = 0;
-  picousd monthly_budget = 0;
+  budget_config budget;
+  gateway_config gateway;
   std::string routing_provider = "auto";
   std::vector<std::string> routing_order;
   std::map<std::string, provider_config> providers;

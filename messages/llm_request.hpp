@@ -39,8 +39,8 @@ struct llm_request {
   uint8_t prio = 0;  // highest priority among the items
   std::vector<request_item> items;
   std::string cache_key;
-  std::string prompt;    // user prompt, built by the budget actor (it sizes the reservation)
-  std::string provider;  // routing, set on grant
+  std::string prompt;    // user prompt, built by the gateway (it sizes the reservation)
+  std::string provider;  // routing, set per attempt
   std::string model;
   picousd reserved = 0;
 };
@@ -60,27 +60,35 @@ typename Inspector::result_type inspect(Inspector& f, cache_miss& x) {
   return f(caf::meta::type_name("cache_miss"), x.req);
 }
 
-/// The budget actor reserved the worst case: on to a caller.
+/// The gateway reserved the worst case and chose a route (req.provider, req.model): one
+/// attempt for a caller.
 struct granted {
   llm_request req;
+  uint64_t handle = 0;  // the gateway's id of the request
+  int32_t caller = 0;   // which caller, so the gateway knows it is free again
+  int32_t attempt = 1;  // 1-based over the request's life (retries and fallbacks)
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, granted& x) {
-  return f(caf::meta::type_name("granted"), x.req);
+  return f(caf::meta::type_name("granted"), x.req, x.handle, x.caller, x.attempt);
 }
 
-/// A caller tells the budget actor what a granted request really cost.
-struct settle {
-  std::string request_id;
-  std::string provider;
-  std::string model;
-  picousd reserved = 0;
+/// A caller tells the gateway how an attempt ended (attempt_end) and what it cost. For an
+/// answer (paid or not usable) the caller has already written it ahead and sent it to the sink.
+struct attempt_done {
+  uint64_t handle = 0;
+  int32_t caller = 0;
+  uint8_t end = 0;  // attempt_end
   picousd actual = 0;
+  int64_t retry_after_ms = -1;
+  int64_t latency_us = 0;
+  int32_t status = 0;  // HTTP status; 0: none (network error, timeout)
+  std::string error;   // never contains a secret
 };
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, settle& x) {
-  return f(caf::meta::type_name("settle"), x.request_id, x.provider, x.model, x.reserved,
-           x.actual);
+typename Inspector::result_type inspect(Inspector& f, attempt_done& x) {
+  return f(caf::meta::type_name("attempt_done"), x.handle, x.caller, x.end, x.actual,
+           x.retry_after_ms, x.latency_us, x.status, x.error);
 }
 
 }  // namespace tickgate

@@ -5,89 +5,259 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/budget/budget_policy.hpp"
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+#include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/caller_actor.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/llm/prompt.hpp"
+#include "actors/sink/ledger.hpp"
 
 namespace tickgate {
 namespace {
 
-struct budget_state {
-  std::unique_ptr<budget_policy> policy;
-  std::vector<caller_actor> callers;
-  size_t next = 0;
-  counter* granted_n = nullptr;
-  counter* denied = nullptr;
-  gauge* in_flight = nullptr;
-  gauge* spent_today = nullptr;
-  static inline const char* name = "budget";
+/// Stats of the gateway: one list, registered once.
+struct gateway_stats {
+  gateway_stats(stats_registry& r, const std::vector<route>& routes) : reg(r) {
+    granted = &r.add_counter("tickgate_budget_decisions_total", "result=\"granted\"",
+                             "Gateway admissions: dispatched to a provider or answered by rules");
+    queued = &r.add_gauge("tickgate_gateway_queue_depth", "", "Requests waiting for a route");
+    in_flight = &r.add_gauge("tickgate_gateway_in_flight", "", "Provider calls in flight");
+    reserved = &r.add_gauge("tickgate_budget_reserved_picousd", "",
+                            "Worst-case cost reserved by calls in flight");
+    spent_today = &r.add_gauge("tickgate_budget_spent_today_picousd", "",
+                               "Settled spend in the current day");
+    remaining = &r.add_gauge("tickgate_budget_remaining_picousd", "",
+                             "What the global budget can still reserve in the current day and month");
+    level = &r.add_gauge("tickgate_budget_level", "",
+                         "Global budget level: 0 normal, 1 soft, 2 degrade, 3 hard");
+    retries = &r.add_counter("tickgate_llm_retries_total", "", "Attempts retried after a backoff");
+    fallbacks = &r.add_counter("tickgate_llm_fallbacks_total", "", "Requests moved to the next route");
+    shed = &r.add_counter("tickgate_gateway_shed_total", "", "Requests shed to rules under pressure");
+    velocity = &r.add_counter("tickgate_budget_velocity_stops_total", "",
+                              "Emergency stops on spending velocity");
+    for (auto& rt : routes) {
+      const auto labels = "provider=\"" + rt.provider + "\",model=\"" + rt.model + "\"";
+      breaker.push_back(&r.add_gauge("tickgate_breaker_state", labels,
+                                     "Circuit breaker per route: 0 closed, 1 open, 2 half-open"));
+      opens.push_back(&r.add_counter("tickgate_breaker_opens_total", labels,
+                                     "Times the route's breaker opened"));
+    }
+  }
+  counter& rules(const char* why) {
+    return reg.add_counter("tickgate_budget_decisions_total",
+                           std::string("result=\"rules\",reason=\"") + why + "\"",
+                           "Gateway admissions: dispatched to a provider or answered by rules");
+  }
+  stats_registry& reg;
+  counter* granted;
+  gauge* queued;
+  gauge* in_flight;
+  gauge* reserved;
+  gauge* spent_today;
+  gauge* remaining;
+  gauge* level;
+  counter* retries;
+  counter* fallbacks;
+  counter* shed;
+  counter* velocity;
+  std::vector<gauge*> breaker;
+  std::vector<counter*> opens;
 };
 
-budget_actor::behavior_type budget_impl(budget_actor::stateful_pointer<budget_state> self,
-                                        pipeline_env env, sink_actor sink) {
+struct gateway_state {
+  std::unique_ptr<gateway_policy> policy;
+  std::unique_ptr<gateway_stats> stats;
+  std::vector<std::vector<uint16_t>> agent_routes;
+  std::unordered_map<uint64_t, llm_request> requests;
+  std::unordered_map<uint64_t, std::string> last_error;
+  std::vector<caller_actor> callers;
+  std::vector<int32_t> idle;
+  std::vector<gateway_step> steps;
+  uint64_t next_id = 1;
+  int64_t wake_at = INT64_MAX;  // a pump is scheduled for this wall time
+  gateway_counters seen;        // policy counters already exported
+  static inline const char* name = "gateway";
+};
+
+int64_t last_ts(const llm_request& r) {
+  int64_t ts = 0;
+  for (auto& it : r.items) ts = std::max(ts, it.ts);
+  return ts;
+}
+
+budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_state> self,
+                                         pipeline_env env, sink_actor sink,
+                                         std::shared_ptr<const wiring> wires) {
   auto cfg = env.cfg;
   auto& st = self->state;
-  st.policy = std::make_unique<budget_policy>(cfg->daily_budget, cfg->monthly_budget);
-  st.granted_n = &env.stats->add_counter("tickgate_budget_decisions_total", "result=\"granted\"",
-                                         "Budget reservations");
-  st.denied = &env.stats->add_counter("tickgate_budget_decisions_total", "result=\"denied\"",
-                                      "Budget reservations");
-  st.in_flight = &env.stats->add_gauge("tickgate_budget_reserved_picousd", "",
-                                       "Worst-case cost reserved by calls in flight");
-  st.spent_today = &env.stats->add_gauge("tickgate_budget_spent_today_picousd", "",
-                                         "Settled spend in the current day");
+  auto clock = env.wall_clock ? env.wall_clock : std::function<int64_t()>(now_wall_ms);
+  auto routes = make_routes(*cfg, env.providers);
+  for (size_t a = 0; a < cfg->agents.size(); ++a)
+    st.agent_routes.push_back(agent_routes(*cfg, routes, static_cast<uint16_t>(a)));
+  // Spend booked before this process started comes back from the ledger's aggregates.
+  kv_store* store = env.store;
+  auto loader = [store](const std::string& period, const std::string& agent) -> picousd {
+    return ledger_aggregate(*store, "agg/" + period + (agent.empty() ? "/total" : "/agent/" + agent))[lf_cost];
+  };
+  st.stats = std::make_unique<gateway_stats>(*env.stats, routes);
+  st.policy = std::make_unique<gateway_policy>(*cfg, std::move(routes), loader);
+  st.policy->set_shedding(!env.until_eof);
   auto me = caf::actor_cast<budget_actor>(self);
-  for (int i = 0; i < cfg->callers; ++i) {
-    st.callers.push_back(spawn_caller(self->system(), env, me, sink));
-    self->link_to(st.callers.back());  // the pool lives and dies with its owner
-  }
+  if (!env.providers.empty())
+    for (int i = 0; i < cfg->callers; ++i) {
+      st.callers.push_back(spawn_caller(self->system(), env, me, sink));
+      self->link_to(st.callers.back());  // the pool lives and dies with its owner
+      st.idle.push_back(i);
+    }
   const bool event_clock = env.until_eof;
-  auto now_of = [event_clock](const llm_request& r) {
-    if (!event_clock) return now_wall_ms();
-    int64_t ts = 0;
-    for (auto& it : r.items) ts = std::max(ts, it.ts);
-    return ts;
+  auto budget_now = [event_clock, clock](const llm_request& r) {
+    return event_clock ? last_ts(r) : clock();
+  };
+
+  // Carries out the policy's steps, then exports its state.
+  auto run_steps = [=] {
+    auto& st = self->state;
+    for (auto& s : st.steps) {
+      auto it = st.requests.find(s.id);
+      if (it == st.requests.end()) continue;
+      switch (s.kind) {
+        case gateway_step::dispatch: {
+          auto caller = st.idle.back();
+          st.idle.pop_back();
+          const auto& r = st.policy->routes()[s.route];
+          it->second.provider = r.provider;
+          it->second.model = r.model;
+          it->second.reserved = s.reserved;
+          if (s.attempt == 1) st.stats->granted->inc();
+          self->send(st.callers[static_cast<size_t>(caller)],
+                     granted{it->second, s.id, caller, s.attempt});
+          break;
+        }
+        case gateway_step::rules: {
+          st.stats->rules(s.why).inc();
+          auto why = std::string(s.why);
+          if (auto e = st.last_error.find(s.id); e != st.last_error.end()) why += ": " + e->second;
+          self->send(sink, rules_outcome(*cfg, it->second, why));
+          st.requests.erase(it);
+          st.last_error.erase(s.id);
+          break;
+        }
+        case gateway_step::finished:
+          st.requests.erase(it);
+          st.last_error.erase(s.id);
+          break;
+      }
+    }
+    st.steps.clear();
+    const int64_t now = clock();
+    for (auto& e : st.policy->take_events()) {
+      const auto& r = st.policy->routes()[e.route];
+      switch (e.kind) {
+        case gateway_event::breaker_opened:
+          st.stats->opens[e.route]->inc();
+          spdlog::warn("breaker open provider={} model={} failure_share={:.2f}", r.provider, r.model,
+                       r.breaker.failure_share());
+          break;
+        case gateway_event::breaker_closed:
+          spdlog::info("breaker closed provider={} model={}", r.provider, r.model);
+          break;
+        case gateway_event::level_changed:
+          spdlog::warn("budget level={} spent_today_usd={:.4f} daily_usd={:.2f}", to_string(e.level),
+                       pico_to_usd(st.policy->budget().spent_today()),
+                       pico_to_usd(cfg->budget.global.daily));
+          self->send(wires->cache, budget_level_changed{static_cast<uint8_t>(e.level)});
+          break;
+        case gateway_event::velocity_stop:
+          st.stats->velocity->inc();
+          spdlog::error("budget emergency stop: spending velocity pause_s={}",
+                        cfg->budget.velocity_pause_ms / 1000);
+          break;
+      }
+    }
+    auto& b = st.policy->budget();
+    const auto& c = st.policy->counters();
+    st.stats->retries->inc(c.retries - st.seen.retries);
+    st.stats->fallbacks->inc(c.fallbacks - st.seen.fallbacks);
+    st.stats->shed->inc(c.shed - st.seen.shed);
+    st.seen = c;
+    st.stats->queued->set(static_cast<int64_t>(st.policy->queued() + st.policy->waiting_retry()));
+    st.stats->in_flight->set(st.policy->in_flight());
+    st.stats->reserved->set(b.in_flight());
+    st.stats->spent_today->set(b.spent_today());
+    st.stats->remaining->set(b.remaining());
+    st.stats->level->set(static_cast<int64_t>(b.current_level()));
+    const auto& rs = st.policy->routes();
+    for (size_t i = 0; i < rs.size(); ++i)
+      st.stats->breaker[i]->set(static_cast<int64_t>(rs[i].breaker.state(now)));
+  };
+  // Dispatches what may go, then makes sure a pump comes when time alone unblocks the queue.
+  auto pump = [=] {
+    auto& st = self->state;
+    const int64_t now = clock();
+    st.policy->pump(now, static_cast<int32_t>(st.idle.size()), st.steps);
+    run_steps();
+    const int64_t wake = st.policy->next_wake(now);
+    if (wake != INT64_MAX && wake < st.wake_at) {
+      st.wake_at = wake;
+      self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(1, wake - now)),
+                         pump_atom::value);
+    }
   };
   return {
       [=](cache_miss& m) {
         auto& st = self->state;
         auto& req = m.req;
         const auto& agent = cfg->agents.at(req.agent);
-        req.provider = agent.provider.empty() ? env.provider : agent.provider;
-        const auto& prov = cfg->providers.at(req.provider);
         req.prompt = user_prompt(agent, req);
-        if (prov.kind != "rules") {
-          req.model = prov.model;
-          const auto& price = cfg->prices.at(prov.model);
-          picousd worst = worst_case_cost(
-              static_cast<int64_t>(agent.system_prompt.size() + req.prompt.size()), 2,
-              agent.max_tokens, price.input, price.cache_write, price.output);
-          if (!st.policy->try_reserve(worst, now_of(req))) {
-            st.denied->inc();
-            self->send(sink, rules_outcome(*cfg, req, "budget_exhausted"));
-            return;
-          }
-          req.reserved = worst;
-          st.in_flight->set(st.policy->in_flight());
+        if (env.providers.empty()) {  // offline: the rule-based analyst, priced as a dry run
+          st.stats->rules("offline").inc();
+          self->send(sink, offline_outcome(*cfg, req, env.dry_run_model));
+          return;
         }
-        st.granted_n->inc();
-        auto& caller = st.callers[st.next++ % st.callers.size()];
-        self->send(caller, granted{std::move(req)});
+        gateway_request g;
+        g.id = st.next_id++;
+        g.agent = req.agent;
+        g.prio = req.prio;
+        for (auto& it : req.items) g.significance = std::max(g.significance, it.significance);
+        g.prompt_bytes = static_cast<int64_t>(agent.system_prompt.size() + req.prompt.size());
+        g.max_tokens = agent.max_tokens;
+        g.budget_now = budget_now(req);
+        g.routes = st.agent_routes[req.agent];
+        st.requests.emplace(g.id, std::move(req));
+        st.policy->submit(g, clock(), st.steps);
+        run_steps();
+        pump();
       },
-      [=](settle& s) {
+      [=](attempt_done& d) {
         auto& st = self->state;
-        st.policy->settle(s.reserved, s.actual);
-        st.in_flight->set(st.policy->in_flight());
-        st.spent_today->set(st.policy->spent_today());
+        st.idle.push_back(d.caller);
+        if (!d.error.empty()) st.last_error[d.handle] = d.error;
+        attempt_report rep;
+        rep.end = static_cast<attempt_end>(d.end);
+        rep.actual = d.actual;
+        rep.retry_after_ms = d.retry_after_ms;
+        rep.latency_us = d.latency_us;
+        st.policy->on_result(d.handle, rep, clock(), st.steps);
+        run_steps();
+        pump();
+      },
+      [=](pump_atom) {
+        self->state.wake_at = INT64_MAX;
+        pump();
       },
   };
 }
 
 }  // namespace
 
-budget_actor spawn_budget(caf::actor_system& sys, const pipeline_env& env, sink_actor sink) {
-  return sys.spawn(budget_impl, env, sink);
+budget_actor spawn_budget(caf::actor_system& sys, const pipeline_env& env, sink_actor sink,
+                          std::shared_ptr<const wiring> wires) {
+  return sys.spawn(gateway_impl, env, sink, std::move(wires));
 }
 
 }  // namespace tickgate

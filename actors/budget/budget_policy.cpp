@@ -1,10 +1,42 @@
 #include "actors/budget/budget_policy.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "common/civil_time.hpp"
 
 namespace tickgate {
+
+const char* to_string(budget_level l) {
+  switch (l) {
+    case budget_level::normal: return "normal";
+    case budget_level::soft: return "soft";
+    case budget_level::degrade: return "degrade";
+    case budget_level::hard: return "hard";
+  }
+  return "?";
+}
+
+bool budget_scope::fits(picousd worst) const {
+  if (limits.daily >= 0 && spent_day + reserved + worst > limits.daily) return false;
+  if (limits.monthly >= 0 && spent_month + reserved + worst > limits.monthly) return false;
+  return true;
+}
+
+bool budget_scope::fits_settled(picousd worst) const {
+  if (limits.daily >= 0 && spent_day + worst > limits.daily) return false;
+  if (limits.monthly >= 0 && spent_month + worst > limits.monthly) return false;
+  return true;
+}
+
+double budget_scope::used_pct() const {
+  auto pct = [](picousd spent, picousd limit) {
+    if (limit < 0) return 0.0;
+    if (limit == 0) return 100.0;
+    return 100.0 * static_cast<double>(spent) / static_cast<double>(limit);
+  };
+  return std::max(pct(spent_day, limits.daily), pct(spent_month, limits.monthly));
+}
 
 int64_t budget_policy::day_of(int64_t ms) { return days_from_epoch_ms(ms); }
 
@@ -13,30 +45,125 @@ int64_t budget_policy::month_of(int64_t ms) {
   return c.year * 12 + (c.month - 1);
 }
 
-void budget_policy::roll(int64_t now_ms) {
-  int64_t d = day_of(now_ms), m = month_of(now_ms);
-  if (d > day_) {
-    day_ = d;
-    spent_day_ = 0;
-  }
-  if (m > month_) {
-    month_ = m;
-    spent_month_ = 0;
+budget_policy::budget_policy(const budget_config& cfg, std::vector<std::string> agents,
+                             spent_loader loader)
+    : cfg_(cfg), agents_(std::move(agents)), loader_(std::move(loader)) {
+  global_.limits = cfg.global;
+  agent_scopes_.resize(agents_.size());
+  agent_limited_.assign(agents_.size(), false);
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    auto it = cfg.agents.find(agents_[i]);
+    agent_scopes_[i].limits = {-1, -1};
+    if (it == cfg.agents.end()) continue;
+    agent_scopes_[i].limits = it->second;
+    agent_limited_[i] = true;
   }
 }
 
-bool budget_policy::try_reserve(picousd worst_case, int64_t now_ms) {
-  roll(now_ms);
-  if (spent_day_ + reserved_ + worst_case > daily_limit_) return false;
-  if (spent_month_ + reserved_ + worst_case > monthly_limit_) return false;
-  reserved_ += worst_case;
-  return true;
+void budget_policy::roll(budget_scope& s, const std::string& agent, int64_t now) {
+  const int64_t d = day_of(now), m = month_of(now);
+  if (d > s.day) {
+    s.day = d;
+    s.spent_day = 0;
+    if (loader_) {
+      auto c = civil_from_ms(now);
+      char key[32];
+      std::snprintf(key, sizeof key, "day/%04d-%02d-%02d", static_cast<int>(c.year),
+                    static_cast<int>(c.month), static_cast<int>(c.day));
+      s.spent_day = loader_(key, agent);
+    }
+  }
+  if (m > s.month) {
+    s.month = m;
+    s.spent_month = 0;
+    if (loader_) {
+      auto c = civil_from_ms(now);
+      char key[32];
+      std::snprintf(key, sizeof key, "month/%04d-%02d", static_cast<int>(c.year),
+                    static_cast<int>(c.month));
+      s.spent_month = loader_(key, agent);
+    }
+  }
 }
 
-void budget_policy::settle(picousd reserved, picousd actual) {
-  reserved_ = std::max<picousd>(0, reserved_ - reserved);
-  spent_day_ += actual;
-  spent_month_ += actual;
+budget_policy::verdict budget_policy::try_reserve(uint16_t agent, picousd worst_case,
+                                                  int64_t now) {
+  if (velocity_stopped(now)) return verdict::velocity_stop;
+  roll(global_, "", now);
+  budget_scope* own = nullptr;
+  if (agent < agent_scopes_.size() && agent_limited_[agent]) {
+    own = &agent_scopes_[agent];
+    roll(*own, agents_[agent], now);
+  }
+  if (!global_.fits_settled(worst_case) || (own && !own->fits_settled(worst_case)))
+    return verdict::over_budget;
+  if (!global_.fits(worst_case) || (own && !own->fits(worst_case))) return verdict::must_wait;
+  global_.reserved += worst_case;
+  if (own) own->reserved += worst_case;
+  return verdict::granted;
+}
+
+void budget_policy::settle(uint16_t agent, picousd reserved, picousd actual, int64_t now) {
+  auto book = [&](budget_scope& s) {
+    s.reserved = std::max<picousd>(0, s.reserved - reserved);
+    s.spent_day += actual;
+    s.spent_month += actual;
+  };
+  book(global_);
+  if (agent < agent_scopes_.size() && agent_limited_[agent]) book(agent_scopes_[agent]);
+  if (actual > 0) note_velocity(actual, now);
+}
+
+void budget_policy::note_velocity(picousd actual, int64_t now) {
+  const int64_t w = now / cfg_.velocity_window_ms;
+  if (windows_.empty() || windows_.back().first < w) windows_.emplace_back(w, 0);
+  auto& cur = windows_.back();  // a late settle (older `now`) books into the newest window
+  cur.second += actual;
+  const int64_t first = cur.first - cfg_.velocity_baseline_windows;
+  while (!windows_.empty() && windows_.front().first < first) windows_.pop_front();
+  picousd before = 0;
+  for (auto& [idx, spend] : windows_)
+    if (idx < cur.first) before += spend;
+  const double average = static_cast<double>(before) / cfg_.velocity_baseline_windows;
+  const double limit = std::max(static_cast<double>(cfg_.velocity_min), cfg_.velocity_factor * average);
+  if (static_cast<double>(cur.second) > limit && !velocity_stopped(now)) {
+    halted_until_ = now + cfg_.velocity_pause_ms;
+    ++velocity_stops_;
+  }
+}
+
+budget_level budget_policy::level_of(const budget_scope& s) const {
+  const double pct = s.used_pct();
+  if (pct >= 100) return budget_level::hard;
+  if (pct >= cfg_.degrade_pct) return budget_level::degrade;
+  if (pct >= cfg_.soft_pct) return budget_level::soft;
+  return budget_level::normal;
+}
+
+budget_level budget_policy::global_level(int64_t now) {
+  roll(global_, "", now);
+  return level_of(global_);
+}
+
+budget_level budget_policy::level(uint16_t agent, int64_t now) {
+  auto l = global_level(now);
+  if (agent < agent_scopes_.size() && agent_limited_[agent]) {
+    roll(agent_scopes_[agent], agents_[agent], now);
+    l = std::max(l, level_of(agent_scopes_[agent]));
+  }
+  return l;
+}
+
+picousd budget_policy::remaining() const {
+  picousd r = -1;
+  auto consider = [&](picousd limit, picousd spent) {
+    if (limit < 0) return;
+    picousd left = std::max<picousd>(0, limit - spent - global_.reserved);
+    r = r < 0 ? left : std::min(r, left);
+  };
+  consider(global_.limits.daily, global_.spent_day);
+  consider(global_.limits.monthly, global_.spent_month);
+  return r;
 }
 
 picousd worst_case_cost(int64_t prompt_bytes, int64_t messages, int64_t max_tokens,

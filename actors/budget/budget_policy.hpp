@@ -1,48 +1,88 @@
 #pragma once
 // Budget, pure: a call reserves its worst-case cost before it is sent and settles to the real
-// cost afterwards, so the hard limit holds with any number of calls in flight. Daily and
-// monthly periods roll on the `now` the caller passes (event time in replays, wall clock live).
+// cost afterwards, so the hard limit holds with any number of calls in flight. Scopes: global,
+// and each agent with limits of its own; a reservation must fit every scope it touches. Daily
+// and monthly periods roll on the `now` the caller passes (event time in replays, wall clock
+// live); spend booked before a restart comes back through the loader when a period starts.
+// Levels by settled spend: soft (alert), degrade (raise thresholds, cheaper routes), hard (no
+// new calls). An emergency stop halts calls when one window spends far above its recent average.
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "common/money.hpp"
+#include "config/config.hpp"
 
 namespace tickgate {
 
-/// Per-period spend; owned by the budget actor.
+enum class budget_level : uint8_t { normal = 0, soft = 1, degrade = 2, hard = 3 };
+const char* to_string(budget_level l);
+
+/// Limits and spend of one scope. A negative limit means none for that period.
+struct budget_scope {
+  budget_limits limits;
+  picousd spent_day = 0;
+  picousd spent_month = 0;
+  picousd reserved = 0;
+  int64_t day = INT64_MIN;
+  int64_t month = INT64_MIN;
+  bool fits(picousd worst) const;
+  bool fits_settled(picousd worst) const;  // ignoring what is reserved
+  double used_pct() const;  // the higher of the two periods, settled spend only
+};
+
 class budget_policy {
  public:
-  budget_policy(picousd daily_limit, picousd monthly_limit)
-      : daily_limit_(daily_limit), monthly_limit_(monthly_limit) {}
-  void set_limits(picousd daily, picousd monthly) {
-    daily_limit_ = daily;
-    monthly_limit_ = monthly;
-  }
-  /// Reserves `worst_case` if spent + in flight + worst_case stays within both limits.
-  bool try_reserve(picousd worst_case, int64_t now_ms);
-  /// Releases a reservation and books what was really spent, in the current period (the one
-  /// the latest reservation rolled to; only reservations move periods).
-  void settle(picousd reserved, picousd actual);
+  /// Spend already in the ledger for `period` ("day/2023-03-01" or "month/2023-03") and
+  /// `agent` ("" for the global scope).
+  using spent_loader = std::function<picousd(const std::string& period, const std::string& agent)>;
+  /// must_wait: it does not fit now but would once calls in flight settle below their worst
+  /// case; over_budget: settled spend alone leaves no room for it.
+  enum class verdict : uint8_t { granted, must_wait, over_budget, velocity_stop };
 
-  picousd spent_today() const { return spent_day_; }
-  picousd spent_month() const { return spent_month_; }
-  picousd in_flight() const { return reserved_; }
-  picousd daily_limit() const { return daily_limit_; }
-  picousd monthly_limit() const { return monthly_limit_; }
+  budget_policy(const budget_config& cfg, std::vector<std::string> agents,
+                spent_loader loader = nullptr);
+
+  /// Reserves `worst_case` in the global and the agent's scope if it fits both periods of each.
+  verdict try_reserve(uint16_t agent, picousd worst_case, int64_t now);
+  /// Releases a reservation and books what was really spent in the current periods; `now`
+  /// feeds the velocity windows (periods move only on reservations and level queries).
+  void settle(uint16_t agent, picousd reserved, picousd actual, int64_t now);
+  /// The agent's level: the higher of the global one and its own.
+  budget_level level(uint16_t agent, int64_t now);
+  budget_level global_level(int64_t now);
+  /// The global level in the current periods, without moving them.
+  budget_level current_level() const { return level_of(global_); }
+  bool velocity_stopped(int64_t now) const { return now < halted_until_; }
+  uint64_t velocity_stops() const { return velocity_stops_; }
+
+  const budget_scope& global() const { return global_; }
+  picousd spent_today() const { return global_.spent_day; }
+  picousd spent_month() const { return global_.spent_month; }
+  picousd in_flight() const { return global_.reserved; }
+  /// What the global scope can still reserve today (min of both periods; -1: unlimited).
+  picousd remaining() const;
 
   /// Days since epoch and months since epoch (proleptic Gregorian, UTC).
   static int64_t day_of(int64_t ms);
   static int64_t month_of(int64_t ms);
 
  private:
-  void roll(int64_t now_ms);
+  void roll(budget_scope& s, const std::string& agent, int64_t now);
+  budget_level level_of(const budget_scope& s) const;
+  void note_velocity(picousd actual, int64_t now);
 
-  picousd daily_limit_;
-  picousd monthly_limit_;
-  picousd spent_day_ = 0;
-  picousd spent_month_ = 0;
-  picousd reserved_ = 0;
-  int64_t day_ = INT64_MIN;
-  int64_t month_ = INT64_MIN;
+  budget_config cfg_;
+  std::vector<std::string> agents_;
+  spent_loader loader_;
+  budget_scope global_;
+  std::vector<budget_scope> agent_scopes_;  // indexed like agents_
+  std::vector<bool> agent_limited_;
+  std::deque<std::pair<int64_t, picousd>> windows_;  // velocity: window index -> spend
+  int64_t halted_until_ = INT64_MIN;
+  uint64_t velocity_stops_ = 0;
 };
 
 /// Worst case of one call: every prompt byte a token (a BPE token is at least one byte) plus a

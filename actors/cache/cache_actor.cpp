@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "actors/budget/budget_policy.hpp"
 #include "actors/llm/outcome.hpp"
 
 namespace tickgate {
@@ -75,12 +76,11 @@ int64_t last_ts(const llm_request& r) {
   return ts;
 }
 
-// The model that would answer this agent: the cache key includes it, so an answer of one model
-// is never served for another.
-std::string answering_model(const config& cfg, const pipeline_env& env, uint16_t agent) {
-  const auto& a = cfg.agents.at(agent);
-  const auto& p = cfg.providers.at(a.provider.empty() ? env.provider : a.provider);
-  return p.kind == "rules" ? "rules" : p.model;
+// The model routing prefers for this agent: the cache key includes it, so an answer of one
+// model is never served for another.
+const std::string& answering_model(const pipeline_env& env, uint16_t agent) {
+  static const std::string rules = "rules";
+  return agent < env.agent_models.size() ? env.agent_models[agent] : rules;
 }
 
 bool matches(const cache_invalidate& inv, const std::string& key, const cached_answer& a) {
@@ -122,7 +122,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
   return {
       [=](llm_request& req) {
         auto& st = self->state;
-        const auto key = req.cache_key + "/" + answering_model(*cfg, env, req.agent);
+        const auto key = req.cache_key + "/" + answering_model(env, req.agent);
         const auto* hit = lookup(key, last_ts(req));
         json results;
         if (hit) results = json::parse(hit->results_json, nullptr, false);
@@ -153,6 +153,12 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
         }
         self->state.policy->put(key, std::move(v));
         self->state.stats->stores.inc();
+      },
+      [=](budget_level_changed& l) {
+        const bool stretch = l.level >= static_cast<uint8_t>(budget_level::degrade);
+        self->state.policy->set_ttl_factor(stretch ? cfg->budget.degrade_cache_ttl_factor : 1.0);
+        spdlog::info("cache: ttl_factor={} budget_level={}", self->state.policy->ttl_factor(),
+                     to_string(static_cast<budget_level>(l.level)));
       },
       [=](cache_invalidate& inv) {
         auto& st = self->state;

@@ -23,7 +23,8 @@ const cached_answer* cache_policy::get(const std::string& key, int64_t now) {
   if (it == index_.end()) return nullptr;
   auto& v = it->second->second;
   int64_t age = now - v.stored_at;
-  if (age > std::min(v.ttl_ms, max_age_) || age < 0) {
+  const auto ttl = static_cast<int64_t>(static_cast<double>(v.ttl_ms) * ttl_factor_);
+  if (age > std::min(ttl, max_age_) || age < 0) {
     // Expired, or stored "in the future" of this event time (a replay of older data).
     if (age > 0) erase(it->second);
     return nullptr;

@@ -36,6 +36,10 @@ class cache_policy {
   size_t invalidate_prefix(const std::string& prefix);
   /// Drops every entry for which `match(key, answer)` holds.
   size_t invalidate_if(const std::function<bool(const std::string&, const cached_answer&)>& match);
+  /// Stretches every TTL by `f` (>= 1; still within the max age): the gateway's degrade and hard
+  /// budget levels prefer a somewhat older answer to a new call.
+  void set_ttl_factor(double f) { ttl_factor_ = f < 1 ? 1 : f; }
+  double ttl_factor() const { return ttl_factor_; }
   int64_t bytes() const { return bytes_; }
   size_t size() const { return index_.size(); }
   uint64_t evictions() const { return evictions_; }
@@ -48,6 +52,7 @@ class cache_policy {
   int64_t max_bytes_;
   int64_t max_age_;
   int64_t bytes_ = 0;
+  double ttl_factor_ = 1;
   uint64_t evictions_ = 0;
   std::list<entry> lru_;  // front = most recent
   std::unordered_map<std::string, std::list<entry>::iterator> index_;

@@ -8,12 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <random>
-#include <thread>
 
+#include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/http_client.hpp"
-#include "actors/llm/openai_wire.hpp"
 #include "actors/llm/outcome.hpp"
+#include "actors/llm/provider_wire.hpp"
 #include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
 
@@ -25,28 +24,27 @@ struct caller_stats {
   explicit caller_stats(stats_registry& r) : reg(r) {
     ledger_hits = &r.add_counter("tickgate_ledger_replays_total", "",
                                  "Requests answered from the ledger (already paid)");
-    retries = &r.add_counter("tickgate_llm_retries_total", "", "Provider call retries");
   }
-  counter& calls(const std::string& provider, const std::string& status) {
+  counter& calls(const std::string& provider, const std::string& model, const char* status) {
     return reg.add_counter("tickgate_llm_calls_total",
-                           "provider=\"" + provider + "\",status=\"" + status + "\"",
-                           "Provider calls by outcome");
+                           "provider=\"" + provider + "\",model=\"" + model + "\",status=\"" +
+                               status + "\"",
+                           "Provider call attempts by outcome");
+  }
+  counter& tokens(const std::string& provider, const char* kind) {
+    return reg.add_counter("tickgate_llm_tokens_total",
+                           "provider=\"" + provider + "\",kind=\"" + kind + "\"",
+                           "Tokens billed by providers, by kind");
   }
   stats_registry& reg;
   counter* ledger_hits;
-  counter* retries;
 };
 
 struct caller_state {
   std::unique_ptr<http_client> http;
   std::unique_ptr<caller_stats> stats;
-  std::mt19937_64 rng{42};
   static inline const char* name = "caller";
 };
-
-bool retryable(const http_response& r) {
-  return r.status == 0 || r.status == 429 || r.status >= 500;
-}
 
 // Answers from the ledger and the stored analyses when this request id was already paid for.
 bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& req,
@@ -68,8 +66,13 @@ bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& r
   return true;
 }
 
+attempt_end classify_failure(long status) {
+  if (status == 0 || status == 408 || status == 429 || status >= 500) return attempt_end::retryable;
+  return attempt_end::rejected;
+}
+
 caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_state> self,
-                                        pipeline_env env, budget_actor budget, sink_actor sink) {
+                                        pipeline_env env, budget_actor gateway, sink_actor sink) {
   auto cfg = env.cfg;
   self->state.http = std::make_unique<http_client>();
   self->state.stats = std::make_unique<caller_stats>(*env.stats);
@@ -77,69 +80,69 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
       [=](granted& g) {
         auto& st = self->state;
         auto& req = g.req;
+        attempt_done done;
+        done.handle = g.handle;
+        done.caller = g.caller;
+        request_outcome out;
+        if (g.attempt == 1 && replay_from_ledger(*env.store, *cfg, req, out)) {
+          st.stats->ledger_hits->inc();
+          done.end = static_cast<uint8_t>(attempt_end::replayed);
+          self->send(sink, std::move(out));
+          self->send(gateway, std::move(done));
+          return;
+        }
         const auto& agent = cfg->agents.at(req.agent);
         const auto& prov = cfg->providers.at(req.provider);
-        request_outcome out;
-        settle s{req.request_id, req.provider, req.model, req.reserved, 0};
-        if (replay_from_ledger(*env.store, *cfg, req, out)) {
-          st.stats->ledger_hits->inc();
-        } else if (prov.kind == "rules") {
-          out = rules_outcome(*cfg, req, "offline");
-          // Dry-run price: what the configured model would charge for this prompt.
-          if (auto p = cfg->prices.find(env.dry_run_model); p != cfg->prices.end()) {
-            token_usage u;
-            u.uncached_input = static_cast<int64_t>(
-                (agent.system_prompt.size() + req.prompt.size() + 3) / 4 + 16);
-            u.output = agent.expected_output_tokens;
-            out.would_cost = price_usage(u, p->second);
-          }
-          st.stats->calls("offline", "rules").inc();
+        std::string key;
+        if (!prov.api_key_env.empty())
+          if (const char* k = std::getenv(prov.api_key_env.c_str())) key = k;
+        const auto wire =
+            build_wire_request(prov, req.model, agent.system_prompt, req.prompt, agent.max_tokens, key);
+        const auto resp = st.http->post_json(wire.url, wire.headers, wire.body, prov.timeout_ms);
+        done.status = static_cast<int32_t>(resp.status);
+        done.retry_after_ms = resp.retry_after_ms;
+        done.latency_us = resp.latency_us;
+        chat_answer ans;
+        if (resp.status == 200) ans = parse_wire_response(prov.kind, resp.body, req.items.size());
+        if (resp.status != 200) {
+          done.end = static_cast<uint8_t>(classify_failure(resp.status));
+          done.error = resp.status == 0 ? "network: " + resp.error : "http " + std::to_string(resp.status);
+          st.stats->calls(prov.name, req.model, resp.status == 0 ? "network_error" : "http_error").inc();
+        } else if (!ans.ok && !ans.usage.present) {
+          // Nothing billed and nothing usable: as good as a 5xx.
+          done.end = static_cast<uint8_t>(attempt_end::retryable);
+          done.error = "bad answer: " + ans.error;
+          st.stats->calls(prov.name, req.model, "bad_answer").inc();
         } else {
-          std::vector<std::string> headers;
-          if (!prov.api_key_env.empty())
-            if (const char* key = std::getenv(prov.api_key_env.c_str()); key && *key)
-              headers.push_back(std::string("Authorization: Bearer ") + key);
-          const auto body =
-              openai_request_body(prov.model, agent.system_prompt, req.prompt, agent.max_tokens);
-          const auto url = prov.base_url + "/chat/completions";
-          http_response resp;
-          int attempt = 0;
-          for (;; ++attempt) {
-            resp = st.http->post_json(url, headers, body, prov.timeout_ms);
-            if (!retryable(resp) || attempt >= prov.max_retries) break;
-            st.stats->retries->inc();
-            // Exponential backoff with jitter, honouring Retry-After (capped at 30 s).
-            int64_t backoff = (100ll << attempt) + static_cast<int64_t>(st.rng() % 100);
-            if (resp.retry_after_ms >= 0) backoff = std::min<int64_t>(resp.retry_after_ms, 30'000);
-            std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
-          }
-          chat_answer ans;
-          if (resp.status == 200) ans = parse_openai_response(resp.body, req.items.size());
-          picousd cost = ans.usage.present ? price_usage(ans.usage, cfg->prices.at(prov.model)) : 0;
+          const picousd cost = ans.usage.present ? price_usage(ans.usage, cfg->prices.at(req.model)) : 0;
           if (ans.ok) {
-            out = make_outcome(*cfg, req, "llm", prov.name, prov.model, ans.results, ans.usage,
-                               cost);
-            st.stats->calls(prov.name, "ok").inc();
+            out = make_outcome(*cfg, req, "llm", prov.name, req.model, ans.results, ans.usage, cost);
+            done.end = static_cast<uint8_t>(attempt_end::answered);
+            st.stats->calls(prov.name, req.model, "ok").inc();
           } else {
-            std::string why = resp.status == 0  ? "network: " + resp.error
-                              : resp.status != 200 ? "http " + std::to_string(resp.status)
-                                                   : "bad answer: " + ans.error;
-            spdlog::warn("llm call failed provider={} model={} request={} attempts={} reason={}",
-                         prov.name, prov.model, req.request_id, attempt + 1, why);
-            out = rules_outcome(*cfg, req, why);
-            // A call that returned usage was paid for even if its answer is unusable.
+            // Paid for but unusable: charged, answered from rules, not retried (a retry would
+            // pay again for the same request id).
+            out = rules_outcome(*cfg, req, "bad answer (paid): " + ans.error);
             out.provider = prov.name;
-            out.model = prov.model;
+            out.model = req.model;
             out.cost = cost;
             out.input_tokens = ans.usage.uncached_input;
             out.cached_tokens = ans.usage.cache_read;
+            out.cache_write_tokens = ans.usage.cache_write;
             out.output_tokens = ans.usage.output;
-            st.stats->calls(prov.name, resp.status == 0 ? "network_error"
-                                       : resp.status != 200 ? "http_error" : "bad_answer").inc();
+            done.end = static_cast<uint8_t>(attempt_end::paid_failure);
+            done.error = out.error;
+            st.stats->calls(prov.name, req.model, "bad_answer").inc();
+            spdlog::warn("llm answer unusable provider={} model={} request={} reason=\"{}\"",
+                         prov.name, req.model, req.request_id, ans.error);
           }
+          st.stats->tokens(prov.name, "input").inc(static_cast<uint64_t>(ans.usage.uncached_input));
+          st.stats->tokens(prov.name, "cache_read").inc(static_cast<uint64_t>(ans.usage.cache_read));
+          st.stats->tokens(prov.name, "cache_write").inc(static_cast<uint64_t>(ans.usage.cache_write));
+          st.stats->tokens(prov.name, "output").inc(static_cast<uint64_t>(ans.usage.output));
           out.latency_us = resp.latency_us;
-          out.attempts = attempt + 1;
-          s.actual = cost;
+          out.attempts = g.attempt;
+          done.actual = cost;
           // Write-ahead: what was paid for is durable before anything else happens, so a crash
           // from here on re-delivers the tick into a ledger hit, never into a second payment.
           write_batch wb;
@@ -147,18 +150,22 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
           add_to_ledger(*env.store, out, wb);
           env.store->write(wb);
           out.persisted = true;
+          self->send(sink, std::move(out));
         }
-        self->send(budget, s);
-        self->send(sink, std::move(out));
+        if (done.end == static_cast<uint8_t>(attempt_end::retryable) ||
+            done.end == static_cast<uint8_t>(attempt_end::rejected))
+          spdlog::debug("llm attempt failed provider={} model={} request={} attempt={} reason=\"{}\"",
+                        prov.name, req.model, req.request_id, g.attempt, done.error);
+        self->send(gateway, std::move(done));
       },
   };
 }
 
 }  // namespace
 
-caller_actor spawn_caller(caf::actor_system& sys, const pipeline_env& env, budget_actor budget,
+caller_actor spawn_caller(caf::actor_system& sys, const pipeline_env& env, budget_actor gateway,
                           sink_actor sink) {
-  return sys.spawn<caf::detached>(caller_impl, env, budget, sink);
+  return sys.spawn<caf::detached>(caller_impl, env, gateway, sink);
 }
 
 }  // namespace tickgate

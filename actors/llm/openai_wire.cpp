@@ -37,27 +37,37 @@ chat_answer parse_openai_response(const std::string& body, size_t expected_items
     a.error = "choice has no text content";
     return a;
   }
-  auto content = json::parse(content_it->get<std::string>(), nullptr, false);
-  if (content.is_discarded()) {
-    a.error = "answer is not JSON";
-    return a;
+  split_answer(content_it->get<std::string>(), expected_items, a);
+  return a;
+}
+
+void split_answer(const std::string& text, size_t expected_items, chat_answer& a) {
+  // Models without a JSON mode wrap the object in a code fence or a sentence: take the
+  // outermost braces.
+  auto first = text.find('{');
+  auto last = text.rfind('}');
+  json content = first == std::string::npos || last == std::string::npos || last < first
+                     ? json(nullptr)
+                     : json::parse(text.substr(first, last - first + 1), nullptr, false);
+  if (content.is_discarded() || !content.is_object()) {
+    a.error = "answer is not a JSON object";
+    return;
   }
-  if (content.is_object() && content.contains("analyses") && content["analyses"].is_array()) {
+  if (content.contains("analyses") && content["analyses"].is_array()) {
     auto& arr = content["analyses"];
     if (arr.size() != expected_items) {
       a.error = "answer has " + std::to_string(arr.size()) + " analyses for " +
                 std::to_string(expected_items) + " states";
-      return a;
+      return;
     }
     for (auto& r : arr) a.results.push_back(r.dump());
-  } else if (content.is_object() && expected_items == 1) {
+  } else if (expected_items == 1) {
     a.results.push_back(content.dump());
   } else {
     a.error = "answer lacks an analyses list";
-    return a;
+    return;
   }
   a.ok = true;
-  return a;
 }
 
 }  // namespace tickgate

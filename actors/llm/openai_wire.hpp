@@ -22,4 +22,9 @@ struct chat_answer {
 /// Parses the HTTP body; splits {"analyses":[...]} into `expected_items` results.
 chat_answer parse_openai_response(const std::string& body, size_t expected_items);
 
+/// Splits the model's text answer into `expected_items` results (shared by every wire format):
+/// {"analyses":[...]} with one entry per item, or a bare object for a single item. Tolerates a
+/// Markdown code fence or prose around the JSON object. Sets a.ok or a.error.
+void split_answer(const std::string& text, size_t expected_items, chat_answer& a);
+
 }  // namespace tickgate

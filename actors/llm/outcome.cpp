@@ -67,4 +67,18 @@ request_outcome rules_outcome(const config& cfg, const llm_request& req, const s
   return out;
 }
 
+request_outcome offline_outcome(const config& cfg, const llm_request& req,
+                                const std::string& dry_run_model) {
+  auto out = rules_outcome(cfg, req, "offline");
+  if (auto p = cfg.prices.find(dry_run_model); p != cfg.prices.end()) {
+    const auto& agent = cfg.agents.at(req.agent);
+    token_usage u;
+    u.uncached_input =
+        static_cast<int64_t>((agent.system_prompt.size() + req.prompt.size() + 3) / 4 + 16);
+    u.output = agent.expected_output_tokens;
+    out.would_cost = price_usage(u, p->second);
+  }
+  return out;
+}
+
 }  // namespace tickgate

@@ -18,6 +18,11 @@ request_outcome make_outcome(const config& cfg, const llm_request& req, const st
 /// The rule-based answer for every item, source "rules", zero cost; `why` goes to `error`.
 request_outcome rules_outcome(const config& cfg, const llm_request& req, const std::string& why);
 
+/// The offline answer (no provider configured or keyed): rules, zero cost, and what
+/// `dry_run_model` would have charged for this prompt as `would_cost` (the dry-run price).
+request_outcome offline_outcome(const config& cfg, const llm_request& req,
+                                const std::string& dry_run_model);
+
 /// Splits `total` into `parts` integers that differ by at most one and sum to `total`.
 int64_t share_of(int64_t total, size_t parts, size_t index);
 

@@ -98,7 +98,7 @@ void admin_server::routes() {
     reply(res, 200, forecast(store_));
   });
   s.Get("/ai-cost/budget-alert", [this](const httplib::Request& req, httplib::Response& res) {
-    double budgets[2] = {pico_to_usd(cfg_->daily_budget), pico_to_usd(cfg_->monthly_budget)};
+    double budgets[2] = {pico_to_usd(cfg_->budget.global.daily), pico_to_usd(cfg_->budget.global.monthly)};
     const char* names[2] = {"daily_budget", "monthly_budget"};
     for (int i = 0; i < 2; ++i) {
       if (!req.has_param(names[i])) continue;

@@ -69,7 +69,7 @@ int cmd_run(int argc, char** argv) {
     }
     if (env.max_records <= 0) throw usage_error("run: --max-records must be a positive integer");
   }
-  resolve_provider(*cfg, env.provider, env.provider_note, env.dry_run_model);
+  resolve_provider(*cfg, env);
   spdlog::info("provider: {}", env.provider_note);
 
   std::filesystem::create_directories(cfg->data_dir);

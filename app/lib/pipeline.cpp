@@ -11,12 +11,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 
 #include "actors/batching/batching_actor.hpp"
 #include "actors/budget/budget_actor.hpp"
 #include "actors/cache/cache_actor.hpp"
 #include "actors/change/change_actor.hpp"
+#include "actors/gateway/gateway_policy.hpp"
 #include "actors/ingest/ingest_actor.hpp"
 #include "actors/prioritise/prioritise_actor.hpp"
 #include "actors/sampling/sampling_actor.hpp"
@@ -24,12 +26,12 @@
 
 namespace tickgate {
 
-void resolve_provider(const config& cfg, std::string& provider, std::string& note,
-                      std::string& dry_run_model) {
-  dry_run_model.clear();
+void resolve_provider(const config& cfg, pipeline_env& env) {
+  env.dry_run_model.clear();
+  env.providers.clear();
   for (auto& name : cfg.routing_order)
     if (cfg.providers.at(name).kind != "rules") {
-      dry_run_model = cfg.providers.at(name).model;
+      env.dry_run_model = cfg.providers.at(name).model;
       break;
     }
   auto key_set = [](const provider_config& p) {
@@ -37,37 +39,53 @@ void resolve_provider(const config& cfg, std::string& provider, std::string& not
     const char* v = std::getenv(p.api_key_env.c_str());
     return v && *v;
   };
+  auto describe = [&] {
+    std::string note;
+    for (auto& n : env.providers) {
+      const auto& p = cfg.providers.at(n);
+      note += (note.empty() ? "" : ", ") + n + " (";
+      for (size_t i = 0; i < p.models.size(); ++i) note += (i ? " " : "") + p.models[i].name;
+      note += ")";
+    }
+    return note + ", strategy " + cfg.gateway.strategy + ", then rules";
+  };
   if (cfg.routing_provider != "auto") {
     const auto& p = cfg.providers.at(cfg.routing_provider);
     if (p.kind != "rules" && !key_set(p))
       throw config_error("config: providers." + p.name + ".api_key_env: environment variable " +
                          p.api_key_env + " is not set");
-    provider = p.name;
-    note = p.kind == "rules" ? "offline rule-based analyst (routing.provider)"
-                             : p.name + " (" + p.model + ")";
-    return;
-  }
-  for (auto& name : cfg.routing_order) {
-    const auto& p = cfg.providers.at(name);
-    if (p.kind != "rules" && !p.api_key_env.empty() && key_set(p)) {
-      provider = name;
-      note = name + " (" + p.model + "), key from " + p.api_key_env;
-      return;
+    if (p.kind != "rules") env.providers.push_back(p.name);
+  } else {
+    for (auto& name : cfg.routing_order) {
+      const auto& p = cfg.providers.at(name);
+      if (p.kind != "rules" && !p.api_key_env.empty() && key_set(p)) env.providers.push_back(name);
     }
   }
-  for (auto& [name, p] : cfg.providers)
-    if (p.kind == "rules") {
-      provider = name;
-      note = "offline rule-based analyst: no API key set (checked";
-      for (auto& n : cfg.routing_order)
-        if (!cfg.providers.at(n).api_key_env.empty()) note += " " + cfg.providers.at(n).api_key_env;
-      note += "); calls are priced as a dry run of " +
-              (dry_run_model.empty() ? std::string("nothing") : dry_run_model);
-      return;
+  for (auto& a : cfg.agents)
+    if (!a.provider.empty() && cfg.providers.at(a.provider).kind != "rules" &&
+        std::find(env.providers.begin(), env.providers.end(), a.provider) == env.providers.end()) {
+      if (key_set(cfg.providers.at(a.provider))) env.providers.push_back(a.provider);
+      else spdlog::warn("agent {} is pinned to provider {} whose key ({}) is not set: it answers from rules",
+                        a.name, a.provider, cfg.providers.at(a.provider).api_key_env);
     }
-  throw config_error(
-      "config: routing.provider: \"auto\" found no provider with its API key set and no provider "
-      "of kind rules");
+  if (!env.providers.empty()) {
+    env.provider = env.providers.front();
+    env.provider_note = "routes: " + describe();
+  } else {
+    env.provider = "offline";
+    for (auto& [name, p] : cfg.providers)
+      if (p.kind == "rules") env.provider = name;
+    env.provider_note = "offline rule-based analyst: no API key set (checked";
+    for (auto& n : cfg.routing_order)
+      if (!cfg.providers.at(n).api_key_env.empty())
+        env.provider_note += " " + cfg.providers.at(n).api_key_env;
+    env.provider_note += "); calls are priced as a dry run of " +
+                         (env.dry_run_model.empty() ? std::string("nothing") : env.dry_run_model);
+  }
+  const auto routes = make_routes(cfg, env.providers);
+  env.agent_models.clear();
+  for (size_t a = 0; a < cfg.agents.size(); ++a)
+    env.agent_models.push_back(preferred_model(cfg, routes, static_cast<uint16_t>(a)));
 }
 
 bool live_tunable(const std::string& path) {
@@ -139,7 +157,7 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
     auto wires = std::make_shared<wiring>();
     caf::scoped_actor self{sys};
     auto sink = spawn_sink(sys, env, wires);
-    auto budget = spawn_budget(sys, env, sink);
+    auto budget = spawn_budget(sys, env, sink, wires);
     auto cache = spawn_cache(sys, env, budget, sink);
     std::vector<caf::actor> stages;
     for (int32_t s = 0; s < env.cfg->shards; ++s) {

@@ -12,11 +12,12 @@
 
 namespace tickgate {
 
-/// Chooses the provider: an explicit routing.provider, or with "auto" the first in
-/// routing.order whose API key is in the environment, else the offline rule-based analyst.
-/// Throws config_error when an explicit provider's key is missing.
-void resolve_provider(const config& cfg, std::string& provider, std::string& note,
-                      std::string& dry_run_model);
+/// Chooses the routes: an explicit routing.provider, or with "auto" every provider in
+/// routing.order whose API key is in the environment (plus providers agents are pinned to);
+/// none: the offline rule-based analyst, priced as a dry run. Fills env.provider(s), the note,
+/// the dry-run model and each agent's preferred model. Throws config_error when an explicit
+/// provider's key is missing.
+void resolve_provider(const config& cfg, pipeline_env& env);
 
 /// Live configuration changes for a running pipeline; thread-safe. Only the decision stages'
 /// keys are live-tunable (events.*, change.*, batching.*, agents.<name>.{strategy,weights,

@@ -21,7 +21,7 @@ using got_atom = caf::atom_constant<caf::atom("got")>;
 
 budget_actor::behavior_type fake_budget(budget_actor::pointer, caf::actor listener) {
   return {[=](cache_miss& m) { caf::anon_send(listener, got_atom::value, std::string("miss"), m.req.request_id); },
-          [=](settle&) {}};
+          [=](attempt_done&) {}, [=](pump_atom) {}};
 }
 
 sink_actor::behavior_type fake_sink(sink_actor::pointer, caf::actor listener) {
@@ -58,7 +58,9 @@ TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
                         {"routing.provider=\"openai\""});
   env.stats = &stats;
   env.store = store.get();
-  env.provider = "openai";  // answers with gpt-4o-mini
+  env.provider = "openai";
+  env.providers = {"openai"};
+  env.agent_models.assign(env.cfg->agents.size(), "gpt-4o-mini");  // routing prefers it
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   caf::actor_system sys{sys_cfg};

@@ -35,7 +35,8 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collect
 // CAF 0.17 dereferences a null shared_ptr<tuple<>> when a function-based actor is spawned with
 // no arguments (UBSan reports it), so even a fake takes one.
 cache_actor::behavior_type fake_cache(cache_actor::pointer, int) {
-  return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {}};
+  return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {},
+          [=](budget_level_changed&) {}};
 }
 
 std::shared_ptr<const config> default_config(std::vector<std::string> sets = {}) {

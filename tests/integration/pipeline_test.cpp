@@ -70,7 +70,7 @@ struct harness {
     env.bootstrap = broker.bootstrap();
     env.until_eof = until_eof;
     env.max_records = max_records;
-    resolve_provider(*cfg, env.provider, env.provider_note, env.dry_run_model);
+    resolve_provider(*cfg, env);
     std::atomic<bool> stop{false};
     return run_pipeline(env, stop);
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/llm/openai_wire.hpp"
+#include "actors/llm/provider_wire.hpp"
 #include "actors/llm/usage.hpp"
 #include "config/config.hpp"
 
@@ -91,4 +92,48 @@ TEST(openai_wire, malformed_bodies_are_errors_not_crashes) {
   auto single = parse_openai_response(R"({"choices":[{"message":{"content":"{\"regime\":\"ranging\"}"}}]})", 1);
   ASSERT_TRUE(single.ok);
   EXPECT_EQ(json::parse(single.results[0])["regime"], "ranging");
+}
+
+TEST(anthropic_wire, request_marks_the_system_prompt_for_caching_and_key_goes_in_x_api_key) {
+  provider_config p;
+  p.kind = "anthropic";
+  p.base_url = "https://api.anthropic.com/v1";
+  auto w = build_wire_request(p, "claude-haiku-4-5", "SYS", "USER", 300, "sk-ant-secret");
+  EXPECT_EQ(w.url, "https://api.anthropic.com/v1/messages");
+  EXPECT_EQ(w.headers, (std::vector<std::string>{"x-api-key: sk-ant-secret", "anthropic-version: 2023-06-01"}));
+  auto body = json::parse(w.body);
+  EXPECT_EQ(body["model"], "claude-haiku-4-5");
+  EXPECT_EQ(body["max_tokens"], 300);
+  EXPECT_EQ(body["system"][0]["text"], "SYS");
+  EXPECT_EQ(body["system"][0]["cache_control"]["type"], "ephemeral");
+  EXPECT_EQ(body["messages"][0]["role"], "user");
+  EXPECT_EQ(body["messages"][0]["content"], "USER");
+  EXPECT_EQ(body.dump().find("secret"), std::string::npos);  // the key is only in a header
+  // OpenAI-compatible: bearer token; a keyless local server gets no Authorization header.
+  p.kind = "openai";
+  p.base_url = "http://127.0.0.1:8000/v1";
+  auto local = build_wire_request(p, "llama", "SYS", "USER", 300, "");
+  EXPECT_EQ(local.url, "http://127.0.0.1:8000/v1/chat/completions");
+  EXPECT_TRUE(local.headers.empty());
+}
+
+TEST(anthropic_wire, parses_text_blocks_fenced_json_and_usage) {
+  // The shape of a Messages API answer, the JSON inside a Markdown fence as models often do.
+  const std::string body = R"({"id":"msg_01","type":"message","role":"assistant",
+    "model":"claude-haiku-4-5","stop_reason":"end_turn",
+    "content":[{"type":"text","text":"```json\n{\"analyses\":[{\"symbol\":\"A\"},{\"symbol\":\"B\"}]}\n```"}],
+    "usage":{"input_tokens":21,"cache_creation_input_tokens":0,"cache_read_input_tokens":1800,"output_tokens":44}})";
+  auto a = parse_wire_response("anthropic", body, 2);
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_EQ(json::parse(a.results[1])["symbol"], "B");
+  EXPECT_EQ(a.usage.uncached_input, 21);
+  EXPECT_EQ(a.usage.cache_read, 1800);
+  EXPECT_EQ(a.usage.output, 44);
+  auto err = parse_anthropic_response(
+      R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})", 1);
+  EXPECT_FALSE(err.ok);
+  EXPECT_EQ(err.error, "provider error: overloaded_error");
+  EXPECT_FALSE(err.usage.present);  // not paid
+  EXPECT_FALSE(parse_anthropic_response(R"({"content":[{"type":"text","text":"I cannot."}]})", 1).ok);
+  EXPECT_FALSE(parse_anthropic_response("", 1).ok);
 }

@@ -1,0 +1,76 @@
+#include "actors/llm/provider_wire.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "actors/llm/usage.hpp"
+
+namespace tickgate {
+
+using json = nlohmann::json;
+
+std::string anthropic_request_body(const std::string& model, const std::string& system,
+                                   const std::string& user, int max_tokens) {
+  return json{{"model", model},
+              {"max_tokens", max_tokens},
+              {"temperature", 0},
+              {"system", json::array({{{"type", "text"},
+                                       {"text", system},
+                                       {"cache_control", {{"type", "ephemeral"}}}}})},
+              {"messages", json::array({{{"role", "user"}, {"content", user}}})}}
+      .dump();
+}
+
+chat_answer parse_anthropic_response(const std::string& body, size_t expected_items) {
+  chat_answer a;
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    a.error = "response body is not a JSON object";
+    return a;
+  }
+  if (auto u = doc.find("usage"); u != doc.end()) a.usage = anthropic_usage(*u);
+  if (doc.value("type", "") == "error") {
+    a.error = "provider error: " + doc.value("error", json::object()).value("type", "unknown");
+    return a;
+  }
+  auto content = doc.find("content");
+  if (content == doc.end() || !content->is_array()) {
+    a.error = "response has no content";
+    return a;
+  }
+  std::string text;
+  for (auto& block : *content)
+    if (block.is_object() && block.value("type", "") == "text" && block.contains("text") &&
+        block["text"].is_string())
+      text += block["text"].get<std::string>();
+  if (text.empty()) {
+    a.error = "response has no text content";
+    return a;
+  }
+  split_answer(text, expected_items, a);
+  return a;
+}
+
+wire_request build_wire_request(const provider_config& p, const std::string& model,
+                                const std::string& system, const std::string& user,
+                                int max_tokens, const std::string& api_key) {
+  wire_request w;
+  if (p.kind == "anthropic") {
+    w.url = p.base_url + "/messages";
+    w.body = anthropic_request_body(model, system, user, max_tokens);
+    if (!api_key.empty()) w.headers.push_back("x-api-key: " + api_key);
+    w.headers.push_back("anthropic-version: " + p.anthropic_version);
+  } else {
+    w.url = p.base_url + "/chat/completions";
+    w.body = openai_request_body(model, system, user, max_tokens);
+    if (!api_key.empty()) w.headers.push_back("Authorization: Bearer " + api_key);
+  }
+  return w;
+}
+
+chat_answer parse_wire_response(const std::string& kind, const std::string& body,
+                                size_t expected_items) {
+  return kind == "anthropic" ? parse_anthropic_response(body, expected_items)
+                             : parse_openai_response(body, expected_items);
+}
+
+}  // namespace tickgate
