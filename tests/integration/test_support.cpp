@@ -12,14 +12,26 @@ namespace tickgate::testing {
 
 using json = nlohmann::json;
 
-fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Server>()) {
+fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httplib::Server>()) {
   server_->set_tcp_nodelay(true);
-  server_->Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-    ++requests_;
+  const bool anthropic = w == wire::anthropic;
+  auto handler = [this, anthropic](const httplib::Request& req, httplib::Response& res) {
+    const int n = requests_++;
+    const int now_in = ++concurrent_;
+    for (int m = max_concurrent_.load(); now_in > m && !max_concurrent_.compare_exchange_weak(m, now_in);) {
+    }
+    struct leave {
+      std::atomic<int>& c;
+      ~leave() { --c; }
+    } guard{concurrent_};
+    fault f;
     {
       std::unique_lock lock{mu_};
       ++bodies_[req.body];
       auth_.push_back(req.get_header_value("Authorization"));
+      for (auto h : {"x-api-key", "anthropic-version", "Authorization"})
+        if (req.has_header(h)) key_headers_.push_back(std::string(h) + ": " + req.get_header_value(h));
+      if (faults_) f = faults_(n);
       if (hold_after_ == 0) holding_ = true;
       if (hold_after_ > 0) --hold_after_;
       if (holding_) {
@@ -31,7 +43,19 @@ fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Ser
                         "application/json");
         return;
       }
-      ++paid_[req.body];
+    }
+    if (f.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.delay_ms));
+    if (f.status != 0) {
+      res.status = f.status;
+      if (f.retry_after_s >= 0) res.set_header("Retry-After", std::to_string(f.retry_after_s));
+      res.set_content(anthropic ? R"({"type":"error","error":{"type":"rate_limit_error","message":"slow down"}})"
+                                : R"({"error":{"message":"Rate limit reached","type":"requests"}})",
+                      "application/json");
+      return;
+    }
+    if (f.malformed) {
+      res.set_content("<html><body>502 Bad Gateway</body></html>", "text/html");
+      return;
     }
     auto body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.contains("messages")) {
@@ -40,19 +64,37 @@ fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Ser
                       "application/json");
       return;
     }
-    auto user = json::parse(body["messages"][1]["content"].get<std::string>());
+    {
+      std::lock_guard guard{mu_};
+      ++paid_[req.body];
+    }
+    const auto& user_msg = anthropic ? body["messages"][0] : body["messages"][1];
+    auto user = json::parse(user_msg["content"].get<std::string>());
     json analyses = json::array();
     for (auto& s : user["states"])
       analyses.push_back({{"symbol", s["symbol"]}, {"regime", "ranging"}, {"confidence", 0.5},
                           {"rationale", "test server"}});
-    json out{{"id", "chatcmpl-test"},
+    const auto text = json{{"analyses", analyses}}.dump();
+    json out;
+    if (anthropic)
+      out = {{"id", "msg_test"},
+             {"type", "message"},
+             {"role", "assistant"},
+             {"model", body["model"]},
+             {"content", json::array({{{"type", "text"}, {"text", text}}})},
+             {"stop_reason", "end_turn"},
+             {"usage",
+              {{"input_tokens", 800},
+               {"cache_creation_input_tokens", 0},
+               {"cache_read_input_tokens", 200},
+               {"output_tokens", 50}}}};
+    else
+      out = {{"id", "chatcmpl-test"},
              {"object", "chat.completion"},
              {"created", 1700000000},
              {"model", body["model"]},
              {"choices", json::array({{{"index", 0},
-                                       {"message",
-                                        {{"role", "assistant"},
-                                         {"content", json{{"analyses", analyses}}.dump()}}},
+                                       {"message", {{"role", "assistant"}, {"content", text}}},
                                        {"finish_reason", "stop"}}})},
              {"usage",
               {{"prompt_tokens", 1000},
@@ -60,11 +102,23 @@ fake_openai_server::fake_openai_server() : server_(std::make_unique<httplib::Ser
                {"total_tokens", 1050},
                {"prompt_tokens_details", {{"cached_tokens", 200}}}}}};
     res.set_content(out.dump(), "application/json");
-  });
+  };
+  if (anthropic) server_->Post("/v1/messages", handler);
+  else server_->Post("/v1/chat/completions", handler);
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("fake server: cannot bind");
   // The socket is bound and listening: connections queue until the thread accepts them.
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+void fake_openai_server::set_faults(std::function<fault(int)> f) {
+  std::lock_guard guard{mu_};
+  faults_ = std::move(f);
+}
+
+std::vector<std::string> fake_openai_server::key_headers() const {
+  std::lock_guard guard{mu_};
+  return key_headers_;
 }
 
 fake_openai_server::~fake_openai_server() {

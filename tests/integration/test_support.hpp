@@ -20,12 +20,23 @@ class Server;
 
 namespace tickgate::testing {
 
-/// Plays an OpenAI-compatible provider on 127.0.0.1: answers every chat completion with one
-/// analysis per state in the prompt and a fixed usage (1000 prompt tokens of which 200 cached,
-/// 50 completion tokens), and records what it was sent.
+/// What the fake provider does with one request instead of answering it.
+struct fault {
+  int status = 0;            // != 0: answer with this HTTP status and the provider's error body
+  int retry_after_s = -1;    // with a Retry-After header
+  int delay_ms = 0;          // injected latency before anything
+  bool malformed = false;    // 200 with a body that is not the wire format (and no usage)
+};
+
+/// Plays a provider on 127.0.0.1 in its exact wire format: OpenAI chat completions
+/// (POST /v1/chat/completions) or the Anthropic Messages API (POST /v1/messages). Answers every
+/// call with one analysis per state in the prompt and a fixed usage (1000 prompt tokens of which
+/// 200 cached, 50 output tokens; Anthropic: input 800, cache reads 200), and records what it was
+/// sent. Faults can be injected per request.
 class fake_openai_server {
  public:
-  fake_openai_server();
+  enum class wire { openai, anthropic };
+  explicit fake_openai_server(wire w = wire::openai);
   ~fake_openai_server();
   std::string base_url() const;  // http://127.0.0.1:PORT/v1
   int requests() const;
@@ -41,6 +52,12 @@ class fake_openai_server {
   bool wait_held(int k, int timeout_s);
   /// Held requests are answered 503 without usage (not paid); later ones normally.
   void release();
+  /// `f(n)` decides request n (0-based, in arrival order); a default fault answers normally.
+  void set_faults(std::function<fault(int)> f);
+  /// The most requests it was ever handling at once.
+  int max_concurrent() const { return max_concurrent_.load(); }
+  /// Headers of every request, "name: value" for x-api-key, anthropic-version, authorization.
+  std::vector<std::string> key_headers() const;
 
  private:
   std::unique_ptr<httplib::Server> server_;
@@ -55,6 +72,10 @@ class fake_openai_server {
   bool holding_ = false;
   int held_ = 0;
   std::atomic<int> requests_{0};
+  std::atomic<int> concurrent_{0};
+  std::atomic<int> max_concurrent_{0};
+  std::function<fault(int)> faults_;
+  std::vector<std::string> key_headers_;
 };
 
 /// One consumed record.

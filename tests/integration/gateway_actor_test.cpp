@@ -1,0 +1,244 @@
+// The gateway actor with its caller pool against local servers speaking the providers' exact
+// wire formats: the hard budget under 100 concurrent CRITICAL requests, a 429 storm and an
+// outage moving traffic to the fallback route and back, and the Anthropic Messages API.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <atomic>
+#include <map>
+
+#include "actors/budget/budget_actor.hpp"
+#include "actors/budget/budget_policy.hpp"
+#include "actors/llm/outcome.hpp"
+#include "actors/llm/prompt.hpp"
+#include "actors/sink/ledger.hpp"
+#include "app/lib/pipeline.hpp"
+#include "integration/test_support.hpp"
+
+using namespace tickgate;
+using tickgate::testing::fake_openai_server;
+using tickgate::testing::fault;
+
+namespace {
+
+using got_atom = caf::atom_constant<caf::atom("got")>;
+constexpr int64_t k_t0 = 1677628800000;  // 2023-03-01T00:00:00Z, event time of the requests
+// What the fake OpenAI server's usage costs on gpt-4o-mini: 800 uncached + 200 cached input, 50 out.
+constexpr picousd k_gpt4o_mini_call = 800 * 150'000 + 200 * 75'000 + 50 * 600'000;
+constexpr picousd k_deepseek_call = 800 * 280'000 + 200 * 28'000 + 50 * 420'000;
+
+// Forwards every outcome to the test as (source, provider, cost).
+sink_actor::behavior_type forwarding_sink(sink_actor::pointer, caf::actor listener) {
+  return {
+      [=](decision_batch&) {},
+      [=](request_outcome& o) {
+        caf::anon_send(listener, got_atom::value, o.source, o.provider, o.cost);
+      },
+      [=](drained_atom, int32_t) {},
+      [=](flush_atom) {},
+  };
+}
+
+cache_actor::behavior_type quiet_cache(cache_actor::pointer, int) {
+  return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {},
+          [=](budget_level_changed&) {}};
+}
+
+llm_request critical_request(int i) {
+  llm_request r;
+  r.request_id = "gw-" + std::to_string(i);
+  r.agent = 0;
+  r.prio = static_cast<uint8_t>(priority::critical);
+  r.cache_key = "k-" + std::to_string(i);
+  request_item it;
+  it.symbol = "SYM" + std::to_string(i % 7);
+  it.ts = k_t0 + i;
+  it.prio = r.prio;
+  it.trigger = static_cast<uint8_t>(event_type::anomaly);
+  it.significance = 100;
+  it.snap.price = 100 + i;
+  r.items.push_back(it);
+  return r;
+}
+
+struct outcome_row {
+  std::string source, provider;
+  picousd cost = 0;
+};
+
+/// One gateway with its callers, a forwarding sink and a quiet cache.
+struct gateway_harness {
+  explicit gateway_harness(const std::string& name, std::vector<std::string> sets)
+      : dir(tickgate::testing::temp_dir(name)) {
+    cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", sets);
+    store = open_rocksdb_store(dir + "/db", false);
+    env.cfg = cfg;
+    env.stats = &stats;
+    env.store = store.get();
+    env.until_eof = true;  // budget on event time
+    env.wall_clock = [this] { return now_wall_ms() + clock_offset.load(); };
+    resolve_provider(*cfg, env);
+    sys_cfg.set("scheduler.max-threads", 2);
+    sys_cfg.set("logger.console", caf::atom("none"));
+    sys = std::make_unique<caf::actor_system>(sys_cfg);  // keeps a reference to its config
+    self = std::make_unique<caf::scoped_actor>(*sys);
+    sink = sys->spawn(forwarding_sink, caf::actor_cast<caf::actor>(*self));
+    auto wires = std::make_shared<wiring>();
+    wires->cache = sys->spawn(quiet_cache, 0);
+    cache = wires->cache;
+    gateway = spawn_budget(*sys, env, sink, wires);
+  }
+  ~gateway_harness() {
+    for (auto h : {caf::actor_cast<caf::actor>(gateway), caf::actor_cast<caf::actor>(sink),
+                   caf::actor_cast<caf::actor>(cache)})
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    self.reset();
+    sys->await_all_actors_done();
+  }
+  std::vector<outcome_row> ask(int first, int n) {
+    for (int i = first; i < first + n; ++i) (*self)->send(gateway, cache_miss{critical_request(i)});
+    std::vector<outcome_row> rows;
+    for (int i = 0; i < n; ++i)
+      (*self)->receive(
+          [&](got_atom, const std::string& source, const std::string& provider, picousd cost) {
+            rows.push_back({source, provider, cost});
+          },
+          caf::after(std::chrono::seconds(60)) >> [&] { ADD_FAILURE() << "no outcome in 60 s"; });
+    return rows;
+  }
+  picousd ledger_total() {
+    return ledger_aggregate(*store, "agg/day/2023-03-01/total")[lf_cost];
+  }
+
+  std::string dir;
+  std::shared_ptr<const config> cfg;
+  std::unique_ptr<kv_store> store;
+  stats_registry stats;
+  pipeline_env env;
+  std::atomic<int64_t> clock_offset{0};
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<caf::scoped_actor> self;
+  sink_actor sink;
+  cache_actor cache;
+  budget_actor gateway;
+};
+
+int count(const std::vector<outcome_row>& rows, const std::string& source, const std::string& provider = "") {
+  int n = 0;
+  for (auto& r : rows) n += r.source == source && (provider.empty() || r.provider == provider);
+  return n;
+}
+
+}  // namespace
+
+TEST(gateway_actor, hard_budget_holds_under_100_concurrent_critical_requests) {
+  fake_openai_server server;
+  server.set_faults([](int) { return fault{0, -1, 20, false}; });  // 20 ms per call: real overlap
+  setenv("TICKGATE_TEST_KEY", "sk-gateway-secret", 1);
+  // The worst case of one request, as the gateway sizes it (tested by hand in budget tests).
+  auto probe_cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", {});
+  const auto& agent = probe_cfg->agents[0];
+  auto sample = critical_request(10);
+  const auto prompt_bytes = static_cast<int64_t>(agent.system_prompt.size() + user_prompt(agent, sample).size());
+  const picousd worst = worst_case_cost(prompt_bytes, 2, agent.max_tokens, 150'000, 150'000, 600'000);
+  const picousd limit = 10 * worst + worst / 2;  // room for ten worst cases at once
+  char usd[64];
+  std::snprintf(usd, sizeof usd, "%.12f", pico_to_usd(limit));
+  gateway_harness h("gw_overshoot",
+                    {"routing.provider=\"openai\"",
+                     "providers.openai.base_url=\"" + server.base_url() + "\"",
+                     "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"",
+                     "providers.openai.max_in_flight=32", "pipeline.callers=32",
+                     std::string("budget.daily_usd=") + usd, "budget.velocity.min_usd=1000"});
+  ASSERT_EQ(h.cfg->budget.global.daily, limit);
+  auto rows = h.ask(10, 100);  // prompts of requests 10..109 have the same size
+  const int calls = count(rows, "llm");
+  // A call is made while settled spend + its worst case fits: (n - 1) x call + worst <= limit.
+  const int expected = static_cast<int>((limit - worst) / k_gpt4o_mini_call) + 1;
+  EXPECT_EQ(calls, expected);
+  EXPECT_EQ(count(rows, "rules"), 100 - expected);
+  EXPECT_LE(h.ledger_total(), limit);
+  EXPECT_EQ(h.ledger_total(), calls * k_gpt4o_mini_call);
+  EXPECT_LT(limit - h.ledger_total(), worst);  // as many calls as the budget allows
+  EXPECT_GE(server.max_concurrent(), 5);        // reservations really were concurrent
+  EXPECT_LE(server.max_concurrent(), 10);       // ... and never more than the budget covers
+  for (auto& [body, n] : server.paid()) EXPECT_EQ(n, 1);
+  EXPECT_EQ(h.stats.gauge_value("tickgate_budget_reserved_picousd"), 0);
+}
+
+TEST(gateway_actor, storm_and_outage_fall_back_open_the_breaker_and_recover) {
+  fake_openai_server primary, fallback;
+  std::atomic<bool> healthy{false};
+  // A 429 storm (Retry-After: 1 s, capped to 50 ms by config), then an outage of 503s.
+  primary.set_faults([&](int n) {
+    if (healthy) return fault{};
+    return n < 3 ? fault{429, 1, 0, false} : fault{503, -1, 0, false};
+  });
+  setenv("TICKGATE_TEST_KEY", "sk-gateway-secret", 1);
+  gateway_harness h("gw_storm",
+                    {"routing.order=[\"deepseek\",\"openai\"]",
+                     "routing.strategy=\"maximize_quality\"", "providers.deepseek.quality=0.9",
+                     "providers.deepseek.base_url=\"" + primary.base_url() + "\"",
+                     "providers.deepseek.api_key_env=\"TICKGATE_TEST_KEY\"",
+                     "providers.deepseek.max_retries=1",
+                     "providers.openai.base_url=\"" + fallback.base_url() + "\"",
+                     "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"",
+                     "gateway.backoff_base_ms=1", "gateway.backoff_max_ms=5",
+                     "gateway.retry_after_max_s=0.05", "gateway.breaker.window=4",
+                     "gateway.breaker.min_calls=4", "gateway.breaker.open_s=5",
+                     "pipeline.callers=4"});
+  ASSERT_EQ(h.env.providers, (std::vector<std::string>{"deepseek", "openai"}));
+  auto storm = h.ask(0, 20);
+  EXPECT_EQ(count(storm, "llm", "openai"), 20);  // every request answered, by the fallback
+  EXPECT_EQ(count(storm, "rules"), 0);
+  EXPECT_TRUE(primary.paid().empty());  // failures without usage: nothing paid
+  EXPECT_EQ(fallback.paid().size(), 20u);
+  for (auto& [body, n] : fallback.paid()) EXPECT_EQ(n, 1);  // nothing paid twice
+  const std::string ds = "provider=\"deepseek\",model=\"deepseek-chat\"";
+  EXPECT_EQ(h.stats.value("tickgate_breaker_opens_total", ds), 1u);
+  // Open after 4 failures filled the window; at most the attempts already in flight on the
+  // other 3 callers reached the primary after that.
+  EXPECT_GE(primary.requests(), 4);
+  EXPECT_LE(primary.requests(), 4 + 3);
+  EXPECT_GE(h.stats.total("tickgate_llm_retries_total"), 1u);
+  EXPECT_EQ(h.ledger_total(), 20 * k_gpt4o_mini_call);
+
+  // The provider recovers; past the open period one probe goes through and closes the breaker.
+  healthy = true;
+  h.clock_offset += 6'000;
+  auto after = h.ask(100, 1);
+  EXPECT_EQ(count(after, "llm", "deepseek"), 1);
+  auto rest = h.ask(101, 5);
+  EXPECT_EQ(count(rest, "llm", "deepseek"), 5);
+  EXPECT_EQ(primary.paid().size(), 6u);
+  EXPECT_EQ(h.ledger_total(), 20 * k_gpt4o_mini_call + 6 * k_deepseek_call);
+}
+
+TEST(gateway_actor, anthropic_messages_api_with_key_header_and_cache_reads_priced) {
+  fake_openai_server server(fake_openai_server::wire::anthropic);
+  setenv("TICKGATE_TEST_ANTHROPIC_KEY", "sk-ant-gateway-secret", 1);
+  gateway_harness h("gw_anthropic",
+                    {"routing.provider=\"anthropic\"",
+                     "providers.anthropic.base_url=\"" + server.base_url() + "\"",
+                     "providers.anthropic.api_key_env=\"TICKGATE_TEST_ANTHROPIC_KEY\""});
+  auto rows = h.ask(0, 3);
+  ASSERT_EQ(count(rows, "llm", "anthropic"), 3);
+  // claude-haiku-4-5: 800 input at 1 µUSD, 200 cache reads at 0.1 µUSD, 50 output at 5 µUSD.
+  const picousd call = 800 * 1'000'000 + 200 * 100'000 + 50 * 5'000'000;
+  for (auto& r : rows) EXPECT_EQ(r.cost, call);
+  EXPECT_EQ(h.ledger_total(), 3 * call);
+  auto headers = server.key_headers();
+  EXPECT_EQ(std::count(headers.begin(), headers.end(), "x-api-key: sk-ant-gateway-secret"), 3);
+  EXPECT_EQ(std::count(headers.begin(), headers.end(), "anthropic-version: 2023-06-01"), 3);
+  // The key never reaches what is stored.
+  h.store->scan(column::ledger, "", [&](std::string_view k, std::string_view v) {
+    EXPECT_EQ(std::string(v).find("sk-ant"), std::string::npos) << k;
+    return true;
+  });
+}
