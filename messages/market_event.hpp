@@ -57,13 +57,17 @@ struct snapshot {
   double support = k_absent;
   double resistance = k_absent;
   double spread_bps = k_absent;
+  double atr_pct = k_absent;      // Wilder ATR(14) of minute bars, % of price
+  double adx = k_absent;          // ADX(14): trend strength 0..100
+  double di_spread = k_absent;    // +DI minus -DI: direction of the trend
+  double bb_position = k_absent;  // Bollinger(20, 2): 0 lower band, 1 upper band
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, snapshot& x) {
   return f(caf::meta::type_name("snapshot"), x.price, x.ret_pct, x.move_pct, x.volatility_pct,
            x.volatility_rank, x.volume_ratio, x.rsi, x.macd, x.iv, x.days_to_expiry, x.support, x.resistance,
-           x.spread_bps);
+           x.spread_bps, x.atr_pct, x.adx, x.di_spread, x.bb_position);
 }
 
 enum class action : uint8_t { pending = 0, call = 1, batch = 2, skip = 3 };

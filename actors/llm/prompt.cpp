@@ -29,7 +29,11 @@ std::string user_prompt(const agent_config& agent, const llm_request& req) {
                       {"iv", num(s.iv, 1e4)},
                       {"support", num(s.support, 1e4)},
                       {"resistance", num(s.resistance, 1e4)},
-                      {"spread_bps", num(s.spread_bps, 100)}});
+                      {"spread_bps", num(s.spread_bps, 100)},
+                      {"atr_pct", num(s.atr_pct, 1e4)},
+                      {"adx", num(s.adx, 100)},
+                      {"di_spread", num(s.di_spread, 100)},
+                      {"bollinger_position", num(s.bb_position, 1e4)}});
   }
   return json{{"task", agent.name}, {"states", std::move(states)}}.dump();
 }

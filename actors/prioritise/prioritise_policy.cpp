@@ -80,6 +80,7 @@ void prioritise_policy::close_minute(symbol_state& s, std::vector<market_event>&
     }
   }
   s.prev_close = close;
+  s.bars.on_bar(s.minute_high, s.minute_low, close);
   s.ema_fast = present(s.ema_fast) ? s.ema_fast + (2.0 / 13.0) * (close - s.ema_fast) : close;
   s.ema_slow = present(s.ema_slow) ? s.ema_slow + (2.0 / 27.0) * (close - s.ema_slow) : close;
 }
@@ -217,6 +218,11 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
               : (s.minutes_seen >= 26 ? s.ema_fast - s.ema_slow : k_absent);
   snap.iv = t.iv;
   snap.days_to_expiry = t.days_to_expiry;
+  const double atr = s.bars.atr();
+  snap.atr_pct = present(atr) ? atr / t.price * 100 : k_absent;
+  snap.adx = s.bars.adx();
+  snap.di_spread = s.bars.di_spread();
+  snap.bb_position = s.bars.bollinger_position(t.price);
   snap.support = sup;
   snap.resistance = res;
   if (present(t.bid) && present(t.ask) && t.bid > 0 && t.ask >= t.bid)

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/prioritise/bar_indicators.hpp"
 #include "config/config.hpp"
 #include "messages/market_event.hpp"
 
@@ -43,6 +44,7 @@ struct symbol_state {
   int64_t rsi_samples = 0;
   double rsi = k_absent;
   double prev_rsi = k_absent;
+  bar_indicators bars;  // ATR, ADX, Bollinger on minute bars
   double ema_fast = k_absent;
   double ema_slow = k_absent;
   // Support/resistance from completed minutes: (minute, high, low).
