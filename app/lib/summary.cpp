@@ -76,7 +76,14 @@ std::string run_summary(const pipeline_env& env, double seconds) {
   std::snprintf(buf, sizeof buf, "%s / %s (hit rate %.1f%%)", n(hits).c_str(), n(misses).c_str(),
                 hits + misses > 0 ? 100.0 * static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0);
   line("cache hits / misses", buf);
-  line("budget denials", n(s.value("tickgate_budget_decisions_total", "result=\"denied\"")));
+  // Gateway: how requests that missed the cache were answered when no provider did.
+  std::string gw;
+  for (const auto* c : s.counters())
+    if (c->name() == "tickgate_budget_decisions_total" && label_value(c->labels(), "result") == "rules" &&
+        c->value() > 0)
+      gw += label_value(c->labels(), "reason") + "=" + n(c->value()) + " ";
+  line("gateway dispatched", n(s.value("tickgate_budget_decisions_total", "result=\"granted\"")));
+  line("gateway rules by reason", gw.empty() ? "none" : gw);
   double cost = static_cast<double>(s.total("tickgate_cost_picousd_total")) / 1e12;
   double would = static_cast<double>(s.total("tickgate_dry_run_cost_picousd_total")) / 1e12;
   std::snprintf(buf, sizeof buf, "$%.6f", cost);
