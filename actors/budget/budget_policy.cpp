@@ -1,7 +1,6 @@
 #include "actors/budget/budget_policy.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "common/civil_time.hpp"
 
@@ -61,28 +60,15 @@ budget_policy::budget_policy(const budget_config& cfg, std::vector<std::string> 
 }
 
 void budget_policy::roll(budget_scope& s, const std::string& agent, int64_t now) {
-  const int64_t d = day_of(now), m = month_of(now);
-  if (d > s.day) {
+  // A new period starts from what the ledger already holds for it (0 without a loader).
+  auto load = [&](const std::string& period) { return loader_ ? loader_(period, agent) : picousd{0}; };
+  if (const int64_t d = day_of(now); d > s.day) {
     s.day = d;
-    s.spent_day = 0;
-    if (loader_) {
-      auto c = civil_from_ms(now);
-      char key[32];
-      std::snprintf(key, sizeof key, "day/%04d-%02d-%02d", static_cast<int>(c.year),
-                    static_cast<int>(c.month), static_cast<int>(c.day));
-      s.spent_day = loader_(key, agent);
-    }
+    s.spent_day = load("day/" + utc_day(now));
   }
-  if (m > s.month) {
+  if (const int64_t m = month_of(now); m > s.month) {
     s.month = m;
-    s.spent_month = 0;
-    if (loader_) {
-      auto c = civil_from_ms(now);
-      char key[32];
-      std::snprintf(key, sizeof key, "month/%04d-%02d", static_cast<int>(c.year),
-                    static_cast<int>(c.month));
-      s.spent_month = loader_(key, agent);
-    }
+    s.spent_month = load("month/" + utc_month(now));
   }
 }
 
