@@ -11,10 +11,6 @@ namespace tickgate {
 
 using json = nlohmann::json;
 
-namespace {
-json num(double v) { return present(v) ? json(v) : json(nullptr); }
-}  // namespace
-
 std::string analysis_key(const std::string& request_id, int32_t part) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "/%03d", part);

@@ -242,3 +242,32 @@ TEST(gateway_actor, anthropic_messages_api_with_key_header_and_cache_reads_price
     return true;
   });
 }
+
+TEST(gateway_actor, timeout_and_malformed_body_are_retried_then_fall_back_uncharged) {
+  fake_openai_server primary, fallback;
+  // Attempt 1 outlasts the 150 ms client timeout; attempt 2 gets an HTML error page.
+  primary.set_faults([](int n) { return n == 0 ? fault{0, -1, 400, false} : fault{0, -1, 0, true}; });
+  setenv("TICKGATE_TEST_KEY", "sk-gateway-secret", 1);
+  gateway_harness h("gw_timeout",
+                    {"routing.order=[\"deepseek\",\"openai\"]",
+                     "routing.strategy=\"maximize_quality\"", "providers.deepseek.quality=0.9",
+                     "providers.deepseek.base_url=\"" + primary.base_url() + "\"",
+                     "providers.deepseek.api_key_env=\"TICKGATE_TEST_KEY\"",
+                     "providers.deepseek.max_retries=1", "providers.deepseek.timeout_ms=150",
+                     "providers.openai.base_url=\"" + fallback.base_url() + "\"",
+                     "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"",
+                     "gateway.backoff_base_ms=1", "gateway.backoff_max_ms=2"});
+  auto rows = h.ask(0, 1);
+  ASSERT_EQ(count(rows, "llm", "openai"), 1);
+  EXPECT_EQ(primary.requests(), 2);
+  EXPECT_EQ(h.stats.value("tickgate_llm_calls_total",
+                          "provider=\"deepseek\",model=\"deepseek-chat\",status=\"network_error\""), 1u);
+  EXPECT_EQ(h.stats.value("tickgate_llm_calls_total",
+                          "provider=\"deepseek\",model=\"deepseek-chat\",status=\"bad_answer\""), 1u);
+  EXPECT_EQ(h.stats.total("tickgate_llm_retries_total"), 1u);
+  EXPECT_EQ(h.stats.total("tickgate_llm_fallbacks_total"), 1u);
+  // Only the answer is charged. (The provider may still bill the call we timed out on: no
+  // client can know; see the README's "Not done yet".)
+  EXPECT_EQ(h.ledger_total(), k_gpt4o_mini_call);
+  EXPECT_EQ(h.stats.gauge_value("tickgate_budget_reserved_picousd"), 0);
+}
