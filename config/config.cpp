@@ -181,20 +181,19 @@ provider_config read_provider(config_reader r, const std::string& name) {
   return p;
 }
 
-budget_limits read_limits(config_reader& r) {
-  double daily = 0, monthly = 0;
-  r.read("daily_usd", daily, 0, 1e9);
-  r.read("monthly_usd", monthly, 0, 1e9);
-  return {usd_to_pico(daily), usd_to_pico(monthly)};
+// A period left out keeps `fallback` (the global defaults; for an agent, -1: no limit of its own).
+budget_limits read_limits(config_reader& r, budget_limits fallback) {
+  for (auto [key, out] : {std::pair{"daily_usd", &fallback.daily}, std::pair{"monthly_usd", &fallback.monthly}}) {
+    if (!r.has(key)) continue;
+    double usd = 0;
+    r.read(key, usd, 0, 1e9);
+    *out = usd_to_pico(usd);
+  }
+  return fallback;
 }
 
 void read_budget(config_reader r, budget_config& b, const std::vector<agent_config>& agents) {
-  b.global = {usd_to_pico(10), usd_to_pico(200)};
-  if (r.has("daily_usd") || r.has("monthly_usd")) {
-    auto l = read_limits(r);
-    if (r.has("daily_usd")) b.global.daily = l.daily;
-    if (r.has("monthly_usd")) b.global.monthly = l.monthly;
-  }
+  b.global = read_limits(r, {usd_to_pico(10), usd_to_pico(200)});
   r.read("soft_pct", b.soft_pct, 1, 100);
   r.read("degrade_pct", b.degrade_pct, 1, 100);
   if (b.degrade_pct < b.soft_pct) r.fail("degrade_pct", "must not be below soft_pct");
@@ -209,7 +208,7 @@ void read_budget(config_reader r, budget_config& b, const std::vector<agent_conf
       for (auto& a : agents) known = known || a.name == name;
       if (!known) ar.fail(name, "is not a configured agent");
       auto one = ar.child(name);
-      b.agents[name] = read_limits(one);
+      b.agents[name] = read_limits(one, {-1, -1});
       one.finish();
     }
     ar.finish();

@@ -73,3 +73,12 @@ TEST(config, unreadable_file_is_one_line) {
     EXPECT_EQ(std::string(e.what()), "config: cannot open /nonexistent/tickgate.json");
   }
 }
+
+TEST(config, per_agent_budget_period_left_out_is_no_limit_of_its_own) {
+  auto c = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
+                       {"budget.agents={\"market_regime\":{\"daily_usd\":2}}"});
+  EXPECT_EQ(c->budget.agents.at("market_regime").daily, usd_to_pico(2));
+  EXPECT_EQ(c->budget.agents.at("market_regime").monthly, -1);
+  EXPECT_EQ(c->budget.global.daily, usd_to_pico(10));  // global defaults untouched
+  EXPECT_EQ(c->budget.global.monthly, usd_to_pico(200));
+}
