@@ -19,7 +19,6 @@ struct pipeline_env {
   std::string bootstrap;
   bool until_eof = false;   // replay mode: stop when drained; budgets on event time
   int64_t max_records = 0;  // > 0: drain and stop after consuming this many records
-  std::string provider;     // routing decision at start-up ("offline" = rule-based analyst)
   std::string provider_note;  // why, for the log and the summary
   std::string dry_run_model;  // what offline answers are priced as
   std::vector<std::string> providers;  // usable providers in routing order; empty: offline

@@ -51,6 +51,13 @@ typename Inspector::result_type inspect(Inspector& f, llm_request& x) {
            x.items, x.cache_key, x.prompt, x.provider, x.model, x.reserved);
 }
 
+/// Event time of a request: that of its latest item.
+inline int64_t last_item_ts(const llm_request& r) {
+  int64_t ts = 0;
+  for (auto& it : r.items) ts = it.ts > ts ? it.ts : ts;
+  return ts;
+}
+
 /// The cache found nothing: on to the budget actor.
 struct cache_miss {
   llm_request req;

@@ -48,11 +48,16 @@ struct gateway_stats {
                                      "Times the route's breaker opened"));
     }
   }
+  /// Registered on first use per reason (the policy's reasons are string literals).
   counter& rules(const char* why) {
-    return reg.add_counter("tickgate_budget_decisions_total",
+    auto& c = by_reason[why];
+    if (!c)
+      c = &reg.add_counter("tickgate_budget_decisions_total",
                            std::string("result=\"rules\",reason=\"") + why + "\"",
                            "Gateway admissions: dispatched to a provider or answered by rules");
+    return *c;
   }
+  std::unordered_map<std::string, counter*> by_reason;
   stats_registry& reg;
   counter* granted;
   gauge* queued;
@@ -84,12 +89,6 @@ struct gateway_state {
   static inline const char* name = "gateway";
 };
 
-int64_t last_ts(const llm_request& r) {
-  int64_t ts = 0;
-  for (auto& it : r.items) ts = std::max(ts, it.ts);
-  return ts;
-}
-
 budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_state> self,
                                          pipeline_env env, sink_actor sink,
                                          std::shared_ptr<const wiring> wires) {
@@ -116,7 +115,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     }
   const bool event_clock = env.until_eof;
   auto budget_now = [event_clock, clock](const llm_request& r) {
-    return event_clock ? last_ts(r) : clock();
+    return event_clock ? last_item_ts(r) : clock();
   };
 
   // Carries out the policy's steps, then exports its state.

@@ -49,14 +49,16 @@ budget_policy::budget_policy(const budget_config& cfg, std::vector<std::string> 
     : cfg_(cfg), agents_(std::move(agents)), loader_(std::move(loader)) {
   global_.limits = cfg.global;
   agent_scopes_.resize(agents_.size());
-  agent_limited_.assign(agents_.size(), false);
   for (size_t i = 0; i < agents_.size(); ++i) {
     auto it = cfg.agents.find(agents_[i]);
-    agent_scopes_[i].limits = {-1, -1};
-    if (it == cfg.agents.end()) continue;
-    agent_scopes_[i].limits = it->second;
-    agent_limited_[i] = true;
+    agent_scopes_[i].limits = it == cfg.agents.end() ? budget_limits{-1, -1} : it->second;
   }
+}
+
+budget_scope* budget_policy::own_scope(uint16_t agent) {
+  if (agent >= agent_scopes_.size()) return nullptr;
+  auto& s = agent_scopes_[agent];
+  return s.limits.daily < 0 && s.limits.monthly < 0 ? nullptr : &s;
 }
 
 void budget_policy::roll(budget_scope& s, const std::string& agent, int64_t now) {
@@ -76,11 +78,8 @@ budget_policy::verdict budget_policy::try_reserve(uint16_t agent, picousd worst_
                                                   int64_t now) {
   if (velocity_stopped(now)) return verdict::velocity_stop;
   roll(global_, "", now);
-  budget_scope* own = nullptr;
-  if (agent < agent_scopes_.size() && agent_limited_[agent]) {
-    own = &agent_scopes_[agent];
-    roll(*own, agents_[agent], now);
-  }
+  budget_scope* own = own_scope(agent);
+  if (own) roll(*own, agents_[agent], now);
   if (!global_.fits_settled(worst_case) || (own && !own->fits_settled(worst_case)))
     return verdict::over_budget;
   if (!global_.fits(worst_case) || (own && !own->fits(worst_case))) return verdict::must_wait;
@@ -96,7 +95,7 @@ void budget_policy::settle(uint16_t agent, picousd reserved, picousd actual, int
     s.spent_month += actual;
   };
   book(global_);
-  if (agent < agent_scopes_.size() && agent_limited_[agent]) book(agent_scopes_[agent]);
+  if (auto* own = own_scope(agent)) book(*own);
   if (actual > 0) note_velocity(actual, now);
 }
 
@@ -133,9 +132,9 @@ budget_level budget_policy::global_level(int64_t now) {
 
 budget_level budget_policy::level(uint16_t agent, int64_t now) {
   auto l = global_level(now);
-  if (agent < agent_scopes_.size() && agent_limited_[agent]) {
-    roll(agent_scopes_[agent], agents_[agent], now);
-    l = std::max(l, level_of(agent_scopes_[agent]));
+  if (auto* own = own_scope(agent)) {
+    roll(*own, agents_[agent], now);
+    l = std::max(l, level_of(*own));
   }
   return l;
 }

@@ -73,13 +73,14 @@ class budget_policy {
   void roll(budget_scope& s, const std::string& agent, int64_t now);
   budget_level level_of(const budget_scope& s) const;
   void note_velocity(picousd actual, int64_t now);
+  /// The agent's own scope, or nullptr when it has no limits of its own.
+  budget_scope* own_scope(uint16_t agent);
 
   budget_config cfg_;
   std::vector<std::string> agents_;
   spent_loader loader_;
   budget_scope global_;
   std::vector<budget_scope> agent_scopes_;  // indexed like agents_
-  std::vector<bool> agent_limited_;
   std::deque<std::pair<int64_t, picousd>> windows_;  // velocity: window index -> spend
   int64_t halted_until_ = INT64_MIN;
   uint64_t velocity_stops_ = 0;

@@ -70,12 +70,6 @@ bool decode_entry(const std::string& text, cached_answer& a) {
   return true;
 }
 
-int64_t last_ts(const llm_request& r) {
-  int64_t ts = 0;
-  for (auto& it : r.items) ts = std::max(ts, it.ts);
-  return ts;
-}
-
 // The model routing prefers for this agent: the cache key includes it, so an answer of one
 // model is never served for another.
 const std::string& answering_model(const pipeline_env& env, uint16_t agent) {
@@ -123,7 +117,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
       [=](llm_request& req) {
         auto& st = self->state;
         const auto key = req.cache_key + "/" + answering_model(env, req.agent);
-        const auto* hit = lookup(key, last_ts(req));
+        const auto* hit = lookup(key, last_item_ts(req));
         json results;
         if (hit) results = json::parse(hit->results_json, nullptr, false);
         if (!hit || !results.is_array() || results.size() != req.items.size()) {

@@ -152,10 +152,7 @@ gateway_policy::placement gateway_policy::try_place(pending_request& p, int64_t 
   if (p.sticky) {
     auto& r = routes_[static_cast<size_t>(p.route)];
     if (r.breaker.state(now) != breaker_state::open) {
-      if (!available(r)) {
-        ++counters_.rate_waits;
-        return placement::blocked;
-      }
+      if (!available(r)) return placement::blocked;
       dispatch(p, static_cast<uint16_t>(p.route), now, out);
       return placement::dispatched;
     }
@@ -200,14 +197,8 @@ gateway_policy::placement gateway_policy::try_place(pending_request& p, int64_t 
     }
   }
   if (!any_closed) return to_rules(p.req.id, "no_route", out), placement::answered_by_rules;
-  if (wait_budget) {
-    ++counters_.budget_waits;
-    return placement::blocked;
-  }
-  if (busy) {
-    ++counters_.rate_waits;
-    return placement::blocked;
-  }
+  // Blocked until in-flight calls settle (budget) or a bucket/cap frees up (busy).
+  if (wait_budget || busy) return placement::blocked;
   return to_rules(p.req.id, "over_budget", out), placement::answered_by_rules;
 }
 

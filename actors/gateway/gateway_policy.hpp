@@ -73,8 +73,6 @@ struct gateway_counters {
   uint64_t retries = 0;
   uint64_t fallbacks = 0;
   uint64_t shed = 0;
-  uint64_t budget_waits = 0;  // dispatches deferred until in-flight calls settle
-  uint64_t rate_waits = 0;    // dispatches deferred by a token bucket or in-flight cap
 };
 
 class gateway_policy {

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <unordered_map>
 
 #include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/http_client.hpp"
@@ -25,19 +26,16 @@ struct caller_stats {
     ledger_hits = &r.add_counter("tickgate_ledger_replays_total", "",
                                  "Requests answered from the ledger (already paid)");
   }
+  /// Registered on first use per label set, then looked up in this caller's own map.
   counter& calls(const std::string& provider, const std::string& model, const char* status) {
-    return reg.add_counter("tickgate_llm_calls_total",
-                           "provider=\"" + provider + "\",model=\"" + model + "\",status=\"" +
-                               status + "\"",
-                           "Provider call attempts by outcome");
-  }
-  counter& tokens(const std::string& provider, const char* kind) {
-    return reg.add_counter("tickgate_llm_tokens_total",
-                           "provider=\"" + provider + "\",kind=\"" + kind + "\"",
-                           "Tokens billed by providers, by kind");
+    auto labels = "provider=\"" + provider + "\",model=\"" + model + "\",status=\"" + status + "\"";
+    auto& c = by_labels[labels];
+    if (!c) c = &reg.add_counter("tickgate_llm_calls_total", labels, "Provider call attempts by outcome");
+    return *c;
   }
   stats_registry& reg;
   counter* ledger_hits;
+  std::unordered_map<std::string, counter*> by_labels;
 };
 
 struct caller_state {
@@ -136,10 +134,6 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
             spdlog::warn("llm answer unusable provider={} model={} request={} reason=\"{}\"",
                          prov.name, req.model, req.request_id, ans.error);
           }
-          st.stats->tokens(prov.name, "input").inc(static_cast<uint64_t>(ans.usage.uncached_input));
-          st.stats->tokens(prov.name, "cache_read").inc(static_cast<uint64_t>(ans.usage.cache_read));
-          st.stats->tokens(prov.name, "cache_write").inc(static_cast<uint64_t>(ans.usage.cache_write));
-          st.stats->tokens(prov.name, "output").inc(static_cast<uint64_t>(ans.usage.output));
           out.latency_us = resp.latency_us;
           out.attempts = g.attempt;
           done.actual = cost;

@@ -29,7 +29,7 @@ request_outcome make_outcome(const config& cfg, const llm_request& req, const st
   out.cache_key = req.cache_key;
   out.provider = provider;
   out.model = model;
-  for (auto& it : req.items) out.event_ts = std::max(out.event_ts, it.ts);
+  out.event_ts = last_item_ts(req);
   out.wall_ms = now_wall_ms();
   out.input_tokens = usage.uncached_input;
   out.cached_tokens = usage.cache_read;

@@ -69,12 +69,8 @@ void resolve_provider(const config& cfg, pipeline_env& env) {
                         a.name, a.provider, cfg.providers.at(a.provider).api_key_env);
     }
   if (!env.providers.empty()) {
-    env.provider = env.providers.front();
     env.provider_note = "routes: " + describe();
   } else {
-    env.provider = "offline";
-    for (auto& [name, p] : cfg.providers)
-      if (p.kind == "rules") env.provider = name;
     env.provider_note = "offline rule-based analyst: no API key set (checked";
     for (auto& n : cfg.routing_order)
       if (!cfg.providers.at(n).api_key_env.empty())

@@ -14,7 +14,7 @@ namespace tickgate {
 
 /// Chooses the routes: an explicit routing.provider, or with "auto" every provider in
 /// routing.order whose API key is in the environment (plus providers agents are pinned to);
-/// none: the offline rule-based analyst, priced as a dry run. Fills env.provider(s), the note,
+/// none: the offline rule-based analyst, priced as a dry run. Fills env.providers, the note,
 /// the dry-run model and each agent's preferred model. Throws config_error when an explicit
 /// provider's key is missing.
 void resolve_provider(const config& cfg, pipeline_env& env);

@@ -58,7 +58,6 @@ TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
                         {"routing.provider=\"openai\""});
   env.stats = &stats;
   env.store = store.get();
-  env.provider = "openai";
   env.providers = {"openai"};
   env.agent_models.assign(env.cfg->agents.size(), "gpt-4o-mini");  // routing prefers it
   caf::actor_system_config sys_cfg;

@@ -129,6 +129,23 @@ struct gateway_harness {
   budget_actor gateway;
 };
 
+/// deepseek (quality 0.9, tried first) on `primary`, openai on `fallback`, one retry, short
+/// backoff; `extra` on top.
+std::vector<std::string> two_routes(const fake_openai_server& primary,
+                                    const fake_openai_server& fallback,
+                                    std::vector<std::string> extra) {
+  std::vector<std::string> sets{"routing.order=[\"deepseek\",\"openai\"]",
+                                "routing.strategy=\"maximize_quality\"",
+                                "providers.deepseek.quality=0.9",
+                                "providers.deepseek.base_url=\"" + primary.base_url() + "\"",
+                                "providers.deepseek.api_key_env=\"TICKGATE_TEST_KEY\"",
+                                "providers.deepseek.max_retries=1",
+                                "providers.openai.base_url=\"" + fallback.base_url() + "\"",
+                                "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\""};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  return sets;
+}
+
 int count(const std::vector<outcome_row>& rows, const std::string& source, const std::string& provider = "") {
   int n = 0;
   for (auto& r : rows) n += r.source == source && (provider.empty() || r.provider == provider);
@@ -181,18 +198,11 @@ TEST(gateway_actor, storm_and_outage_fall_back_open_the_breaker_and_recover) {
     return n < 3 ? fault{429, 1, 0, false} : fault{503, -1, 0, false};
   });
   setenv("TICKGATE_TEST_KEY", "sk-gateway-secret", 1);
-  gateway_harness h("gw_storm",
-                    {"routing.order=[\"deepseek\",\"openai\"]",
-                     "routing.strategy=\"maximize_quality\"", "providers.deepseek.quality=0.9",
-                     "providers.deepseek.base_url=\"" + primary.base_url() + "\"",
-                     "providers.deepseek.api_key_env=\"TICKGATE_TEST_KEY\"",
-                     "providers.deepseek.max_retries=1",
-                     "providers.openai.base_url=\"" + fallback.base_url() + "\"",
-                     "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"",
-                     "gateway.backoff_base_ms=1", "gateway.backoff_max_ms=5",
+  gateway_harness h("gw_storm", two_routes(primary, fallback,
+                    {"gateway.backoff_base_ms=1", "gateway.backoff_max_ms=5",
                      "gateway.retry_after_max_s=0.05", "gateway.breaker.window=4",
                      "gateway.breaker.min_calls=4", "gateway.breaker.open_s=5",
-                     "pipeline.callers=4"});
+                     "pipeline.callers=4"}));
   ASSERT_EQ(h.env.providers, (std::vector<std::string>{"deepseek", "openai"}));
   auto storm = h.ask(0, 20);
   EXPECT_EQ(count(storm, "llm", "openai"), 20);  // every request answered, by the fallback
@@ -248,15 +258,9 @@ TEST(gateway_actor, timeout_and_malformed_body_are_retried_then_fall_back_unchar
   // Attempt 1 outlasts the 150 ms client timeout; attempt 2 gets an HTML error page.
   primary.set_faults([](int n) { return n == 0 ? fault{0, -1, 400, false} : fault{0, -1, 0, true}; });
   setenv("TICKGATE_TEST_KEY", "sk-gateway-secret", 1);
-  gateway_harness h("gw_timeout",
-                    {"routing.order=[\"deepseek\",\"openai\"]",
-                     "routing.strategy=\"maximize_quality\"", "providers.deepseek.quality=0.9",
-                     "providers.deepseek.base_url=\"" + primary.base_url() + "\"",
-                     "providers.deepseek.api_key_env=\"TICKGATE_TEST_KEY\"",
-                     "providers.deepseek.max_retries=1", "providers.deepseek.timeout_ms=150",
-                     "providers.openai.base_url=\"" + fallback.base_url() + "\"",
-                     "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"",
-                     "gateway.backoff_base_ms=1", "gateway.backoff_max_ms=2"});
+  gateway_harness h("gw_timeout", two_routes(primary, fallback,
+                                             {"providers.deepseek.timeout_ms=150",
+                                              "gateway.backoff_base_ms=1", "gateway.backoff_max_ms=2"}));
   auto rows = h.ask(0, 1);
   ASSERT_EQ(count(rows, "llm", "openai"), 1);
   EXPECT_EQ(primary.requests(), 2);

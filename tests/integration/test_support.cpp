@@ -29,7 +29,7 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
       std::unique_lock lock{mu_};
       ++bodies_[req.body];
       auth_.push_back(req.get_header_value("Authorization"));
-      for (auto h : {"x-api-key", "anthropic-version", "Authorization"})
+      for (auto h : {"x-api-key", "anthropic-version"})
         if (req.has_header(h)) key_headers_.push_back(std::string(h) + ": " + req.get_header_value(h));
       if (faults_) f = faults_(n);
       if (hold_after_ == 0) holding_ = true;

@@ -56,7 +56,8 @@ class fake_openai_server {
   void set_faults(std::function<fault(int)> f);
   /// The most requests it was ever handling at once.
   int max_concurrent() const { return max_concurrent_.load(); }
-  /// Headers of every request, "name: value" for x-api-key, anthropic-version, authorization.
+  /// Anthropic's headers of every request, "name: value" (x-api-key, anthropic-version);
+  /// authorizations() has the OpenAI bearer headers.
   std::vector<std::string> key_headers() const;
 
  private:
