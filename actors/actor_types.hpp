@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/cache/cache_policy.hpp"
+#include "messages/alert.hpp"
 #include "messages/analysis.hpp"
 #include "messages/config_update.hpp"
 
@@ -101,6 +102,9 @@ using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to
 using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<attempt_done>,
                                       caf::reacts_to<pump_atom>>;
 using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
+/// Alerts in from any stage; (drain_atom, who): deliver what is pending, then `who` gets
+/// done_atom once per webhook (once when there are none).
+using alert_actor = caf::typed_actor<caf::reacts_to<alert>, caf::reacts_to<drain_atom, caf::actor>>;
 using sink_actor =
     caf::typed_actor<caf::reacts_to<decision_batch>, caf::reacts_to<request_outcome>,
                      caf::reacts_to<drained_atom, int32_t>, caf::reacts_to<flush_atom>>;
@@ -112,6 +116,7 @@ struct wiring {
   std::vector<prioritise_actor> shards;
   sink_actor sink;
   cache_actor cache;
+  alert_actor alerts;
 };
 
 }  // namespace tickgate

@@ -1,5 +1,6 @@
 #include "common/stats.hpp"
 
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -32,6 +33,29 @@ gauge& stats_registry::add_gauge(const std::string& name, const std::string& lab
   for (auto& g : gauges_)
     if (g.name() == name && g.labels() == labels) return g;
   return gauges_.emplace_back(name, labels, help);
+}
+
+void histogram::observe(double seconds) noexcept {
+  size_t i = 0;
+  while (i < bounds.size() && seconds > bounds[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(static_cast<uint64_t>(seconds > 0 ? seconds * 1e9 + 0.5 : 0),
+                    std::memory_order_relaxed);
+}
+
+uint64_t histogram::cumulative(size_t i) const noexcept {
+  uint64_t n = 0;
+  for (size_t b = 0; b <= i && b < buckets_.size(); ++b) n += buckets_[b].load(std::memory_order_relaxed);
+  return n;
+}
+
+histogram& stats_registry::add_histogram(const std::string& name, const std::string& labels,
+                                         const std::string& help) {
+  std::lock_guard guard{mutex_};
+  for (auto& h : histograms_)
+    if (h.name() == name && h.labels() == labels) return h;
+  return histograms_.emplace_back(name, labels, help);
 }
 
 uint64_t stats_registry::total(const std::string& name) const {
@@ -79,6 +103,25 @@ std::string stats_registry::prometheus_text() const {
   };
   for (auto& c : counters_) emit(c, "counter");
   for (auto& g : gauges_) emit(g, "gauge");
+  for (auto& h : histograms_) {
+    if (!seen[h.name()]) {
+      out << "# HELP " << h.name() << ' ' << h.help() << "\n# TYPE " << h.name() << " histogram\n";
+      seen[h.name()] = true;
+    }
+    const std::string sep = h.labels().empty() ? "" : ",";
+    char le[32];
+    for (size_t i = 0; i < histogram::bounds.size(); ++i) {
+      std::snprintf(le, sizeof le, "%g", histogram::bounds[i]);
+      out << h.name() << "_bucket{" << h.labels() << sep << "le=\"" << le << "\"} "
+          << h.cumulative(i) << '\n';
+    }
+    const uint64_t total = h.cumulative(histogram::bounds.size());  // one read: +Inf == _count
+    out << h.name() << "_bucket{" << h.labels() << sep << "le=\"+Inf\"} " << total << '\n';
+    const std::string lbl = h.labels().empty() ? "" : "{" + h.labels() + "}";
+    std::snprintf(le, sizeof le, "%.9g", h.sum());
+    out << h.name() << "_sum" << lbl << ' ' << le << '\n';
+    out << h.name() << "_count" << lbl << ' ' << total << '\n';
+  }
   return out.str();
 }
 

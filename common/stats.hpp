@@ -1,6 +1,8 @@
 #pragma once
 // One list of counters per component, exported as-is on /metrics and in the run summary.
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -49,13 +51,57 @@ class gauge {
   std::atomic<int64_t> value_{0};
 };
 
-/// Owns every counter and gauge of one process; components register theirs at construction and
+/// A latency histogram in seconds with fixed buckets from 1 us to 60 s (1-2.5-5 steps), exported
+/// as a Prometheus histogram (cumulative `_bucket{le=...}`, `_sum`, `_count`). Lock-free.
+class histogram {
+ public:
+  static constexpr std::array<double, 23> bounds{
+      1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
+      1e-2, 2.5e-2, 5e-2, 0.1,  0.25,   0.5,  1,    2.5,    5,    10,   60};
+  histogram(std::string name, std::string labels, std::string help)
+      : name_(std::move(name)), labels_(std::move(labels)), help_(std::move(help)) {}
+  void observe(double seconds) noexcept;
+  uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  double sum() const noexcept { return static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) * 1e-9; }
+  /// Observations <= bounds[i] (cumulative), i < bounds.size().
+  uint64_t cumulative(size_t i) const noexcept;
+  const std::string& name() const { return name_; }
+  const std::string& labels() const { return labels_; }
+  const std::string& help() const { return help_; }
+
+ private:
+  std::string name_;
+  std::string labels_;
+  std::string help_;
+  std::array<std::atomic<uint64_t>, bounds.size() + 1> buckets_{};  // last: above every bound
+  std::atomic<uint64_t> count_{0};
+  std::atomic<uint64_t> sum_ns_{0};
+};
+
+/// Observes the time from construction to destruction into a histogram.
+class scoped_timer {
+ public:
+  explicit scoped_timer(histogram& h) : h_(h), start_(std::chrono::steady_clock::now()) {}
+  ~scoped_timer() {
+    h_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+  scoped_timer(const scoped_timer&) = delete;
+  scoped_timer& operator=(const scoped_timer&) = delete;
+
+ private:
+  histogram& h_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+/// Owns every counter, gauge and histogram of one process; components register theirs at construction and
 /// keep references (stable: deque never moves its elements).
 class stats_registry {
  public:
   counter& add_counter(const std::string& name, const std::string& labels,
                        const std::string& help);
   gauge& add_gauge(const std::string& name, const std::string& labels, const std::string& help);
+  histogram& add_histogram(const std::string& name, const std::string& labels,
+                           const std::string& help);
   /// Sum of every counter with this name, over all label sets.
   uint64_t total(const std::string& name) const;
   /// Value of the counter with this exact name and label set, 0 if none.
@@ -70,6 +116,13 @@ class stats_registry {
   mutable std::mutex mutex_;
   std::deque<counter> counters_;
   std::deque<gauge> gauges_;
+  std::deque<histogram> histograms_;
 };
+
+/// The per-tick processing time of one decision stage (prioritise, change, sampling, batching).
+inline histogram& stage_latency(stats_registry& r, const char* stage) {
+  return r.add_histogram("tickgate_stage_seconds", std::string("stage=\"") + stage + "\"",
+                         "Time a decision stage spends on one tick, message handling included");
+}
 
 }  // namespace tickgate

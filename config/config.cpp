@@ -68,6 +68,7 @@ void read_kafka(config_reader r, kafka_config& k) {
   t.read("analyses", k.analyses_topic, true);
   t.read("costs", k.costs_topic, true);
   t.read("dlq", k.dlq_topic, true);
+  t.read("alerts", k.alerts_topic, true);
   t.finish();
   r.read("embedded_partitions", k.embedded_partitions, 1, 256);
   r.read("poll_batch", k.poll_batch, 1, 100'000);
@@ -222,6 +223,33 @@ void read_budget(config_reader r, budget_config& b, const std::vector<agent_conf
   b.velocity_min = usd_to_pico(min_usd);
   v.read_seconds("pause_s", b.velocity_pause_ms, 0, 86'400);
   v.finish();
+  r.read("projection_min_elapsed_pct", b.projection_min_elapsed_pct, 0.1, 100);
+  r.finish();
+}
+
+void read_alerts(config_reader r, alerts_config& a) {
+  r.read_seconds("dedup_window_s", a.dedup_window_ms, 0, 30 * 86'400);
+  r.read("dlq_window_records", a.dlq_window_records, 10, 10'000'000);
+  r.read("dlq_max_pct", a.dlq_max_pct, 0, 100);
+  if (r.has("webhooks")) {
+    auto& list = r.raw("webhooks");
+    if (!list.is_array()) r.fail("webhooks", "must be an array of {url, ...}");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto key = "webhooks[" + std::to_string(i) + "]";
+      if (!list[i].is_object()) r.fail(key, "must be an object with at least url");
+      config_reader w{list[i], r.key_path(key)};
+      webhook_config h;
+      w.read("url", h.url, true);
+      if (h.url.rfind("http://", 0) != 0 && h.url.rfind("https://", 0) != 0)
+        w.fail("url", "must start with http:// or https://");
+      w.read("max_per_minute", h.max_per_minute, 1, 10'000);
+      w.read("retries", h.retries, 0, 20);
+      w.read_seconds("backoff_s", h.backoff_ms, 0.001, 3'600);
+      w.read_seconds("timeout_s", h.timeout_ms, 0.1, 600);
+      w.finish();
+      a.webhooks.push_back(std::move(h));
+    }
+  }
   r.finish();
 }
 
@@ -458,6 +486,7 @@ std::shared_ptr<const config> load_config(const std::string& path,
   }
   read_budget(r.child("budget"), c->budget, c->agents);
   read_gateway(r.child("gateway"), c->gateway);
+  read_alerts(r.child("alerts"), c->alerts);
   r.read("pricing_file", c->pricing_file, true);
   int32_t version = 1;
   r.read("config_version", version, 1, 1'000'000'000);

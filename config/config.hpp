@@ -27,6 +27,7 @@ struct kafka_config {
   std::string analyses_topic = "ai.analyses";
   std::string costs_topic = "ai.costs";
   std::string dlq_topic = "tickgate.dlq";
+  std::string alerts_topic = "ai.alerts";
   int32_t embedded_partitions = 6;
   int32_t poll_batch = 500;
   int32_t commit_interval_ms = 1000;
@@ -141,6 +142,24 @@ struct budget_config {
   double velocity_factor = 10;             // stop when a window spends > factor x that average
   picousd velocity_min = 500'000'000'000;  // ...and more than this (0.5 USD)
   int64_t velocity_pause_ms = 300'000;     // the stop lasts this long
+  double projection_min_elapsed_pct = 4;   // project a period's end spend once this % has passed
+};
+
+/// One HTTP endpoint that receives every alert as a JSON POST.
+struct webhook_config {
+  std::string url;
+  int32_t max_per_minute = 6;   // beyond this alerts are dropped for this hook (and counted)
+  int32_t retries = 3;          // further attempts after a failed POST
+  int64_t backoff_ms = 1000;    // doubles per attempt
+  int64_t timeout_ms = 5000;
+};
+
+/// Alerts: to the log, the alerts topic and webhooks, once per key and window.
+struct alerts_config {
+  int64_t dedup_window_ms = 3'600'000;  // one alert per key within this (on the alert's clock)
+  int32_t dlq_window_records = 1000;    // DLQ rate is judged per this many consumed records...
+  double dlq_max_pct = 1.0;             // ...and alerts when more than this % were dead-lettered
+  std::vector<webhook_config> webhooks;
 };
 
 /// The gateway's queue, retries and circuit breakers.
@@ -189,6 +208,7 @@ struct config {
   int64_t cache_max_age_ms = 48ll * 3'600'000;
   budget_config budget;
   gateway_config gateway;
+  alerts_config alerts;
   std::string routing_provider = "auto";
   std::vector<std::string> routing_order;
   std::map<std::string, provider_config> providers;

@@ -1,5 +1,7 @@
 #include "kafka/kafka_consumer.hpp"
 
+#include <algorithm>
+
 #include "kafka/kafka_conf.hpp"
 
 #include <librdkafka/rdkafka.h>
@@ -46,6 +48,27 @@ kafka_consumer::kafka_consumer(const std::string& bootstrap, const std::string& 
 kafka_consumer::~kafka_consumer() {
   close();
   rd_kafka_destroy(rk_);
+}
+
+int64_t kafka_consumer::lag(const std::vector<int32_t>& partitions) {
+  if (partitions.empty()) return 0;
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (auto p : partitions) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
+  int64_t total = 0;
+  if (rd_kafka_position(rk_, list) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& e = list->elems[i];
+      int64_t low = -1, high = -1;
+      if (e.offset < 0 ||
+          rd_kafka_get_watermark_offsets(rk_, topic_.c_str(), e.partition, &low, &high) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          high < 0)
+        continue;
+      total += std::max<int64_t>(0, high - e.offset);
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return total;
 }
 
 void kafka_consumer::close() {

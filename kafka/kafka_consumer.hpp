@@ -40,6 +40,10 @@ class kafka_consumer {
   polled_record poll(int timeout_ms);
   /// Commits next-offsets-to-read per partition of the subscribed topic.
   bool commit(const std::map<int32_t, int64_t>& next_offsets, bool async, std::string& error);
+  /// Records between this consumer's position and the high watermark, summed over `partitions`
+  /// of the subscribed topic; from librdkafka's cached watermarks (no broker round trip).
+  /// Partitions with no position or watermark yet count 0.
+  int64_t lag(const std::vector<int32_t>& partitions);
   void close();
   const std::string& topic() const { return topic_; }
 

@@ -55,6 +55,7 @@ struct batching_state {
   std::shared_ptr<const config> cfg;  // the version requests are formed under
   std::unique_ptr<batching_policy> policy;
   std::unique_ptr<batching_stats> stats;
+  histogram* timing = nullptr;
   static inline const char* name = "batching";
 };
 
@@ -70,6 +71,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
   self->state.policy =
       std::make_unique<batching_policy>(env.cfg->batch_size, env.cfg->batch_timeout_ms);
   self->state.stats = std::make_unique<batching_stats>(*env.stats);
+  self->state.timing = &stage_latency(*env.stats, "batching");
   auto emit = [=](uint16_t agent, std::vector<request_item> items) {
     bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
     (batch ? self->state.stats->batches : self->state.stats->requests)->inc();
@@ -82,6 +84,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
   return {
       [=](sampled& m) {
         auto& st = self->state;
+        scoped_timer timer{*st.timing};
         auto& w = m.w;
         for (auto& [agent, items] : st.policy->advance(w.t.partition, w.t.ts))
           emit(agent, std::move(items));

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "actors/gateway/gateway_alerts.hpp"
 #include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/caller_actor.hpp"
 #include "actors/llm/outcome.hpp"
@@ -46,6 +47,8 @@ struct gateway_stats {
                                      "Circuit breaker per route: 0 closed, 1 open, 2 half-open"));
       opens.push_back(&r.add_counter("tickgate_breaker_opens_total", labels,
                                      "Times the route's breaker opened"));
+      latency.push_back(&r.add_histogram("tickgate_llm_call_seconds", labels,
+                                         "Provider call latency per attempt (HTTP round trip)"));
     }
   }
   /// Registered on first use per reason (the policy's reasons are string literals).
@@ -72,6 +75,7 @@ struct gateway_stats {
   counter* velocity;
   std::vector<gauge*> breaker;
   std::vector<counter*> opens;
+  std::vector<histogram*> latency;  // per route
 };
 
 struct gateway_state {
@@ -156,26 +160,17 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     const int64_t now = clock();
     for (auto& e : st.policy->take_events()) {
       const auto& r = st.policy->routes()[e.route];
+      if (auto a = alert_for(e, *st.policy, *cfg)) self->send(wires->alerts, std::move(*a));
       switch (e.kind) {
-        case gateway_event::breaker_opened:
-          st.stats->opens[e.route]->inc();
-          spdlog::warn("breaker open provider={} model={} failure_share={:.2f}", r.provider, r.model,
-                       r.breaker.failure_share());
-          break;
+        case gateway_event::breaker_opened: st.stats->opens[e.route]->inc(); break;
         case gateway_event::breaker_closed:
           spdlog::info("breaker closed provider={} model={}", r.provider, r.model);
           break;
         case gateway_event::level_changed:
-          spdlog::warn("budget level={} spent_today_usd={:.4f} daily_usd={:.2f}", to_string(e.level),
-                       pico_to_usd(st.policy->budget().spent_today()),
-                       pico_to_usd(cfg->budget.global.daily));
           self->send(wires->cache, budget_level_changed{static_cast<uint8_t>(e.level)});
           break;
-        case gateway_event::velocity_stop:
-          st.stats->velocity->inc();
-          spdlog::error("budget emergency stop: spending velocity pause_s={}",
-                        cfg->budget.velocity_pause_ms / 1000);
-          break;
+        case gateway_event::velocity_stop: st.stats->velocity->inc(); break;
+        case gateway_event::projected_overrun: break;
       }
     }
     auto& b = st.policy->budget();
@@ -236,6 +231,12 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         auto& st = self->state;
         st.idle.push_back(d.caller);
         if (!d.error.empty()) st.last_error[d.handle] = d.error;
+        if (auto r = st.requests.find(d.handle); r != st.requests.end() && d.latency_us > 0) {
+          const auto& rs = st.policy->routes();
+          for (size_t i = 0; i < rs.size(); ++i)
+            if (rs[i].provider == r->second.provider && rs[i].model == r->second.model)
+              st.stats->latency[i]->observe(static_cast<double>(d.latency_us) * 1e-6);
+        }
         attempt_report rep;
         rep.end = static_cast<attempt_end>(d.end);
         rep.actual = d.actual;

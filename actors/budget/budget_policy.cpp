@@ -37,6 +37,19 @@ double budget_scope::used_pct() const {
   return std::max(pct(spent_day, limits.daily), pct(spent_month, limits.monthly));
 }
 
+budget_projection budget_policy::projected(int64_t now) const {
+  budget_projection p;
+  auto project = [&](picousd spent, period_bounds b) -> picousd {
+    const double elapsed = static_cast<double>(now - b.begin);
+    const double length = static_cast<double>(b.end - b.begin);
+    if (elapsed <= 0 || 100.0 * elapsed / length < cfg_.projection_min_elapsed_pct) return -1;
+    return static_cast<picousd>(static_cast<double>(spent) * length / elapsed);
+  };
+  if (global_.day == day_of(now)) p.day = project(global_.spent_day, utc_day_bounds(now));
+  if (global_.month == month_of(now)) p.month = project(global_.spent_month, utc_month_bounds(now));
+  return p;
+}
+
 int64_t budget_policy::day_of(int64_t ms) { return days_from_epoch_ms(ms); }
 
 int64_t budget_policy::month_of(int64_t ms) {

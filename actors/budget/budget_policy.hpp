@@ -33,6 +33,13 @@ struct budget_scope {
   double used_pct() const;  // the higher of the two periods, settled spend only
 };
 
+/// Settled global spend of the current day and month extrapolated linearly to the period's end;
+/// -1 while less than budget.projection_min_elapsed_pct of the period has passed.
+struct budget_projection {
+  picousd day = -1;
+  picousd month = -1;
+};
+
 class budget_policy {
  public:
   /// Spend already in the ledger for `period` ("day/2023-03-01" or "month/2023-03") and
@@ -62,6 +69,7 @@ class budget_policy {
   picousd spent_today() const { return global_.spent_day; }
   picousd spent_month() const { return global_.spent_month; }
   picousd in_flight() const { return global_.reserved; }
+  budget_projection projected(int64_t now) const;
   /// What the global scope can still reserve today (min of both periods; -1: unlimited).
   picousd remaining() const;
 

@@ -12,6 +12,7 @@ namespace {
 struct change_state {
   std::unique_ptr<change_policy> policy;
   counter* changed = nullptr;
+  histogram* timing = nullptr;
   static inline const char* name = "change";
 };
 
@@ -20,8 +21,10 @@ change_actor::behavior_type change_impl(change_actor::stateful_pointer<change_st
   self->state.policy = std::make_unique<change_policy>(env.cfg->change, env.cfg->agents);
   self->state.changed = &env.stats->add_counter(
       "tickgate_significant_changes_total", "", "Per-agent significant changes vs the baseline");
+  self->state.timing = &stage_latency(*env.stats, "change");
   return {
       [=](prioritised& m) {
+        scoped_timer timer{*self->state.timing};
         self->state.policy->assess(m.w);
         for (auto& v : m.w.verdicts)
           if (v.changed) self->state.changed->inc();

@@ -61,10 +61,19 @@ struct gateway_step {
 
 /// Something an operator should hear about.
 struct gateway_event {
-  enum kind_t : uint8_t { breaker_opened, breaker_closed, level_changed, velocity_stop };
+  enum kind_t : uint8_t {
+    breaker_opened,
+    breaker_closed,
+    level_changed,
+    velocity_stop,
+    projected_overrun
+  };
   kind_t kind = breaker_opened;
   uint16_t route = 0;
   budget_level level = budget_level::normal;
+  int64_t ts = 0;           // breakers: wall clock; budget events: the budget clock
+  bool monthly = false;     // projected_overrun: the month (else the day)
+  picousd projected = 0;    // projected_overrun: spend projected at the period's end
 };
 
 struct gateway_counters {
@@ -130,6 +139,8 @@ class gateway_policy {
   void enqueue(uint64_t id, uint8_t prio, bool front);
   void note_breaker(uint16_t route, bool changed, int64_t now);
   void note_level(int64_t budget_now);
+  /// After spend is booked: a projected_overrun event once per day / month that projects over.
+  void note_projection(int64_t budget_now);
 
   const config& cfg_;
   std::vector<route> routes_;
@@ -145,6 +156,8 @@ class gateway_policy {
   bool shedding_ = true;
   budget_level last_level_ = budget_level::normal;
   uint64_t last_velocity_stops_ = 0;
+  int64_t overrun_day_ = INT64_MIN;    // the last day / month a projected overrun was reported
+  int64_t overrun_month_ = INT64_MIN;
   std::vector<gateway_event> events_;
   gateway_counters counters_;
   std::mt19937_64 rng_;

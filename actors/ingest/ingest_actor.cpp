@@ -10,6 +10,7 @@
 #include <chrono>
 #include <set>
 
+#include "actors/alerts/alert_policy.hpp"
 #include "actors/ingest/offset_tracker.hpp"
 #include "kafka/kafka_consumer.hpp"
 #include "kafka/kafka_producer.hpp"
@@ -28,6 +29,8 @@ struct ingest_stats {
     in_flight = &r.add_gauge("tickgate_ingest_in_flight", "", "Records not yet durable");
     assigned = &r.add_gauge("tickgate_ingest_assigned_partitions", "",
                             "Partitions of the input topic assigned to this instance");
+    lag = &r.add_gauge("tickgate_consumer_lag", "",
+                       "Records behind the high watermark, summed over assigned partitions");
     busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
                            "From the first record consumed to the last commit (until-eof runs)");
   }
@@ -42,6 +45,7 @@ struct ingest_stats {
   counter* commit_errors;
   gauge* in_flight;
   gauge* assigned;
+  gauge* lag;
   gauge* busy_us;
 };
 
@@ -50,6 +54,7 @@ struct ingest_state {
   std::unique_ptr<kafka_producer> dlq;
   std::unique_ptr<ingest_stats> stats;
   offset_tracker tracker;
+  std::unique_ptr<dlq_rate_alarm> dlq_alarm;
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
   bool draining = false;
@@ -66,6 +71,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto cfg = env.cfg;
   auto& st = self->state;
   st.stats = std::make_unique<ingest_stats>(*env.stats);
+  st.dlq_alarm = std::make_unique<dlq_rate_alarm>(cfg->alerts.dlq_window_records,
+                                                  cfg->alerts.dlq_max_pct);
   st.consumer = std::make_unique<kafka_consumer>(env.bootstrap, cfg->kafka.group_id,
                                                  cfg->kafka.consumer_properties);
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
@@ -111,6 +118,22 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.at_eof.erase(r.partition);
     st.tracker.polled(r.partition, r.offset);
     auto d = decode_tick(r.value, static_cast<size_t>(cfg->kafka.max_tick_bytes));
+    if (st.dlq_alarm->observe(!d.ok)) {
+      const auto bad = st.dlq_alarm->fired_bad();
+      const auto window = st.dlq_alarm->window();
+      alert a;
+      a.kind = "dlq_rate";
+      a.key = "dlq_rate/" + cfg->kafka.ticks_topic;
+      a.severity = "warning";
+      a.ts = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+      a.message = fmt::format("{} of {} records in a block of {} were dead-lettered (limit {:g}%)",
+                              bad, st.dlq_alarm->fired_seen(), window, cfg->alerts.dlq_max_pct);
+      a.fields_json = fmt::format(R"({{"dead_lettered":{},"records":{},"block":{},"topic":"{}"}})",
+                                  bad, st.dlq_alarm->fired_seen(), window, cfg->kafka.dlq_topic);
+      self->send(wires->alerts, std::move(a));
+    }
     if (!d.ok) {
       st.stats->dlq(d.code).inc();
       kafka_headers h{{"tickgate.reason", d.reason},
@@ -167,6 +190,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         auto now = std::chrono::steady_clock::now();
         if (now - st.last_commit >= std::chrono::milliseconds(cfg->kafka.commit_interval_ms)) {
           commit(false);
+          st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
           st.last_commit = now;
         }
         if (!st.draining) {
@@ -183,6 +207,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         } else if (st.drained_shards == shards && st.tracker.in_flight() == 0 &&
                    st.dlq->outq_len() == 0) {
           commit(true);
+          st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
           if (st.stats->records->value() > 0)
             st.stats->busy_us->set(std::chrono::duration_cast<std::chrono::microseconds>(
                                        std::chrono::steady_clock::now() - st.first_record)

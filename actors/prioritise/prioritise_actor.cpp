@@ -38,6 +38,7 @@ struct prioritise_stats {
 struct prioritise_state {
   std::unique_ptr<prioritise_policy> policy;
   std::unique_ptr<prioritise_stats> stats;
+  histogram* timing = nullptr;
   std::shared_ptr<const config> cfg;
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> last_bucket;  // 5m, 15m
   static inline const char* name = "prioritise";
@@ -50,9 +51,11 @@ prioritise_actor::behavior_type prioritise_impl(
   st.cfg = env.cfg;
   st.policy = std::make_unique<prioritise_policy>(env.cfg->events);
   st.stats = std::make_unique<prioritise_stats>(*env.stats);
+  st.timing = &stage_latency(*env.stats, "prioritise");
   return {
       [=](tick& t) {
         auto& st = self->state;
+        scoped_timer timer{*st.timing};
         tick_work w;
         st.policy->assess(t, w.snap, w.events);
         auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;

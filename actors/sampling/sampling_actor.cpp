@@ -11,6 +11,7 @@ namespace {
 
 struct sampling_state {
   std::unique_ptr<sampling_policy> policy;
+  histogram* timing = nullptr;
   static inline const char* name = "sampling";
 };
 
@@ -19,8 +20,10 @@ sampling_actor::behavior_type sampling_impl(sampling_actor::stateful_pointer<sam
   auto& c = *env.cfg;
   self->state.policy =
       std::make_unique<sampling_policy>(c.agents, c.min_ai_interval_ms, c.critical_min_spacing_ms);
+  self->state.timing = &stage_latency(*env.stats, "sampling");
   return {
       [=](assessed& m) {
+        scoped_timer timer{*self->state.timing};
         self->state.policy->decide(m.w);
         self->send(next, sampled{std::move(m.w)});
       },

@@ -36,7 +36,7 @@ int cmd_broker(int argc, char** argv) {
   embedded_broker broker(brokers);
   kafka_config defaults;
   std::vector<std::string> topics{defaults.ticks_topic, defaults.analyses_topic,
-                                  defaults.costs_topic, defaults.dlq_topic};
+                                  defaults.costs_topic, defaults.dlq_topic, defaults.alerts_topic};
   for (auto& t : args.all("topic")) topics.push_back(t);
   for (auto& t : topics) broker.create_topic(t, partitions);
   std::cout << "BOOTSTRAP " << broker.bootstrap() << std::endl;

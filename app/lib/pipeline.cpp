@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "actors/alerts/alert_actor.hpp"
 #include "actors/batching/batching_actor.hpp"
 #include "actors/budget/budget_actor.hpp"
 #include "actors/cache/cache_actor.hpp"
@@ -152,6 +153,7 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
   {
     auto wires = std::make_shared<wiring>();
     caf::scoped_actor self{sys};
+    wires->alerts = spawn_alerts(sys, env);
     auto sink = spawn_sink(sys, env, wires);
     auto budget = spawn_budget(sys, env, sink, wires);
     auto cache = spawn_cache(sys, env, budget, sink);
@@ -190,6 +192,18 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
     caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+    // Alerts raised up to here reach the topic and the webhooks (retries included, bounded).
+    self->send(wires->alerts, drain_atom::value, caf::actor_cast<caf::actor>(self));
+    size_t hooks_done = 0;
+    const size_t hooks = std::max<size_t>(1, env.cfg->alerts.webhooks.size());
+    bool waiting = true;
+    while (waiting && hooks_done < hooks)
+      self->receive([&](done_atom) { ++hooks_done; },
+                    caf::after(std::chrono::seconds(30)) >> [&] {
+                      spdlog::warn("alerts: webhooks still retrying after 30 s; giving up");
+                      waiting = false;
+                    });
+    caf::anon_send_exit(wires->alerts, caf::exit_reason::user_shutdown);
   }
   sys.await_all_actors_done();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -6,8 +6,11 @@
 
 #include <cstdlib>
 #include <set>
+#include <sstream>
 
+#include "actors/llm/http_client.hpp"
 #include "actors/sink/ledger.hpp"
+#include "app/lib/admin_server.hpp"
 #include "app/lib/csv_feed.hpp"
 #include "app/lib/pipeline.hpp"
 #include "app/lib/publisher.hpp"
@@ -40,7 +43,7 @@ struct harness {
   explicit harness(const std::string& name, const std::vector<std::string>& extra_sets = {},
                    bool with_server = true)
       : dir(temp_dir(name)) {
-    for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq"})
+    for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq", "ai.alerts"})
       broker.create_topic(t, k_partitions);
     ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
     auto r = publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4", k_malformed);
@@ -253,4 +256,83 @@ TEST(pipeline, same_input_gives_byte_identical_decision_log) {
     ASSERT_EQ(logs[0][i].first, logs[1][i].first) << "row " << i;
     ASSERT_EQ(logs[0][i].second, logs[1][i].second) << "row " << i;
   }
+}
+
+// A known run, then /metrics over HTTP parsed back and checked against counts taken from
+// elsewhere: the CSV, the DLQ topic, the fake provider, the ledger in RocksDB. A small daily
+// budget and a strict DLQ rate make the alerts fire; each reaches the alerts topic and the
+// webhook exactly once.
+TEST(pipeline, metrics_and_alerts_match_a_known_run) {
+  webhook_receiver hook;
+  // $0.02 a day at $0.000165 a call: soft (80%) and degrade (90%) are crossed; the session
+  // starts at 13:30 UTC, so once a little over half the budget is spent the day projects over.
+  harness h("metrics", {"budget.daily_usd=0.02", "alerts.dlq_window_records=10",
+                        "alerts.dlq_max_pct=5",
+                        "alerts.webhooks=[{\"url\":\"" + hook.url() + "\"}]"});
+  pipeline_control control;
+  admin_server admin(h.stats, *h.store, control, h.cfg);
+  admin.start("127.0.0.1:0");
+  h.run(/*until_eof=*/true);
+
+  http_client http;
+  auto r = http.get("http://127.0.0.1:" + std::to_string(admin.port()) + "/metrics", {}, 5000);
+  ASSERT_EQ(r.status, 200);
+  std::map<std::string, double> m;
+  std::map<std::string, double> by_name;  // summed over label sets
+  std::istringstream in(r.body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto sp = line.rfind(' ');
+    const auto series = line.substr(0, sp);
+    const double v = std::stod(line.substr(sp + 1));
+    m[series] = v;
+    by_name[series.substr(0, series.find('{'))] += v;
+  }
+  const double ticks = static_cast<double>(h.ticks.size());
+  const double bad = static_cast<double>(k_malformed.size());
+  const double agents = static_cast<double>(h.cfg->agents.size());
+  EXPECT_EQ(m["tickgate_ingest_records_total"], ticks + bad);
+  EXPECT_EQ(m["tickgate_ticks_total"], ticks);
+  EXPECT_EQ(by_name["tickgate_dlq_total"],
+            static_cast<double>(read_topic(h.broker.bootstrap(), "tickgate.dlq").size()));
+  EXPECT_EQ(m["tickgate_decisions_logged_total"], ticks * agents);
+  EXPECT_EQ(m["tickgate_consumer_lag"], 0);
+  for (auto stage : {"prioritise", "change", "sampling", "batching"})
+    EXPECT_EQ(m[std::string("tickgate_stage_seconds_count{stage=\"") + stage + "\"}"], ticks) << stage;
+
+  // Calls: what the provider answered with usage; cost: the ledger in RocksDB, summed here.
+  int paid = 0;
+  for (auto& [body, n] : h.server.paid()) paid += n;
+  ASSERT_GT(paid, 100);
+  const std::string ok_calls = "tickgate_llm_calls_total{provider=\"openai\",model=\"" +
+                               h.cfg->providers.at("openai").model + "\",status=\"ok\"}";
+  EXPECT_EQ(m[ok_calls], paid);
+  int64_t ledger_cost = 0;
+  int ledger_llm = 0;
+  for (auto& [k, v] : h.scan(column::ledger)) {
+    if (k.rfind("agg/", 0) == 0) continue;  // the day/month aggregates
+    auto j = json::parse(v);
+    ledger_cost += j["cost_picousd"].get<int64_t>();
+    ledger_llm += j["source"] == "llm";
+  }
+  EXPECT_EQ(ledger_llm, paid);
+  EXPECT_EQ(m["tickgate_cost_picousd_total"], static_cast<double>(ledger_cost));
+  EXPECT_EQ(ledger_cost, paid * k_cost_per_call);
+  EXPECT_LE(ledger_cost, usd_to_pico(0.02));  // never over
+  const std::string lat = "tickgate_llm_call_seconds_count{provider=\"openai\",model=\"" +
+                          h.cfg->providers.at("openai").model + "\"}";
+  EXPECT_EQ(m[lat], paid);
+
+  // Alerts: each once, on the topic and at the webhook.
+  const std::map<std::string, int> expected{{"dlq_rate/market.ticks", 1},
+                                            {"budget_level/soft", 1},
+                                            {"budget_level/degrade", 1},
+                                            {"projected_overrun/daily", 1}};
+  std::map<std::string, int> on_topic, at_hook;
+  for (auto& rec : read_topic(h.broker.bootstrap(), "ai.alerts")) ++on_topic[rec.key];
+  for (auto& body : hook.accepted()) ++at_hook[json::parse(body)["key"].get<std::string>()];
+  EXPECT_EQ(on_topic, expected);
+  EXPECT_EQ(at_hook, expected);
+  EXPECT_EQ(by_name["tickgate_alerts_total"], 4);
+  EXPECT_EQ(m["tickgate_budget_level"], 2);  // degrade at the end
 }

@@ -111,6 +111,36 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
   thread_ = std::thread([this] { server_->listen_after_bind(); });
 }
 
+webhook_receiver::webhook_receiver(int fail_first, int fail_status)
+    : server_(std::make_unique<httplib::Server>()), fail_first_(fail_first), fail_status_(fail_status) {
+  server_->Post("/hooks/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+    if (requests_++ < fail_first_) {
+      res.status = fail_status_;
+      return;
+    }
+    std::lock_guard guard{mu_};
+    accepted_.push_back(req.body);
+    res.set_content("ok", "text/plain");
+  });
+  port_ = server_->bind_to_any_port("127.0.0.1");
+  if (port_ <= 0) throw std::runtime_error("webhook receiver: cannot bind");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+}
+
+webhook_receiver::~webhook_receiver() {
+  server_->stop();
+  thread_.join();
+}
+
+std::string webhook_receiver::url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/hooks/alerts?token=hook-secret-123";
+}
+
+std::vector<std::string> webhook_receiver::accepted() const {
+  std::lock_guard guard{mu_};
+  return accepted_;
+}
+
 void fake_openai_server::set_faults(std::function<fault(int)> f) {
   std::lock_guard guard{mu_};
   faults_ = std::move(f);

@@ -79,6 +79,27 @@ class fake_openai_server {
   std::vector<std::string> key_headers_;
 };
 
+/// An alert webhook on 127.0.0.1: records every POST body it accepts; the first `fail_first`
+/// requests are answered `fail_status` (to exercise retries).
+class webhook_receiver {
+ public:
+  explicit webhook_receiver(int fail_first = 0, int fail_status = 500);
+  ~webhook_receiver();
+  std::string url() const;  // http://127.0.0.1:PORT/hooks/alerts?token=...
+  int requests() const { return requests_.load(); }
+  std::vector<std::string> accepted() const;  // bodies answered 200, in arrival order
+
+ private:
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  int fail_first_;
+  int fail_status_;
+  mutable std::mutex mu_;
+  std::vector<std::string> accepted_;
+  std::atomic<int> requests_{0};
+};
+
 /// One consumed record.
 struct record {
   int32_t partition = -1;
