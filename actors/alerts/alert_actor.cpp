@@ -102,7 +102,7 @@ webhook_actor::behavior_type webhook_impl(webhook_actor::stateful_pointer<webhoo
           return;
         }
         stats->posts(index, "failed").inc();
-        spdlog::warn("webhook failed host={} key={} attempts={} error={}", url_host(hook.url),
+        spdlog::warn("alerts: webhook failed host={} key={} attempts={} error=\"{}\"", url_host(hook.url),
                      p.key, p.attempt, why);
         finish_one();
       },
@@ -167,7 +167,7 @@ alert_actor::behavior_type alert_impl(alert_actor::stateful_pointer<alert_state>
         auto on_delivery = [stats](bool ok, const std::string& e) {
           if (ok) return;
           stats->topic_errors->inc();
-          spdlog::warn("alerts: not delivered to the alerts topic error={}", e);
+          spdlog::warn("alerts: not delivered to the alerts topic error=\"{}\"", e);
         };
         if (!st.producer->produce(cfg->kafka.alerts_topic, a.key, body, {}, on_delivery, err))
           on_delivery(false, err);
@@ -184,7 +184,7 @@ alert_actor::behavior_type alert_impl(alert_actor::stateful_pointer<alert_state>
       },
       [=](drain_atom, caf::actor& who) {
         auto& st = self->state;
-        if (!st.producer->flush(5000)) spdlog::warn("alerts: alerts topic not flushed in 5 s");
+        if (!st.producer->flush(5000)) spdlog::warn("alerts: alerts topic not flushed timeout_s=5");
         if (st.hooks.empty()) return caf::anon_send(who, done_atom::value);
         for (auto& h : st.hooks) self->send(h, drain_atom::value, who);
       },

@@ -164,7 +164,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
       switch (e.kind) {
         case gateway_event::breaker_opened: st.stats->opens[e.route]->inc(); break;
         case gateway_event::breaker_closed:
-          spdlog::info("breaker closed provider={} model={}", r.provider, r.model);
+          spdlog::info("gateway: breaker closed provider={} model={}", r.provider, r.model);
           break;
         case gateway_event::level_changed:
           self->send(wires->cache, budget_level_changed{static_cast<uint8_t>(e.level)});

@@ -100,7 +100,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
       if (!env.store->get(column::cache, key, text)) return nullptr;
     } catch (const storage_error& e) {
       st.stats->errors.inc();
-      spdlog::warn("cache: lookup failed, served as a miss: {}", e.what());
+      spdlog::warn("cache: lookup failed, served as a miss error=\"{}\"", e.what());
       return nullptr;
     }
     cached_answer a;
@@ -143,7 +143,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
           env.store->put(column::cache, key, encode_entry(v));
         } catch (const storage_error& e) {
           self->state.stats->errors.inc();
-          spdlog::warn("cache: store failed, memory only: {}", e.what());
+          spdlog::warn("cache: store failed, memory only error=\"{}\"", e.what());
         }
         self->state.policy->put(key, std::move(v));
         self->state.stats->stores.inc();

@@ -86,7 +86,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     std::string err;
     // Commit what is durable for the partitions we are losing; the rest is re-delivered.
     auto commits = st.tracker.take_commits();
-    if (!st.consumer->commit(commits, false, err)) spdlog::warn("ingest: commit on revoke: {}", err);
+    if (!st.consumer->commit(commits, false, err)) spdlog::warn("ingest: commit on revoke failed error=\"{}\"", err);
     for (auto p : parts) {
       st.assigned.erase(p);
       st.at_eof.erase(p);
@@ -107,7 +107,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       st.stats->commits->inc();
     } else {
       st.stats->commit_errors->inc();
-      spdlog::warn("ingest: offset commit failed: {}", err);
+      spdlog::warn("ingest: offset commit failed error=\"{}\"", err);
     }
   };
 
@@ -162,7 +162,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto start_drain = [=](const char* why) {
     auto& st = self->state;
     st.draining = true;
-    spdlog::info("ingest: draining pipeline ({})", why);
+    spdlog::info("ingest: draining pipeline why=\"{}\"", why);
     for (auto& s : wires->shards) self->send(s, drain_atom::value);
   };
 
@@ -179,7 +179,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
             if (r.kind == polled_record::eof) {
               st.at_eof.insert(r.partition);
             } else if (r.kind == polled_record::error) {
-              spdlog::warn("ingest: consumer error: {}", r.error_text);
+              spdlog::warn("ingest: consumer error error=\"{}\"", r.error_text);
             } else {
               handle_record(r);
             }

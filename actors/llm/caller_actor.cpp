@@ -131,7 +131,7 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
             done.end = static_cast<uint8_t>(attempt_end::paid_failure);
             done.error = out.error;
             st.stats->calls(prov.name, req.model, "bad_answer").inc();
-            spdlog::warn("llm answer unusable provider={} model={} request={} reason=\"{}\"",
+            spdlog::warn("caller: answer unusable provider={} model={} request={} reason=\"{}\"",
                          prov.name, req.model, req.request_id, ans.error);
           }
           out.latency_us = resp.latency_us;

@@ -87,7 +87,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       if (!ok) {
         *failed = true;
         self->state.stats->delivery_failed->inc();
-        spdlog::error("sink: output record not delivered request={} error={}", request_id, err);
+        spdlog::error("sink: output record not delivered request={} error=\"{}\"", request_id, err);
       }
       // Ticks stay uncommitted when an output was lost: a restart re-delivers them.
       if (--*remaining == 0 && !*failed) self->send(ingest, std::move(*settled));

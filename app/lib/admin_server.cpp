@@ -65,8 +65,8 @@ void admin_server::start(const std::string& listen) {
   port_ = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (port_ <= 0) throw std::runtime_error("admin: cannot listen on " + listen);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  spdlog::info("admin: listening on {}:{} (mutating endpoints {})", host, port_,
-               token_.empty() ? "disabled: no token in " + cfg_->admin_token_env : "need a bearer token");
+  spdlog::info("admin: listening address={}:{} mutating={} token_env={}", host, port_,
+               token_.empty() ? "disabled" : "bearer_token", cfg_->admin_token_env);
 }
 
 void admin_server::routes() {

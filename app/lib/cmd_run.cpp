@@ -53,7 +53,7 @@ int cmd_run(int argc, char** argv) {
     csv_options o{args.get("format", "auto"), args.get("tz"), args.get("symbol")};
     std::string fmt;
     feed = read_csv_ticks(args.get("feed"), o, &fmt);
-    spdlog::info("feed: {} ticks from {} (format {})", feed.size(), args.get("feed"), fmt);
+    spdlog::info("feed: read ticks={} file={} format={}", feed.size(), args.get("feed"), fmt);
   }
 
   stats_registry stats;
@@ -70,7 +70,7 @@ int cmd_run(int argc, char** argv) {
     if (env.max_records <= 0) throw usage_error("run: --max-records must be a positive integer");
   }
   resolve_provider(*cfg, env);
-  spdlog::info("provider: {}", env.provider_note);
+  spdlog::info("provider: note=\"{}\"", env.provider_note);
 
   std::filesystem::create_directories(cfg->data_dir);
   std::unique_ptr<embedded_broker> broker;
@@ -80,7 +80,7 @@ int cmd_run(int argc, char** argv) {
                     cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})
       broker->create_topic(t, cfg->kafka.embedded_partitions);
     env.bootstrap = broker->bootstrap();
-    spdlog::info("embedded broker: bootstrap={} (written to {}/bootstrap)", env.bootstrap,
+    spdlog::info("embedded broker: started bootstrap={} file={}/bootstrap", env.bootstrap,
                  cfg->data_dir);
   } else {
     env.bootstrap = cfg->kafka.brokers;
@@ -92,7 +92,7 @@ int cmd_run(int argc, char** argv) {
 
   if (!feed.empty()) {
     auto r = publish_ticks(env.bootstrap, cfg->kafka.ticks_topic, feed, 0, cfg->kafka.compression);
-    spdlog::info("feed: published {} ticks to {} in {:.2f} s", r.sent, cfg->kafka.ticks_topic,
+    spdlog::info("feed: published ticks={} topic={} seconds={:.2f}", r.sent, cfg->kafka.ticks_topic,
                  r.seconds);
     if (r.failed) throw std::runtime_error("feed: " + std::to_string(r.failed) + " ticks not delivered");
   }

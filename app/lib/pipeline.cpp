@@ -66,7 +66,7 @@ void resolve_provider(const config& cfg, pipeline_env& env) {
     if (!a.provider.empty() && cfg.providers.at(a.provider).kind != "rules" &&
         std::find(env.providers.begin(), env.providers.end(), a.provider) == env.providers.end()) {
       if (key_set(cfg.providers.at(a.provider))) env.providers.push_back(a.provider);
-      else spdlog::warn("agent {} is pinned to provider {} whose key ({}) is not set: it answers from rules",
+      else spdlog::warn("config: pinned provider has no key, the agent answers from rules agent={} provider={} key_env={}",
                         a.name, a.provider, cfg.providers.at(a.provider).api_key_env);
     }
   if (!env.providers.empty()) {
@@ -120,7 +120,7 @@ uint32_t pipeline_control::apply(const std::vector<std::string>& sets) {
   store_->put(column::state, key, record);  // recorded before it takes effect
   cfg_ = next;
   broadcast_(next);
-  spdlog::info("config: version {} applied live ({} change(s))", next->version, sets.size());
+  spdlog::info("config: applied live version={} changes={}", next->version, sets.size());
   return next->version;
 }
 
@@ -200,7 +200,7 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
     while (waiting && hooks_done < hooks)
       self->receive([&](done_atom) { ++hooks_done; },
                     caf::after(std::chrono::seconds(30)) >> [&] {
-                      spdlog::warn("alerts: webhooks still retrying after 30 s; giving up");
+                      spdlog::warn("alerts: webhooks still retrying at shutdown, giving up waited_s=30");
                       waiting = false;
                     });
     caf::anon_send_exit(wires->alerts, caf::exit_reason::user_shutdown);
