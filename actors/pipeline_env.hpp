@@ -22,6 +22,9 @@ struct pipeline_env {
   std::string provider_note;  // why, for the log and the summary
   std::string dry_run_model;  // what offline answers are priced as
   std::vector<std::string> providers;  // usable providers in routing order; empty: offline
+  /// Offline only: a previous run's store; requests found in its ledger are answered from it
+  /// (a recorded backtest), the rest priced as a dry run.
+  kv_store* recorded = nullptr;
   std::vector<std::string> agent_models;  // per agent: the model routing prefers (cache key)
   /// Wall clock in ms for rate limits, backoff and breakers; tests inject their own.
   std::function<int64_t()> wall_clock;

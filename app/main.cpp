@@ -15,7 +15,8 @@ constexpr const char* k_usage =
     "  run       consume ticks, decide, call LLMs when worth it, publish analyses and costs\n"
     "  broker    a development Kafka-protocol broker on 127.0.0.1\n"
     "  publish   publish a CSV of market data as ticks\n"
-    "  decisions print a data dir's decision log (JSON lines)\n\n"
+    "  decisions print a data dir's decision log (JSON lines)\n"
+    "  backtest  replay a topic or CSV over a time range: cost and coverage vs naive strategies\n\n"
     "tickgate COMMAND --help describes every flag.\n";
 
 }  // namespace
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     if (cmd == "broker") return tickgate::cmd_broker(argc, argv);
     if (cmd == "publish") return tickgate::cmd_publish(argc, argv);
     if (cmd == "decisions") return tickgate::cmd_decisions(argc, argv);
+    if (cmd == "backtest") return tickgate::cmd_backtest(argc, argv);
     std::cerr << "tickgate: unknown command '" << cmd << "'\n" << k_usage;
     return 2;
   } catch (const tickgate::user_error& e) {  // bad flag, config key or input: fixable

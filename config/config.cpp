@@ -227,6 +227,22 @@ void read_budget(config_reader r, budget_config& b, const std::vector<agent_conf
   r.finish();
 }
 
+void read_significance(config_reader r, significance_config& s) {
+  r.read("move_pct", s.move_pct, 0.001, 100);
+  r.read_seconds("move_window_s", s.move_window_ms, 1, 86'400);
+  r.read("volume_multiplier", s.volume_multiplier, 1, 1e6);
+  r.read("volume_avg_minutes", s.volume_avg_minutes, 2, 1440);
+  r.read("vol_jump_factor", s.vol_jump_factor, 1, 1e6);
+  r.read("vol_window_minutes", s.vol_window_minutes, 3, 1440);
+  r.read_seconds("sr_window_s", s.sr_window_ms, 60, 30 * 86'400);
+  r.read_seconds("sr_min_age_s", s.sr_min_age_ms, 0, 30 * 86'400);
+  if (s.sr_min_age_ms >= s.sr_window_ms) r.fail("sr_min_age_s", "must be below sr_window_s");
+  r.read("sr_margin_pct", s.sr_margin_pct, 0, 100);
+  r.read_seconds("cooldown_s", s.cooldown_ms, 0, 30 * 86'400);
+  r.read_seconds("reaction_window_s", s.reaction_window_ms, 0, 86'400);
+  r.finish();
+}
+
 void read_alerts(config_reader r, alerts_config& a) {
   r.read_seconds("dedup_window_s", a.dedup_window_ms, 0, 30 * 86'400);
   r.read("dlq_window_records", a.dlq_window_records, 10, 10'000'000);
@@ -487,6 +503,11 @@ std::shared_ptr<const config> load_config(const std::string& path,
   read_budget(r.child("budget"), c->budget, c->agents);
   read_gateway(r.child("gateway"), c->gateway);
   read_alerts(r.child("alerts"), c->alerts);
+  {
+    auto b = r.child("backtest");
+    read_significance(b.child("significance"), c->significance);
+    b.finish();
+  }
   r.read("pricing_file", c->pricing_file, true);
   int32_t version = 1;
   r.read("config_version", version, 1, 1'000'000'000);

@@ -178,6 +178,22 @@ struct gateway_config {
   double latency_alpha = 0.2;         // EWMA weight of the newest latency
 };
 
+/// What a backtest counts as a significant market event (judged from the ticks alone,
+/// independently of the prioritise stage), and how soon an analysis must follow one.
+struct significance_config {
+  double move_pct = 1.0;                // price_move: the price moved this % from the window's
+  int64_t move_window_ms = 300'000;     //   low or high within this window
+  double volume_multiplier = 5.0;       // volume_spike: a minute's volume >= this x the mean of
+  int32_t volume_avg_minutes = 20;      //   this many minutes before it (all of them traded)
+  double vol_jump_factor = 2.0;         // volatility_jump: stdev of the last vol_window_minutes
+  int32_t vol_window_minutes = 15;      //   one-minute returns >= factor x the window before
+  int64_t sr_window_ms = 3'600'000;     // sr_break: beyond the high/low of this window...
+  int64_t sr_min_age_ms = 300'000;      //   ...counting only prices at least this old...
+  double sr_margin_pct = 0.1;           //   ...by this %
+  int64_t cooldown_ms = 900'000;        // one event per symbol and kind within this
+  int64_t reaction_window_ms = 60'000;  // covered: a fresh analysis of the symbol within this
+};
+
 struct model_price {
   picousd input = 0;        // per token
   picousd output = 0;
@@ -209,6 +225,7 @@ struct config {
   budget_config budget;
   gateway_config gateway;
   alerts_config alerts;
+  significance_config significance;
   std::string routing_provider = "auto";
   std::vector<std::string> routing_order;
   std::map<std::string, provider_config> providers;

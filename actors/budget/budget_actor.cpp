@@ -14,6 +14,7 @@
 #include "actors/gateway/gateway_alerts.hpp"
 #include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/caller_actor.hpp"
+#include "actors/llm/ledger_replay.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/llm/prompt.hpp"
 #include "actors/sink/ledger.hpp"
@@ -41,6 +42,8 @@ struct gateway_stats {
     shed = &r.add_counter("tickgate_gateway_shed_total", "", "Requests shed to rules under pressure");
     velocity = &r.add_counter("tickgate_budget_velocity_stops_total", "",
                               "Emergency stops on spending velocity");
+    recorded = &r.add_counter("tickgate_recorded_answers_total", "",
+                              "Recorded backtest: requests answered from the recorded run's ledger");
     for (auto& rt : routes) {
       const auto labels = "provider=\"" + rt.provider + "\",model=\"" + rt.model + "\"";
       breaker.push_back(&r.add_gauge("tickgate_breaker_state", labels,
@@ -73,6 +76,7 @@ struct gateway_stats {
   counter* fallbacks;
   counter* shed;
   counter* velocity;
+  counter* recorded;
   std::vector<gauge*> breaker;
   std::vector<counter*> opens;
   std::vector<histogram*> latency;  // per route
@@ -209,6 +213,16 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         const auto& agent = cfg->agents.at(req.agent);
         req.prompt = user_prompt(agent, req);
         if (env.providers.empty()) {  // offline: the rule-based analyst, priced as a dry run
+          request_outcome recorded;
+          recorded_usage used;
+          if (env.recorded && replay_from_ledger(*env.recorded, *cfg, req, recorded, &used)) {
+            st.stats->recorded->inc();
+            recorded.would_cost = used.cost;  // what it cost in the recorded run
+            recorded.would_input_tokens = used.input_tokens;
+            recorded.would_output_tokens = used.output_tokens;
+            self->send(sink, std::move(recorded));
+            return;
+          }
           st.stats->rules("offline").inc();
           self->send(sink, offline_outcome(*cfg, req, env.dry_run_model));
           return;

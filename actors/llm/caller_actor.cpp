@@ -12,6 +12,7 @@
 
 #include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/http_client.hpp"
+#include "actors/llm/ledger_replay.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/llm/provider_wire.hpp"
 #include "actors/sink/ledger.hpp"
@@ -43,26 +44,6 @@ struct caller_state {
   std::unique_ptr<caller_stats> stats;
   static inline const char* name = "caller";
 };
-
-// Answers from the ledger and the stored analyses when this request id was already paid for.
-bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& req,
-                        request_outcome& out) {
-  std::string rec;
-  if (!store.get(column::ledger, req.request_id, rec)) return false;
-  std::vector<std::string> results;
-  for (size_t i = 0; i < req.items.size(); ++i) {
-    std::string stored;
-    if (!store.get(column::analyses, analysis_key(req.request_id, static_cast<int32_t>(i)), stored))
-      return false;
-    auto doc = nlohmann::json::parse(stored, nullptr, false);
-    if (doc.is_discarded() || !doc.contains("result")) return false;
-    results.push_back(doc["result"].dump());
-  }
-  auto led = nlohmann::json::parse(rec, nullptr, false);
-  out = make_outcome(cfg, req, "ledger", led.value("provider", ""), led.value("model", ""),
-                     results, token_usage{}, 0);
-  return true;
-}
 
 attempt_end classify_failure(long status) {
   if (status == 0 || status == 408 || status == 429 || status >= 500) return attempt_end::retryable;

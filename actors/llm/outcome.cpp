@@ -77,6 +77,8 @@ request_outcome offline_outcome(const config& cfg, const llm_request& req,
         static_cast<int64_t>((agent.system_prompt.size() + req.prompt.size() + 3) / 4 + 16);
     u.output = agent.expected_output_tokens;
     out.would_cost = price_usage(u, p->second);
+    out.would_input_tokens = u.uncached_input;
+    out.would_output_tokens = u.output;
   }
   return out;
 }

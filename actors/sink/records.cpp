@@ -67,6 +67,7 @@ std::string encode_ledger(const request_outcome& o) {
   j.field("cost_usd", pico_to_usd(o.cost))
       .field("cost_picousd", o.cost)
       .field("would_cost_usd", pico_to_usd(o.would_cost))
+      .field("would_cost_picousd", o.would_cost)
       .field("avoided_usd", pico_to_usd(o.avoided))
       .field("latency_ms", static_cast<double>(o.latency_us) / 1000.0)
       .field("attempts", o.attempts)
@@ -74,6 +75,12 @@ std::string encode_ledger(const request_outcome& o) {
   j.key("symbols").begin_array();
   for (auto& a : o.analyses) j.value(std::string_view(a.item.symbol));
   j.end_array();
+  if (o.would_cost > 0)
+    j.key("would_tokens")
+        .begin_object()
+        .field("input", o.would_input_tokens)
+        .field("output", o.would_output_tokens)
+        .end_object();
   if (!o.error.empty()) j.field("error", std::string_view(o.error));
   j.end_object();
   return out;

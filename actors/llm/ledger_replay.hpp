@@ -1,0 +1,21 @@
+#pragma once
+// Answering a request from a ledger: after a crash (this instance's own ledger: the request was
+// already paid for) and in a recorded backtest (a previous run's ledger).
+#include "config/config.hpp"
+#include "messages/analysis.hpp"
+#include "storage/kv_store.hpp"
+
+namespace tickgate {
+
+/// When `store` holds a ledger record and every analysis of `req.request_id`: `out` is that
+/// answer (source "ledger", zero cost) and the ledger record's cost in pUSD (paid plus dry-run)
+/// and tokens go to `recorded`. False, `out` untouched, otherwise.
+struct recorded_usage {
+  picousd cost = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+};
+bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& req,
+                        request_outcome& out, recorded_usage* recorded = nullptr);
+
+}  // namespace tickgate

@@ -1,0 +1,230 @@
+#include "app/lib/backtest_run.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "app/lib/cli_args.hpp"
+#include "app/lib/pipeline.hpp"
+#include "app/lib/publisher.hpp"
+#include "kafka/embedded_broker.hpp"
+#include "kafka/kafka_producer.hpp"
+#include "kafka/topic_range.hpp"
+#include "messages/tick_codec.hpp"
+#include "storage/kv_store.hpp"
+
+namespace tickgate {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The input as records for the private broker, plus the valid ticks in it for the judge.
+struct replay_input {
+  std::vector<range_record> records;  // partition -1: by key
+  std::vector<tick> ticks;
+  int32_t partitions = 0;             // of the source topic; 0: the config's
+  std::string method;
+};
+
+replay_input from_csv(const backtest_options& o) {
+  replay_input in;
+  for (auto& t : read_csv_ticks(o.csv, o.csv_opts))
+    if (t.ts >= o.from_ts && t.ts <= o.to_ts) in.ticks.push_back(std::move(t));
+  in.records.reserve(in.ticks.size());
+  for (auto& t : in.ticks) in.records.push_back({-1, 0, t.ts, t.symbol, encode_tick(t)});
+  std::stable_sort(in.ticks.begin(), in.ticks.end(), [](auto& a, auto& b) { return a.ts < b.ts; });
+  return in;
+}
+
+replay_input from_topic(const backtest_options& o, const config& cfg) {
+  replay_input in;
+  auto range = find_time_range(o.brokers, o.topic, o.from_ts, o.to_ts, cfg.kafka.consumer_properties);
+  in.method = range.method;
+  in.partitions = static_cast<int32_t>(range.partitions.size());
+  spdlog::info("backtest: range topic={} records={} method=\"{}\"", o.topic, range.records(), range.method);
+  read_range(o.brokers, o.topic, range, cfg.kafka.consumer_properties, [&](range_record&& r) {
+    auto d = decode_tick(r.value, static_cast<size_t>(cfg.kafka.max_tick_bytes));
+    // Record timestamps chose the offsets; the ticks' own times decide what is replayed.
+    if (d.ok && (d.value.ts < o.from_ts || d.value.ts > o.to_ts)) return;
+    if (d.ok) in.ticks.push_back(d.value);
+    in.records.push_back(std::move(r));  // bad records too: they take the DLQ path as live
+  });
+  std::stable_sort(in.ticks.begin(), in.ticks.end(), [](auto& a, auto& b) { return a.ts < b.ts; });
+  return in;
+}
+
+void publish(const std::string& bootstrap, const std::string& topic, const replay_input& in,
+             const config& cfg) {
+  kafka_producer p(bootstrap, {{"compression.type", cfg.kafka.compression}, {"linger.ms", "20"},
+                               {"batch.num.messages", "10000"}, {"queue.buffering.max.messages", "1000000"}});
+  std::atomic<int64_t> failed{0};
+  for (auto& r : in.records) {
+    std::string err;
+    auto on_delivery = [&failed](bool ok, const std::string&) {
+      if (!ok) ++failed;
+    };
+    while (!p.produce(topic, r.key, r.value, {}, on_delivery, err, r.partition, r.timestamp_ms))
+      p.poll(10);  // queue full: let deliveries drain
+    p.poll(0);
+  }
+  if (!p.flush(120'000) || failed.load() > 0)
+    throw std::runtime_error("backtest: could not publish the replay into the private broker");
+}
+
+std::vector<ledger_row> read_ledger(kv_store& store) {
+  std::vector<ledger_row> rows;
+  store.scan(column::ledger, "", [&](std::string_view k, std::string_view v) {
+    if (k.substr(0, 4) == "agg/") return true;
+    auto j = nlohmann::json::parse(v, nullptr, false);
+    if (j.is_discarded()) return true;
+    ledger_row r;
+    r.request_id = j.value("request_id", "");
+    r.agent = j.value("agent", "");
+    r.source = j.value("source", "");
+    r.error = j.value("error", "");
+    r.event_ts = j.value("event_ts", int64_t{0});
+    r.cost = j.value("cost_picousd", int64_t{0});
+    r.would_cost = j.value("would_cost_picousd", int64_t{0});
+    const auto t = j.value("tokens", nlohmann::json::object());
+    const auto w = j.value("would_tokens", nlohmann::json::object());
+    r.input_tokens = t.value("input", int64_t{0}) + t.value("cached", int64_t{0}) + w.value("input", int64_t{0});
+    r.output_tokens = t.value("output", int64_t{0}) + w.value("output", int64_t{0});
+    r.items = j.value("items", int64_t{0});
+    rows.push_back(std::move(r));
+    return true;
+  });
+  return rows;
+}
+
+std::vector<analysis_row> read_analyses(kv_store& store) {
+  std::vector<analysis_row> rows;
+  store.scan(column::analyses, "", [&](std::string_view, std::string_view v) {
+    auto j = nlohmann::json::parse(v, nullptr, false);
+    if (j.is_discarded()) return true;
+    rows.push_back({j.value("request_id", ""), j.value("symbol", ""), j.value("ts", int64_t{0})});
+    return true;
+  });
+  return rows;
+}
+
+/// Prints "backtest: N / M ticks (P%)" on stderr about once a second until stopped.
+class progress_line {
+ public:
+  progress_line(bool on, const stats_registry& stats, int64_t total) {
+    if (!on) return;
+    thread_ = std::thread([this, &stats, total] {
+      std::unique_lock lock{mu_};
+      while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return done_; })) {
+        const auto n = static_cast<int64_t>(stats.total("tickgate_ingest_records_total"));
+        std::fprintf(stderr, "\rbacktest: %lld / %lld records (%.0f%%)   ", static_cast<long long>(n),
+                     static_cast<long long>(total), total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 100.0);
+      }
+      std::fprintf(stderr, "\rbacktest: %lld records replayed                \n", static_cast<long long>(total));
+    });
+  }
+  ~progress_line() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard guard{mu_};
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+backtest_outcome run_backtest(const backtest_options& o) {
+  if (o.csv.empty() == o.topic.empty()) throw usage_error("backtest: give exactly one of --csv and --topic");
+  if (!o.topic.empty() && o.brokers.empty()) throw usage_error("backtest: --topic needs --brokers");
+  if (o.report_dir.empty()) throw usage_error("backtest: --report DIR is required");
+  if (o.from_ts > o.to_ts) throw usage_error("backtest: --from is after --to");
+  if (o.provider == "recorded" && o.recorded_dir.empty())
+    throw usage_error("backtest: --provider recorded needs --recorded DIR (a previous run's data or report dir)");
+
+  const std::string state = o.report_dir + "/state";
+  fs::remove_all(state);  // a fresh store each time: the same input gives the same report
+  fs::create_directories(state);
+  auto sets = o.sets;
+  sets.push_back("storage.data_dir=\"" + state + "\"");
+  sets.push_back("kafka.brokers=\"embedded\"");
+  sets.push_back("kafka.group_id=\"tickgate-backtest\"");
+  sets.push_back("alerts.webhooks=[]");  // a replay does not page anyone
+  const bool real = o.provider != "dry-run" && o.provider != "recorded";
+  if (real) sets.push_back("routing.provider=\"" + o.provider + "\"");
+  auto cfg = load_config(o.config_path, sets);
+  if (real && !cfg->providers.count(o.provider))
+    throw usage_error("backtest: --provider " + o.provider + ": not a configured provider (dry-run, recorded or one of providers.*)");
+
+  auto in = o.csv.empty() ? from_topic(o, *cfg) : from_csv(o);
+  if (in.ticks.empty()) throw usage_error("backtest: no ticks in the requested range");
+
+  embedded_broker broker(1);
+  const int32_t partitions = in.partitions > 0 ? in.partitions : cfg->kafka.embedded_partitions;
+  broker.create_topic(cfg->kafka.ticks_topic, partitions);
+  for (auto& t : {cfg->kafka.analyses_topic, cfg->kafka.costs_topic, cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})
+    broker.create_topic(t, partitions);
+  publish(broker.bootstrap(), cfg->kafka.ticks_topic, in, *cfg);
+
+  stats_registry stats;
+  pipeline_env env;
+  env.cfg = cfg;
+  env.stats = &stats;
+  env.bootstrap = broker.bootstrap();
+  env.until_eof = true;  // event time throughout; budgets on event time
+  resolve_provider(*cfg, env);
+  std::string priced_as = "actual";
+  std::unique_ptr<kv_store> recorded;
+  if (!real) {  // nothing is sent
+    env.providers.clear();
+    priced_as = env.dry_run_model.empty() ? "nothing" : env.dry_run_model;
+    if (o.provider == "recorded") {
+      const std::string db = fs::exists(o.recorded_dir + "/state/db") ? o.recorded_dir + "/state/db" : o.recorded_dir + "/db";
+      if (!fs::exists(db)) throw usage_error("backtest: --recorded " + o.recorded_dir + ": no db/ or state/db/ in it");
+      recorded = open_rocksdb_store(db, false);
+      env.recorded = recorded.get();
+      priced_as = "recorded (" + priced_as + " where the recording has no answer)";
+    }
+  }
+  auto store = open_rocksdb_store(state + "/db", false);
+  env.store = store.get();
+
+  backtest_outcome out;
+  out.range_method = in.method;
+  {
+    progress_line progress(o.progress, stats, static_cast<int64_t>(in.records.size()));
+    std::atomic<bool> stop{false};
+    out.seconds = run_pipeline(env, stop);
+  }
+  backtest_meta meta;
+  meta.input = o.csv.empty() ? o.topic : o.csv;
+  meta.provider = o.provider;
+  meta.priced_as = priced_as;
+  meta.from_ts = in.ticks.front().ts;
+  meta.to_ts = in.ticks.back().ts;
+  meta.config_version = cfg->version;
+  out.report = build_report(meta, *cfg, in.ticks, read_ledger(*store), read_analyses(*store));
+  std::ofstream(o.report_dir + "/report.json") << report_json(out.report) << '\n';
+  std::ofstream(o.report_dir + "/report.html") << report_html(out.report);
+  return out;
+}
+
+}  // namespace tickgate

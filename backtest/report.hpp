@@ -1,0 +1,89 @@
+#pragma once
+// The backtest report: tickgate's own figures from its ledger and analyses, the naive
+// strategies (every tick; a fixed timer per agent) computed from the ticks, coverage of
+// significant events for each, as JSON, one self-contained HTML page (inline SVG) and a table.
+// Pure: everything comes in as values; nothing here reads a clock.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "backtest/coverage.hpp"
+#include "common/money.hpp"
+#include "config/config.hpp"
+
+namespace tickgate {
+
+/// One ledger record as the report reads it back.
+struct ledger_row {
+  std::string request_id;
+  std::string agent;
+  std::string source;  // llm | cache | rules | ledger
+  std::string error;   // rules: why ("offline" in a dry run)
+  int64_t event_ts = 0;
+  picousd cost = 0;        // paid
+  picousd would_cost = 0;  // dry run
+  int64_t input_tokens = 0;   // paid (input incl. cached) or, in a dry run, estimated
+  int64_t output_tokens = 0;
+  int64_t items = 0;
+  /// A provider call, or (dry run) a call the live system would have made.
+  bool is_call() const { return source == "llm" || source == "ledger" || (source == "rules" && error == "offline"); }
+};
+
+/// One analysis as the report reads it back.
+struct analysis_row {
+  std::string request_id;
+  std::string symbol;
+  int64_t ts = 0;
+};
+
+struct backtest_meta {
+  std::string input;     // the CSV path or topic
+  std::string provider;  // dry-run | recorded | a provider name
+  std::string priced_as; // the model dry-run calls are priced as, or "actual"
+  int64_t from_ts = 0;   // the range actually replayed (first and last tick)
+  int64_t to_ts = 0;
+  uint32_t config_version = 1;
+};
+
+struct strategy_figures {
+  std::string name;  // tickgate | every_tick | timer_5m | timer_15m
+  int64_t calls = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  picousd cost = 0;
+  double cache_hit_pct = -1;  // -1: the strategy has no cache
+  coverage_figures coverage;
+  std::vector<std::pair<int64_t, picousd>> cumulative_cost;  // (ts, cost so far), sampled
+  std::map<int64_t, int64_t> calls_per_hour;                  // hour start (ms) -> calls
+};
+
+struct symbol_chart {
+  std::string symbol;
+  std::vector<std::pair<int64_t, double>> prices;  // downsampled
+  std::vector<significant_event> events;
+  std::vector<std::pair<int64_t, double>> calls;  // tickgate's fresh analyses (ts, price)
+};
+
+struct backtest_report {
+  backtest_meta meta;
+  int64_t ticks = 0;
+  int64_t symbols = 0;
+  int64_t agents = 0;
+  significance_config significance;
+  std::string naive_pricing;  // how the naive strategies' calls were priced
+  std::map<std::string, int64_t> events_by_kind;
+  std::vector<strategy_figures> strategies;  // tickgate first
+  std::vector<symbol_chart> charts;
+};
+
+/// `ticks` in event-time order per symbol; `analyses` of every request in `ledger`.
+backtest_report build_report(const backtest_meta& meta, const config& cfg,
+                             const std::vector<tick>& ticks, const std::vector<ledger_row>& ledger,
+                             const std::vector<analysis_row>& analyses);
+
+std::string report_json(const backtest_report& r);
+std::string report_html(const backtest_report& r);
+std::string report_table(const backtest_report& r);
+
+}  // namespace tickgate
