@@ -18,7 +18,7 @@ namespace tickgate {
 struct ledger_row {
   std::string request_id;
   std::string agent;
-  std::string source;  // llm | cache | rules | ledger
+  std::string source;  // llm | cache | rules | ledger | recorded
   std::string error;   // rules: why ("offline" in a dry run)
   int64_t event_ts = 0;
   picousd cost = 0;        // paid
@@ -27,7 +27,10 @@ struct ledger_row {
   int64_t output_tokens = 0;
   int64_t items = 0;
   /// A provider call, or (dry run) a call the live system would have made.
-  bool is_call() const { return source == "llm" || source == "ledger" || (source == "rules" && error == "offline"); }
+  bool is_call() const {
+    return source == "llm" || source == "ledger" || source == "recorded" ||
+           (source == "rules" && error == "offline");
+  }
 };
 
 /// One analysis as the report reads it back.

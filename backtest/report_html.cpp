@@ -176,7 +176,7 @@ std::string calls_chart(const std::vector<strategy_figures>& st) {
 std::string report_html(const backtest_report& r) {
   const auto& s = r.significance;
   std::string h =
-      "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>tickgate backtest</title>"
+      "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'/><title>tickgate backtest</title>"
       "<style>body{font-family:sans-serif;max-width:960px;margin:24px auto;color:#222}"
       "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
       "th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}svg{display:block;margin:8px 0 24px}"

@@ -17,9 +17,12 @@ struct assigner {
   assigner(const std::string& bootstrap, const std::map<std::string, std::string>& props) {
     auto* conf = make_kafka_conf("consumer",
                                  {{"bootstrap.servers", bootstrap},
+                                  // required by assign(); never joined (no subscribe) or committed
+                                  {"group.id", "tickgate-range-reader"},
                                   {"enable.auto.commit", "false"},
                                   {"enable.auto.offset.store", "false"},
-                                  {"enable.partition.eof", "true"}},
+                                  {"enable.partition.eof", "true"},
+                                  {"fetch.wait.max.ms", "10"}},  // a probe wants one record now
                                  props);
     char err[512];
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);

@@ -215,7 +215,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         if (env.providers.empty()) {  // offline: the rule-based analyst, priced as a dry run
           request_outcome recorded;
           recorded_usage used;
-          if (env.recorded && replay_from_ledger(*env.recorded, *cfg, req, recorded, &used)) {
+          if (env.recorded && replay_from_ledger(*env.recorded, *cfg, req, recorded, &used, "recorded")) {
             st.stats->recorded->inc();
             recorded.would_cost = used.cost;  // what it cost in the recorded run
             recorded.would_input_tokens = used.input_tokens;

@@ -8,7 +8,7 @@
 namespace tickgate {
 
 bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& req,
-                        request_outcome& out, recorded_usage* recorded) {
+                        request_outcome& out, recorded_usage* recorded, const char* source) {
   std::string rec;
   if (!store.get(column::ledger, req.request_id, rec)) return false;
   std::vector<std::string> results;
@@ -22,7 +22,7 @@ bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& r
   }
   auto led = nlohmann::json::parse(rec, nullptr, false);
   if (led.is_discarded()) return false;
-  out = make_outcome(cfg, req, "ledger", led.value("provider", ""), led.value("model", ""),
+  out = make_outcome(cfg, req, source, led.value("provider", ""), led.value("model", ""),
                      results, token_usage{}, 0);
   if (recorded) {
     recorded->cost = led.value("cost_picousd", int64_t{0}) + led.value("would_cost_picousd", int64_t{0});

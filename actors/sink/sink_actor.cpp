@@ -110,9 +110,10 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     st.stats->tokens[1]->inc(static_cast<uint64_t>(o.cached_tokens));
     st.stats->tokens[2]->inc(static_cast<uint64_t>(o.cache_write_tokens));
     st.stats->tokens[3]->inc(static_cast<uint64_t>(o.output_tokens));
-    // Fresh answers are cached; so are offline (dry-run) ones, standing in for the answer the
-    // priced model would have given, so a dry run hits the cache where a live run would.
-    const bool fresh = (o.source == "llm" && o.error.empty()) || (o.source == "rules" && o.error == "offline");
+    // Fresh answers are cached; so are offline (dry-run) and recorded ones, standing in for the
+    // answer the model would have given, so a replay hits the cache where a live run would.
+    const bool fresh = (o.source == "llm" && o.error.empty()) || o.source == "recorded" ||
+                       (o.source == "rules" && o.error == "offline");
     if (fresh && !o.analyses.empty()) {
       std::string results = "[";
       for (size_t i = 0; i < o.analyses.size(); ++i)
