@@ -61,12 +61,26 @@ change_score score_change(const change_config& c, const agent_config& a, const s
 }
 
 std::string state_fingerprint(const std::string& symbol, const snapshot& s, double score) {
-  char buf[256];
-  auto r = [](double v, double scale) { return present(v) ? std::round(v * scale) / scale : -1e300; };
-  std::snprintf(buf, sizeof buf, "%s|p=%.2f|rsi=%.2f|macd=%.4f|iv=%.4f|score=%.1f",
-                symbol.c_str(), r(s.price, 100), r(s.rsi, 100), r(s.macd, 1e4), r(s.iv, 1e4),
-                r(score, 10));
-  return sha256_hex(buf);
+  // Absent values print as "na" (printing a sentinel such as -1e300 with %f made 300-digit
+  // fields that overflowed the buffer and cut the later fields out of the fingerprint).
+  std::string text = symbol;
+  char buf[64];
+  auto field = [&](const char* name, double v, double scale, const char* fmt) {
+    text += '|';
+    text += name;
+    if (!present(v) || !std::isfinite(v)) {
+      text += "=na";
+      return;
+    }
+    std::snprintf(buf, sizeof buf, fmt, std::round(v * scale) / scale);
+    text += buf;
+  };
+  field("p", s.price, 100, "=%.2f");
+  field("rsi", s.rsi, 100, "=%.2f");
+  field("macd", s.macd, 1e4, "=%.4f");
+  field("iv", s.iv, 1e4, "=%.4f");
+  field("score", score, 10, "=%.1f");
+  return sha256_hex(text);
 }
 
 void change_policy::assess(tick_work& w) {

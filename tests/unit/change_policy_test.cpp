@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/change/change_policy.hpp"
+#include "common/hashing.hpp"
 
 using namespace tickgate;
 
@@ -133,4 +134,13 @@ TEST(change_policy, fingerprint_rounds_state) {
   EXPECT_NE(state_fingerprint("A", snap(100.001), 0), state_fingerprint("A", snap(100.011), 0));
   EXPECT_NE(state_fingerprint("A", snap(100), 0), state_fingerprint("B", snap(100), 0));
   EXPECT_EQ(state_fingerprint("A", snap(1), 0).size(), 64u);
+}
+
+TEST(change_policy, fingerprint_keeps_every_field_when_some_are_absent) {
+  // Regression: absent values were printed as a 300-digit sentinel that overflowed the buffer,
+  // so with RSI absent the MACD, IV and score never reached the hash.
+  EXPECT_NE(state_fingerprint("A", snap(100), 10), state_fingerprint("A", snap(100), 90));
+  EXPECT_NE(state_fingerprint("A", snap(100, k_absent, k_absent, 0.5), 0),
+            state_fingerprint("A", snap(100, k_absent, k_absent, -0.5), 0));
+  EXPECT_EQ(state_fingerprint("A", snap(100), 1), sha256_hex("A|p=100.00|rsi=na|macd=na|iv=na|score=1.0"));
 }
