@@ -5,11 +5,9 @@
 
 #include <filesystem>
 
-#include "actors/batching/batching_policy.hpp"
-#include "actors/change/change_policy.hpp"
 #include "actors/prioritise/prioritise_policy.hpp"
-#include "actors/sampling/sampling_policy.hpp"
 #include "app/lib/csv_feed.hpp"
+#include "bench/stage_chain.hpp"
 #include "config/config.hpp"
 
 using namespace tickgate;
@@ -49,43 +47,10 @@ void run_stages(benchmark::State& state, const std::vector<tick>& input) {
   auto c = cfg();
   int64_t calls = 0;
   for (auto _ : state) {
-    prioritise_policy prio(c->events);
-    change_policy change(c->change, c->agents);
-    sampling_policy sampling(c->agents, c->min_ai_interval_ms, c->critical_min_spacing_ms);
-    batching_policy batching(c->batch_size, c->batch_timeout_ms);
-    tick_work w;
-    for (const auto& t : input) {
-      w.t = t;
-      w.t.partition = 0;
-      prio.assess(w.t, w.snap, w.events);
-      w.top_prio = 0;
-      w.verdicts.assign(c->agents.size(), agent_verdict{});
-      for (size_t a = 0; a < c->agents.size(); ++a) {
-        auto& v = w.verdicts[a];
-        v.agent = static_cast<uint16_t>(a);
-        for (auto& e : w.events)
-          if (c->agents[a].subscribes[e.type]) {
-            v.subscribed = true;
-            v.trigger = e.type;
-            v.prio = e.prio;
-            break;
-          }
-        if (!v.subscribed) v.act = static_cast<uint8_t>(action::skip);
-      }
-      change.assess(w);
-      sampling.decide(w);
-      for (auto& [agent, items] : batching.advance(0, w.t.ts)) calls += 1;
-      for (auto& v : w.verdicts) {
-        if (v.act == static_cast<uint8_t>(action::call)) {
-          auto r = make_request(*c, v.agent, {make_item(w, v)});
-          benchmark::DoNotOptimize(r);
-          ++calls;
-        } else if (v.act == static_cast<uint8_t>(action::batch)) {
-          if (!batching.add(v.agent, make_item(w, v), 0).empty()) ++calls;
-        }
-      }
-    }
-    calls += static_cast<int64_t>(batching.flush_all().size());
+    bench::stage_chain chain(c);
+    for (const auto& t : input) calls += chain.step(t);
+    calls += chain.finish();
+    benchmark::DoNotOptimize(chain.last_request);
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(input.size()));
   state.counters["ns_per_tick"] = benchmark::Counter(
