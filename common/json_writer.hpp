@@ -85,7 +85,12 @@ class json_writer {
   }
   void quoted(std::string_view s) {
     out_ += '"';
-    for (char c : s) {
+    size_t plain = 0;  // start of the run of characters that need no escaping
+    for (size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+      out_.append(s.data() + plain, i - plain);  // whole runs at once, not char by char
+      plain = i + 1;
       switch (c) {
         case '"': out_ += "\\\""; break;
         case '\\': out_ += "\\\\"; break;
@@ -98,11 +103,10 @@ class json_writer {
             out_ += "\\u00";
             out_ += hex[(c >> 4) & 0xf];
             out_ += hex[c & 0xf];
-          } else {
-            out_ += c;
           }
       }
     }
+    out_.append(s.data() + plain, s.size() - plain);
     out_ += '"';
   }
 

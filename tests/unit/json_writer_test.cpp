@@ -37,3 +37,23 @@ TEST(json_writer, property_doubles_round_trip_exactly) {
   json_writer(out).value(23168.89);
   EXPECT_EQ(out, "23168.89");  // shortest form, as a person writes it
 }
+
+TEST(json_writer, property_strings_round_trip_through_a_json_parser) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    const int len = static_cast<int>(rng() % 40);
+    for (int i = 0; i < len; ++i) {
+      const auto pick = rng() % 10;
+      if (pick == 0) s += static_cast<char>(1 + rng() % 31);            // control characters
+      else if (pick == 1) s += (rng() % 2) ? '"' : '\\';               // quote, backslash
+      else if (pick == 2) s += "\xc3\xa9";                              // UTF-8 (é)
+      else s += static_cast<char>(' ' + rng() % 95);                    // printable ASCII
+    }
+    std::string out;
+    tickgate::json_writer j(out);
+    j.begin_object().field("s", std::string_view(s)).end_object();
+    auto doc = nlohmann::json::parse(out);
+    ASSERT_EQ(doc["s"].get<std::string>(), s) << out;
+  }
+}

@@ -1,0 +1,87 @@
+// End-to-end throughput against the raw consume rate, in one run on one machine:
+//   1. publishes >= 1M real-shaped ticks (the real trade session, copied under renamed symbols)
+//      to a 6-partition topic on the embedded Kafka-protocol broker;
+//   2. reads the whole topic with a bare librdkafka consumer (manual assignment, no decoding):
+//      the raw consume rate;
+//   3. runs the whole pipeline on it (`tickgate run --until-eof`: consumer group, decode, four
+//      decision stages per shard, cache, gateway offline, RocksDB decision log and ledger,
+//      output topics, commits): records / (first record to last commit).
+//   build/bench/e2e_bench [copies]      (default 24: 1,045,944 ticks)
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/lib/csv_feed.hpp"
+#include "app/lib/pipeline.hpp"
+#include "app/lib/publisher.hpp"
+#include "kafka/embedded_broker.hpp"
+#include "kafka/topic_range.hpp"
+#include "storage/kv_store.hpp"
+
+using namespace tickgate;
+
+int main(int argc, char** argv) {
+  const int copies = argc > 1 ? std::atoi(argv[1]) : 24;
+  spdlog::set_level(spdlog::level::warn);
+  const auto real = read_csv_ticks(std::string(TICKGATE_SOURCE_DIR) + "/data/sample/hf_multitrade_2014-09-17.csv",
+                                   {"trades", "America/New_York", ""});
+  std::vector<tick> ticks;
+  ticks.reserve(real.size() * static_cast<size_t>(copies));
+  for (const auto& t : real)
+    for (int k = 0; k < copies; ++k) {
+      ticks.push_back(t);
+      ticks.back().symbol += "." + std::to_string(k);
+    }
+  const auto dir = std::filesystem::temp_directory_path() / ("tickgate_e2e_bench_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  auto cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
+                         {"storage.data_dir=\"" + dir.string() + "\"", "kafka.group_id=\"e2e-bench\""});
+  embedded_broker broker(1);
+  for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,
+                  cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})
+    broker.create_topic(t, 6);
+  auto pub = publish_ticks(broker.bootstrap(), cfg->kafka.ticks_topic, ticks, 0, cfg->kafka.compression);
+  std::printf("e2e_bench: %zu ticks (%d copies of %zu real trades), 6 partitions, published in %.1f s\n",
+              ticks.size(), copies, real.size(), pub.seconds);
+
+  // Raw: a bare consumer, no decoding.
+  auto start = std::chrono::steady_clock::now();
+  auto range = find_time_range(broker.bootstrap(), cfg->kafka.ticks_topic, INT64_MIN, INT64_MAX, {});
+  int64_t raw = 0, bytes = 0;
+  read_range(broker.bootstrap(), cfg->kafka.ticks_topic, range, {}, [&](range_record&& r) {
+    ++raw;
+    bytes += static_cast<int64_t>(r.value.size());
+  });
+  const double raw_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("  raw consume      %lld records in %.2f s: %.0f records/s (%.1f MB/s)\n",
+              static_cast<long long>(raw), raw_s, static_cast<double>(raw) / raw_s,
+              static_cast<double>(bytes) / raw_s / 1e6);
+
+  // tickgate run --until-eof.
+  stats_registry stats;
+  pipeline_env env;
+  env.cfg = cfg;
+  env.stats = &stats;
+  env.bootstrap = broker.bootstrap();
+  env.until_eof = true;
+  resolve_provider(*cfg, env);
+  auto store = open_rocksdb_store(dir.string() + "/db", false);
+  env.store = store.get();
+  std::atomic<bool> stop{false};
+  const double wall = run_pipeline(env, stop);
+  const double busy = static_cast<double>(stats.gauge_value("tickgate_ingest_busy_us")) / 1e6;
+  const auto records = stats.total("tickgate_ingest_records_total");
+  const double rate = static_cast<double>(records) / busy;
+  std::printf("  tickgate run     %llu records in %.2f s first record to last commit (%.2f s with "
+              "group join): %.0f records/s, %llu decisions logged\n",
+              static_cast<unsigned long long>(records), busy, wall, rate,
+              static_cast<unsigned long long>(stats.total("tickgate_decisions_logged_total")));
+  std::printf("  ratio            %.3f of the raw consume rate (target 0.7)\n",
+              rate / (static_cast<double>(raw) / raw_s));
+  store.reset();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
