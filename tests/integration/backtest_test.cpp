@@ -188,3 +188,27 @@ TEST(backtest, topic_time_range_is_found_and_replayed_exactly) {
   EXPECT_GE(out.report.meta.from_ts, from);
   EXPECT_LE(out.report.meta.to_ts, to);
 }
+
+TEST(backtest, a_real_provider_is_called_through_the_gateway_and_priced_from_its_usage) {
+  fake_openai_server server;
+  setenv("TICKGATE_BACKTEST_TEST_KEY", "sk-backtest-secret", 1);
+  auto o = trades_options(temp_dir("backtest_real"));
+  o.from_ts = parse_time_ms("2014-09-17T14:00:00Z", "UTC");
+  o.to_ts = parse_time_ms("2014-09-17T15:00:00Z", "UTC");
+  o.provider = "openai";
+  o.sets = {"providers.openai.base_url=\"" + server.base_url() + "\"",
+            "providers.openai.api_key_env=\"TICKGATE_BACKTEST_TEST_KEY\""};
+  auto out = run_backtest(o);
+  int paid = 0;
+  for (auto& [body, n] : server.paid()) paid += n;
+  ASSERT_GT(paid, 0);
+  const auto& tg = out.report.strategies[0];
+  EXPECT_EQ(out.report.meta.priced_as, "actual");
+  EXPECT_EQ(tg.calls, paid);
+  // The fake server's usage at gpt-4o-mini prices, by hand: 800 uncached x $0.15/M + 200
+  // cached x $0.075/M + 50 output x $0.60/M = 165,000,000 pUSD a call.
+  EXPECT_EQ(tg.cost, static_cast<picousd>(paid) * 165'000'000);
+  EXPECT_EQ(tg.input_tokens, paid * 1000);
+  EXPECT_EQ(tg.output_tokens, paid * 50);
+  EXPECT_EQ(slurp(o.report_dir + "/report.json").find("sk-backtest-secret"), std::string::npos);
+}
