@@ -39,7 +39,6 @@ void histogram::observe(double seconds) noexcept {
   size_t i = 0;
   while (i < bounds.size() && seconds > bounds[i]) ++i;
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
   sum_ns_.fetch_add(static_cast<uint64_t>(seconds > 0 ? seconds * 1e9 + 0.5 : 0),
                     std::memory_order_relaxed);
 }
@@ -115,7 +114,7 @@ std::string stats_registry::prometheus_text() const {
       out << h.name() << "_bucket{" << h.labels() << sep << "le=\"" << le << "\"} "
           << h.cumulative(i) << '\n';
     }
-    const uint64_t total = h.cumulative(histogram::bounds.size());  // one read: +Inf == _count
+    const uint64_t total = h.count();  // read once: +Inf and _count agree
     out << h.name() << "_bucket{" << h.labels() << sep << "le=\"+Inf\"} " << total << '\n';
     const std::string lbl = h.labels().empty() ? "" : "{" + h.labels() + "}";
     std::snprintf(le, sizeof le, "%.9g", h.sum());

@@ -14,13 +14,11 @@ namespace tickgate {
 /// The value of `key` in a Prometheus label set (`action="skip",reason="interval"`), or "".
 std::string label_value(const std::string& labels, const std::string& key);
 
-/// A monotonically increasing counter; owned by a stats_registry, referenced by one component.
-class counter {
+/// What names one series on /metrics: metric name, label set, help text.
+class metric_id {
  public:
-  counter(std::string name, std::string labels, std::string help)
+  metric_id(std::string name, std::string labels, std::string help)
       : name_(std::move(name)), labels_(std::move(labels)), help_(std::move(help)) {}
-  void inc(uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
   const std::string& name() const { return name_; }
   const std::string& labels() const { return labels_; }
   const std::string& help() const { return help_; }
@@ -29,52 +27,47 @@ class counter {
   std::string name_;
   std::string labels_;  // Prometheus label set without braces, e.g. `priority="high"`
   std::string help_;
+};
+
+/// A monotonically increasing counter; owned by a stats_registry, referenced by one component.
+class counter : public metric_id {
+ public:
+  using metric_id::metric_id;
+  void inc(uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
   std::atomic<uint64_t> value_{0};
 };
 
 /// A value that goes up and down (in-flight calls, lag); same ownership as counter.
-class gauge {
+class gauge : public metric_id {
  public:
-  gauge(std::string name, std::string labels, std::string help)
-      : name_(std::move(name)), labels_(std::move(labels)), help_(std::move(help)) {}
+  using metric_id::metric_id;
   void set(int64_t v) noexcept { value_.store(v, std::memory_order_relaxed); }
   void add(int64_t v) noexcept { value_.fetch_add(v, std::memory_order_relaxed); }
   int64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
-  const std::string& name() const { return name_; }
-  const std::string& labels() const { return labels_; }
-  const std::string& help() const { return help_; }
 
  private:
-  std::string name_;
-  std::string labels_;
-  std::string help_;
   std::atomic<int64_t> value_{0};
 };
 
 /// A latency histogram in seconds with fixed buckets from 1 us to 60 s (1-2.5-5 steps), exported
 /// as a Prometheus histogram (cumulative `_bucket{le=...}`, `_sum`, `_count`). Lock-free.
-class histogram {
+class histogram : public metric_id {
  public:
   static constexpr std::array<double, 23> bounds{
       1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
       1e-2, 2.5e-2, 5e-2, 0.1,  0.25,   0.5,  1,    2.5,    5,    10,   60};
-  histogram(std::string name, std::string labels, std::string help)
-      : name_(std::move(name)), labels_(std::move(labels)), help_(std::move(help)) {}
+  using metric_id::metric_id;
   void observe(double seconds) noexcept;
-  uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  uint64_t count() const noexcept { return cumulative(bounds.size()); }
   double sum() const noexcept { return static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) * 1e-9; }
-  /// Observations <= bounds[i] (cumulative), i < bounds.size().
+  /// Observations <= bounds[i] (cumulative); i == bounds.size(): all of them.
   uint64_t cumulative(size_t i) const noexcept;
-  const std::string& name() const { return name_; }
-  const std::string& labels() const { return labels_; }
-  const std::string& help() const { return help_; }
 
  private:
-  std::string name_;
-  std::string labels_;
-  std::string help_;
   std::array<std::atomic<uint64_t>, bounds.size() + 1> buckets_{};  // last: above every bound
-  std::atomic<uint64_t> count_{0};
   std::atomic<uint64_t> sum_ns_{0};
 };
 
