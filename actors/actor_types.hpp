@@ -75,11 +75,12 @@ typename Inspector::result_type inspect(Inspector& f, cache_invalidate& x) {
   return f(caf::meta::type_name("cache_invalidate"), x.agent, x.symbol);
 }
 
-using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<tick_accounted>,
+using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<ticks_accounted>,
                                       caf::reacts_to<requests_settled>,
                                       caf::reacts_to<drained_atom, int32_t>,
                                       caf::reacts_to<stop_atom>>;
-using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<drain_atom>,
+using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<tick_batch>,
+                                          caf::reacts_to<drain_atom>,
                                           caf::reacts_to<config_update>>;
 using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>,
                                       caf::reacts_to<config_update>>;

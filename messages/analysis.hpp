@@ -95,6 +95,16 @@ typename Inspector::result_type inspect(Inspector& f, tick_accounted& x) {
   return f(caf::meta::type_name("tick_accounted"), x.partition, x.offset, x.outstanding);
 }
 
+/// Sink -> ingest: every tick of one durable write, in one message (a message per tick woke
+/// the ingest thread per tick).
+struct ticks_accounted {
+  std::vector<tick_accounted> ticks;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ticks_accounted& x) {
+  return f(caf::meta::type_name("ticks_accounted"), x.ticks);
+}
+
 /// Sink -> ingest: a request's results are durable and delivered; these ticks are one closer.
 struct requests_settled {
   std::vector<int32_t> partitions;

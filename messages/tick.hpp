@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace tickgate {
 
@@ -32,6 +33,16 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tick& x) {
   return f(caf::meta::type_name("tick"), x.symbol, x.ts, x.price, x.volume, x.bid, x.ask, x.rsi,
            x.iv, x.macd, x.days_to_expiry, x.partition, x.offset);
+}
+
+/// Ingest -> a shard: the ticks of one poll round for that shard, in partition order (one
+/// message per round instead of one per tick: each crossed from the ingest thread).
+struct tick_batch {
+  std::vector<tick> ticks;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tick_batch& x) {
+  return f(caf::meta::type_name("tick_batch"), x.ticks);
 }
 
 }  // namespace tickgate

@@ -55,6 +55,7 @@ struct ingest_state {
   std::unique_ptr<ingest_stats> stats;
   offset_tracker tracker;
   std::unique_ptr<dlq_rate_alarm> dlq_alarm;
+  std::vector<tick_batch> outbox;  // per shard: this poll round's ticks
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
   bool draining = false;
@@ -97,6 +98,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   });
   st.consumer->subscribe(cfg->kafka.ticks_topic);
   const auto shards = static_cast<int32_t>(cfg->shards);
+  st.outbox.resize(static_cast<size_t>(shards));
 
   auto commit = [=](bool sync) {
     auto& st = self->state;
@@ -156,7 +158,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     d.value.partition = r.partition;
     d.value.offset = r.offset;
     st.stats->ticks->inc();
-    self->send(wires->shards[static_cast<size_t>(r.partition % shards)], std::move(d.value));
+    st.outbox[static_cast<size_t>(r.partition % shards)].ticks.push_back(std::move(d.value));
   };
 
   auto start_drain = [=](const char* why) {
@@ -184,6 +186,11 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
               handle_record(r);
             }
           }
+          for (size_t s = 0; s < st.outbox.size(); ++s)
+            if (!st.outbox[s].ticks.empty()) {
+              self->send(wires->shards[s], std::move(st.outbox[s]));
+              st.outbox[s].ticks.clear();
+            }
         }
         st.dlq->poll(0);
         st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight()));
@@ -223,8 +230,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         else
           self->send(self, poll_atom::value);
       },
-      [=](tick_accounted& a) {
-        self->state.tracker.accounted(a.partition, a.offset, a.outstanding);
+      [=](ticks_accounted& batch) {
+        for (auto& a : batch.ticks) self->state.tracker.accounted(a.partition, a.offset, a.outstanding);
       },
       [=](requests_settled& s) {
         for (size_t i = 0; i < s.partitions.size(); ++i)

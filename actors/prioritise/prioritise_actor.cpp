@@ -52,43 +52,47 @@ prioritise_actor::behavior_type prioritise_impl(
   st.policy = std::make_unique<prioritise_policy>(env.cfg->events);
   st.stats = std::make_unique<prioritise_stats>(*env.stats);
   st.timing = &stage_latency(*env.stats, "prioritise");
+  auto process = [=](tick& t) {
+    auto& st = self->state;
+    scoped_timer timer{*st.timing};
+    tick_work w;
+    st.policy->assess(t, w.snap, w.events);
+    auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
+    if (t.ts / 300'000 != b5) st.stats->timer_5m->inc();
+    if (t.ts / 900'000 != b15) st.stats->timer_15m->inc();
+    b5 = t.ts / 300'000;
+    b15 = t.ts / 900'000;
+    w.t = std::move(t);
+    w.config_version = st.cfg->version;
+    for (auto& e : w.events) {
+      w.top_prio = std::max(w.top_prio, e.prio);
+      st.stats->by_priority[e.prio]->inc();
+      st.stats->by_type[e.type]->inc();
+    }
+    const auto& agents = st.cfg->agents;
+    w.verdicts.resize(agents.size());
+    for (size_t a = 0; a < agents.size(); ++a) {
+      auto& v = w.verdicts[a];
+      v.agent = static_cast<uint16_t>(a);
+      // Events are sorted by priority: the first subscribed one is what matters most.
+      for (auto& e : w.events)
+        if (agents[a].subscribes[e.type]) {
+          v.subscribed = true;
+          v.trigger = e.type;
+          v.prio = e.prio;
+          break;
+        }
+      if (!v.subscribed) {
+        v.act = static_cast<uint8_t>(action::skip);
+        v.reason = "not_subscribed";
+      }
+    }
+    self->send(next, prioritised{std::move(w)});
+  };
   return {
-      [=](tick& t) {
-        auto& st = self->state;
-        scoped_timer timer{*st.timing};
-        tick_work w;
-        st.policy->assess(t, w.snap, w.events);
-        auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
-        if (t.ts / 300'000 != b5) st.stats->timer_5m->inc();
-        if (t.ts / 900'000 != b15) st.stats->timer_15m->inc();
-        b5 = t.ts / 300'000;
-        b15 = t.ts / 900'000;
-        w.t = std::move(t);
-        w.config_version = st.cfg->version;
-        for (auto& e : w.events) {
-          w.top_prio = std::max(w.top_prio, e.prio);
-          st.stats->by_priority[e.prio]->inc();
-          st.stats->by_type[e.type]->inc();
-        }
-        const auto& agents = st.cfg->agents;
-        w.verdicts.resize(agents.size());
-        for (size_t a = 0; a < agents.size(); ++a) {
-          auto& v = w.verdicts[a];
-          v.agent = static_cast<uint16_t>(a);
-          // Events are sorted by priority: the first subscribed one is what matters most.
-          for (auto& e : w.events)
-            if (agents[a].subscribes[e.type]) {
-              v.subscribed = true;
-              v.trigger = e.type;
-              v.prio = e.prio;
-              break;
-            }
-          if (!v.subscribed) {
-            v.act = static_cast<uint8_t>(action::skip);
-            v.reason = "not_subscribed";
-          }
-        }
-        self->send(next, prioritised{std::move(w)});
+      [=](tick& t) { process(t); },
+      [=](tick_batch& b) {
+        for (auto& t : b.ticks) process(t);
       },
       [=](drain_atom a) { self->send(next, a); },
       [=](config_update& u) {

@@ -51,7 +51,7 @@ struct sink_state {
   std::unique_ptr<kafka_producer> producer;
   std::unique_ptr<sink_stats> stats;
   write_batch pending;  // decisions, and the analyses of staged outcomes
-  std::vector<tick_accounted> pending_acks;
+  ticks_accounted pending_acks;
   std::unique_ptr<ledger_writer> ledger;
   std::vector<request_outcome> staged;  // written with the next flush, then published
   static inline const char* name = "sink";
@@ -137,8 +137,10 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     st.ledger->flush_into(st.pending);
     if (!st.pending.empty()) env.store->write(st.pending);
     st.pending.clear();
-    for (auto& a : st.pending_acks) self->send(wires->ingest, a);
-    st.pending_acks.clear();
+    if (!st.pending_acks.ticks.empty()) {
+      self->send(wires->ingest, std::move(st.pending_acks));
+      st.pending_acks.ticks.clear();
+    }
     for (auto& o : st.staged) publish(o);
     st.staged.clear();
   };
@@ -152,7 +154,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
                          encode_decision(d.work, v, name));
           st.stats->decisions->inc();
         }
-        st.pending_acks.push_back({d.work.t.partition, d.work.t.offset, d.outstanding});
+        st.pending_acks.ticks.push_back({d.work.t.partition, d.work.t.offset, d.outstanding});
         if (st.pending.size() >= k_max_batched_ops) flush_pending();
       },
       [=](request_outcome& o) {
