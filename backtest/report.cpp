@@ -188,12 +188,12 @@ backtest_report build_report(const backtest_meta& meta, const config& cfg,
     const auto& s = series[c.symbol];
     const int64_t span = std::max<int64_t>(1, s.back().first - s.front().first);
     int64_t last_bucket = -1;
-    for (auto& p : s) {
+    for (auto& p : s) {  // the first price of each of k_price_points time buckets, and the last
       const auto b = (p.first - s.front().first) * static_cast<int64_t>(k_price_points) / span;
-      if (b == last_bucket && !c.prices.empty()) c.prices.back() = p;
-      else c.prices.push_back(p);
+      if (b != last_bucket) c.prices.push_back(p);
       last_bucket = b;
     }
+    if (c.prices.back() != s.back()) c.prices.push_back(s.back());
     for (auto& e : events)
       if (e.symbol == c.symbol) c.events.push_back(e);
     if (auto f = fresh.find(c.symbol); f != fresh.end())

@@ -101,9 +101,10 @@ std::string price_chart(const symbol_chart& c) {
   s += "<polyline fill='none' stroke='#444' stroke-width='1' points='";
   for (auto& [t, p] : c.prices) s += num(f.x(static_cast<double>(t))) + "," + num(f.y(p)) + " ";
   s += "'/>";
-  size_t shown = 0;
-  for (auto& [t, p] : c.calls) {
-    if (++shown > 3000) break;
+  // At most about 3000 markers, spread evenly over the whole range.
+  const size_t stride = c.calls.size() / 3000 + 1;
+  for (size_t i = 0; i < c.calls.size(); i += stride) {
+    const auto& [t, p] = c.calls[i];
     s += "<circle class='call' cx='" + num(f.x(static_cast<double>(t))) + "' cy='" + num(f.y(p)) +
          "' r='2.5' fill='" + k_colors[0] + "' fill-opacity='0.6'/>";
   }

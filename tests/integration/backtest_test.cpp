@@ -135,6 +135,15 @@ TEST(backtest, report_equals_the_ledger_runs_are_identical_and_a_recording_repla
   size_t cost_lines = 0;
   for (size_t i = html.find("class='cost'"); i != std::string::npos; i = html.find("class='cost'", i + 1)) ++cost_lines;
   EXPECT_EQ(cost_lines, 4u);
+  // Every call marker inside the plot area (x from 70 to 900), the last one near its right end.
+  double min_cx = 1e9, max_cx = -1e9;
+  for (size_t i = html.find("cx='"); i != std::string::npos; i = html.find("cx='", i + 1)) {
+    const double x = std::stod(html.substr(i + 4, 12));
+    min_cx = std::min(min_cx, x), max_cx = std::max(max_cx, x);
+  }
+  EXPECT_GE(min_cx, 70.0);
+  EXPECT_LE(max_cx, 900.0);
+  EXPECT_GT(max_cx, 800.0);
 
   // Recorded: the same range and config, answers from run a: every call found there, at its cost.
   auto rec = trades_options(dir + "/c");
