@@ -74,8 +74,12 @@ void publish(const std::string& bootstrap, const std::string& topic, const repla
     auto on_delivery = [&failed](bool ok, const std::string&) {
       if (!ok) ++failed;
     };
-    while (!p.produce(topic, r.key, r.value, {}, on_delivery, err, r.partition, r.timestamp_ms))
-      p.poll(10);  // queue full: let deliveries drain
+    for (int waited = 0; !p.produce(topic, r.key, r.value, {}, on_delivery, err, r.partition, r.timestamp_ms);
+         waited += 10) {
+      if (waited > 60'000)  // a full queue drains in far less; anything else is an error
+        throw std::runtime_error("backtest: cannot publish the replay: " + err);
+      p.poll(10);
+    }
     p.poll(0);
   }
   if (!p.flush(120'000) || failed.load() > 0)
