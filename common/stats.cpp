@@ -1,6 +1,9 @@
 #include "common/stats.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -47,6 +50,23 @@ uint64_t histogram::cumulative(size_t i) const noexcept {
   uint64_t n = 0;
   for (size_t b = 0; b <= i && b < buckets_.size(); ++b) n += buckets_[b].load(std::memory_order_relaxed);
   return n;
+}
+
+double histogram::quantile_bound(double q) const noexcept {
+  const uint64_t n = count();
+  if (n == 0) return -1;
+  const auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(n)));
+  for (size_t i = 0; i < bounds.size(); ++i)
+    if (cumulative(i) >= std::max<uint64_t>(rank, 1)) return bounds[i];
+  return std::numeric_limits<double>::infinity();
+}
+
+const histogram* stats_registry::find_histogram(const std::string& name,
+                                                const std::string& labels) const {
+  std::lock_guard guard{mutex_};
+  for (auto& h : histograms_)
+    if (h.name() == name && h.labels() == labels) return &h;
+  return nullptr;
 }
 
 histogram& stats_registry::add_histogram(const std::string& name, const std::string& labels,

@@ -65,6 +65,9 @@ class histogram : public metric_id {
   double sum() const noexcept { return static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) * 1e-9; }
   /// Observations <= bounds[i] (cumulative); i == bounds.size(): all of them.
   uint64_t cumulative(size_t i) const noexcept;
+  /// The upper bound of the bucket holding the q-quantile (0 < q <= 1): the quantile is at most
+  /// this. +infinity when it lies above every bound; -1 with no observations.
+  double quantile_bound(double q) const noexcept;
 
  private:
   std::array<std::atomic<uint64_t>, bounds.size() + 1> buckets_{};  // last: above every bound
@@ -102,6 +105,8 @@ class stats_registry {
   /// Prometheus text exposition of everything registered.
   std::string prometheus_text() const;
   std::vector<const counter*> counters() const;
+  /// The histogram with this exact name and label set, or nullptr.
+  const histogram* find_histogram(const std::string& name, const std::string& labels) const;
   /// Value of the unlabelled gauge with this name, 0 if none.
   int64_t gauge_value(const std::string& name) const;
 

@@ -27,12 +27,13 @@ struct tick {
   double days_to_expiry = k_absent;
   int32_t partition = -1;  // position in market.ticks, for offset tracking
   int64_t offset = -1;
+  int64_t ingest_ns = 0;   // steady clock when ingest took it (latency metric only; 0: unset)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tick& x) {
   return f(caf::meta::type_name("tick"), x.symbol, x.ts, x.price, x.volume, x.bid, x.ask, x.rsi,
-           x.iv, x.macd, x.days_to_expiry, x.partition, x.offset);
+           x.iv, x.macd, x.days_to_expiry, x.partition, x.offset, x.ingest_ns);
 }
 
 /// Ingest -> a shard: the ticks of one poll round for that shard, in partition order (one

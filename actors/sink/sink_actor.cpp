@@ -19,6 +19,9 @@ namespace {
 struct sink_stats {
   explicit sink_stats(stats_registry& r) : reg(r) {
     decisions = &r.add_counter("tickgate_decisions_logged_total", "", "Decisions made durable");
+    decision_latency = &r.add_histogram(
+        "tickgate_decision_latency_seconds", "",
+        "From ingest taking a tick off Kafka to its decisions reaching the sink (before the write)");
     cost = &r.add_counter("tickgate_cost_picousd_total", "", "Money spent on LLM calls, pUSD");
     would_cost = &r.add_counter("tickgate_dry_run_cost_picousd_total", "",
                                 "Offline: what the calls would have cost, pUSD");
@@ -40,6 +43,7 @@ struct sink_stats {
   }
   stats_registry& reg;
   counter* decisions;
+  histogram* decision_latency;
   counter* cost;
   counter* would_cost;
   counter* avoided;
@@ -148,6 +152,13 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   return {
       [=](decision_batch& d) {
         auto& st = self->state;
+        if (d.work.t.ingest_ns > 0)
+          st.stats->decision_latency->observe(
+              static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch())
+                                      .count() -
+                                  d.work.t.ingest_ns) *
+              1e-9);
         for (auto& v : d.work.verdicts) {
           const auto& name = cfg->agents.at(v.agent).name;
           st.pending.put(column::decisions, decision_key(d.work, name),

@@ -2,6 +2,7 @@
 
 #include "app/lib/cost_report.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -128,6 +129,19 @@ std::string run_summary(const pipeline_env& env, double seconds) {
                  n(s.value("tickgate_agent_requests_total", "agent=\"" + a.name + "\"")) + " ";
   line("requests by agent", per_agent);
   line("decisions logged", n(s.total("tickgate_decisions_logged_total")));
+  if (const auto* h = s.find_histogram("tickgate_decision_latency_seconds", ""); h && h->count()) {
+    auto ms = [](double bound) {
+      char b[32];
+      if (std::isinf(bound)) return std::string("> 60 s");
+      std::snprintf(b, sizeof b, "<= %g ms", bound * 1e3);
+      return std::string(b);
+    };
+    line("decision latency", "p50 " + ms(h->quantile_bound(0.5)) + ", p99 " + ms(h->quantile_bound(0.99)) +
+                                 ", p999 " + ms(h->quantile_bound(0.999)) +
+                                 (env.until_eof ? " (off Kafka to the sink; a replay at full speed queues "
+                                                  "behind its backlog)"
+                                                : " (tick off Kafka to decisions at the sink)"));
+  }
   return o.str();
 }
 

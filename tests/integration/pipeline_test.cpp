@@ -297,6 +297,7 @@ TEST(pipeline, metrics_and_alerts_match_a_known_run) {
             static_cast<double>(read_topic(h.broker.bootstrap(), "tickgate.dlq").size()));
   EXPECT_EQ(m["tickgate_decisions_logged_total"], ticks * agents);
   EXPECT_EQ(m["tickgate_consumer_lag"], 0);
+  EXPECT_EQ(m["tickgate_decision_latency_seconds_count"], ticks);
   for (auto stage : {"prioritise", "change", "sampling", "batching"})
     EXPECT_EQ(m[std::string("tickgate_stage_seconds_count{stage=\"") + stage + "\"}"], ticks) << stage;
 

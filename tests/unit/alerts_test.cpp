@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "actors/alerts/alert_policy.hpp"
 #include "actors/gateway/gateway_alerts.hpp"
 #include "common/stats.hpp"
@@ -172,4 +174,11 @@ TEST(histogram, prometheus_exposition_is_cumulative_with_sum_and_count) {
   EXPECT_NE(text.find("tickgate_stage_seconds_bucket{stage=\"change\",le=\"+Inf\"} 4\n"), std::string::npos);
   EXPECT_NE(text.find("tickgate_stage_seconds_count{stage=\"change\"} 4\n"), std::string::npos);
   EXPECT_NE(text.find("tickgate_stage_seconds_sum{stage=\"change\"} 100.200004\n"), std::string::npos);
+  // Quantile bounds: sorted 1e-6, 3e-6, 0.2, 100: the median (rank 2) is in the 5e-06 bucket,
+  // the 75th (rank 3) in 0.25, the 99th above every bound.
+  EXPECT_EQ(h.quantile_bound(0.5), 5e-6);
+  EXPECT_EQ(h.quantile_bound(0.75), 0.25);
+  EXPECT_TRUE(std::isinf(h.quantile_bound(0.99)));
+  EXPECT_EQ(r.find_histogram("tickgate_stage_seconds", "stage=\"change\""), &h);
+  EXPECT_EQ(stats_registry().find_histogram("x", ""), nullptr);
 }
