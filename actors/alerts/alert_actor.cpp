@@ -93,8 +93,7 @@ webhook_actor::behavior_type webhook_impl(webhook_actor::stateful_pointer<webhoo
           return finish_one();
         }
         const std::string why = r.status ? "status " + std::to_string(r.status) : r.error;
-        if (p.attempt <= hook.retries && r.status != 400 && r.status != 401 && r.status != 403 &&
-            r.status != 404) {
+        if (p.attempt <= hook.retries && retryable_status(r.status)) {
           stats->posts(index, "retried").inc();
           const int64_t wait = hook.backoff_ms << std::min(p.attempt - 1, 20);
           ++p.attempt;

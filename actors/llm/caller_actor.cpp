@@ -46,8 +46,7 @@ struct caller_state {
 };
 
 attempt_end classify_failure(long status) {
-  if (status == 0 || status == 408 || status == 429 || status >= 500) return attempt_end::retryable;
-  return attempt_end::rejected;
+  return retryable_status(status) ? attempt_end::retryable : attempt_end::rejected;
 }
 
 caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_state> self,

@@ -16,6 +16,11 @@ struct http_response {
   int64_t latency_us = 0;
 };
 
+/// Worth trying again: no response (network error, timeout), 408, 429 or a 5xx.
+inline bool retryable_status(long status) {
+  return status == 0 || status == 408 || status == 429 || status >= 500;
+}
+
 /// Owns one CURL easy handle. The Authorization header is never logged or echoed in errors.
 class http_client {
  public:
