@@ -1,5 +1,6 @@
 #pragma once
 // What every actor of one pipeline shares, read-only: config, stats, store, clock mode.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -28,6 +29,13 @@ struct pipeline_env {
   std::vector<std::string> agent_models;  // per agent: the model routing prefers (cache key)
   /// Wall clock in ms for rate limits, backoff and breakers; tests inject their own.
   std::function<int64_t()> wall_clock;
+  /// wall_clock() when injected, else the system clock (epoch ms).
+  int64_t wall_ms() const {
+    return wall_clock ? wall_clock()
+                      : std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  }
 };
 
 }  // namespace tickgate

@@ -10,28 +10,10 @@
 
 #include "backtest/coverage.hpp"
 #include "common/money.hpp"
+#include "actors/sink/records.hpp"
 #include "config/config.hpp"
 
 namespace tickgate {
-
-/// One ledger record as the report reads it back.
-struct ledger_row {
-  std::string request_id;
-  std::string agent;
-  std::string source;  // llm | cache | rules | ledger | recorded
-  std::string error;   // rules: why ("offline" in a dry run)
-  int64_t event_ts = 0;
-  picousd cost = 0;        // paid
-  picousd would_cost = 0;  // dry run
-  int64_t input_tokens = 0;   // paid (input incl. cached) or, in a dry run, estimated
-  int64_t output_tokens = 0;
-  int64_t items = 0;
-  /// A provider call, or (dry run) a call the live system would have made.
-  bool is_call() const {
-    return source == "llm" || source == "ledger" || source == "recorded" ||
-           (source == "rules" && error == "offline");
-  }
-};
 
 /// One analysis as the report reads it back.
 struct analysis_row {

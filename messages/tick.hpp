@@ -2,6 +2,7 @@
 // A market tick as it enters the pipeline: parsed, validated, stamped with its Kafka position.
 #include <caf/meta/type_name.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -12,6 +13,13 @@ namespace tickgate {
 
 constexpr double k_absent = std::numeric_limits<double>::quiet_NaN();
 inline bool present(double v) { return !std::isnan(v); }
+
+/// The steady clock in ns, for latencies measured across actors (tick::ingest_ns).
+inline int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 /// One validated tick; absent optional fields are NaN. Owned by whoever holds the message.
 struct tick {

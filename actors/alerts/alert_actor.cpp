@@ -142,12 +142,6 @@ alert_actor::behavior_type alert_impl(alert_actor::stateful_pointer<alert_state>
     self->link_to(st.hooks.back());
     st.limits.emplace_back(static_cast<double>(h.max_per_minute));
   }
-  auto wall = [env] {
-    return env.wall_clock ? env.wall_clock()
-                          : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-  };
   return {
       [=](alert& a) {
         auto& st = self->state;
@@ -171,7 +165,7 @@ alert_actor::behavior_type alert_impl(alert_actor::stateful_pointer<alert_state>
         if (!st.producer->produce(cfg->kafka.alerts_topic, a.key, body, {}, on_delivery, err))
           on_delivery(false, err);
         st.producer->poll(0);
-        const int64_t now = wall();
+        const int64_t now = env.wall_ms();
         for (size_t i = 0; i < st.hooks.size(); ++i) {
           if (!st.limits[i].can_take(1, now)) {
             st.stats->posts(i, "rate_limited").inc();

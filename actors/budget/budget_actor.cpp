@@ -102,7 +102,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
                                          std::shared_ptr<const wiring> wires) {
   auto cfg = env.cfg;
   auto& st = self->state;
-  auto clock = env.wall_clock ? env.wall_clock : std::function<int64_t()>(now_wall_ms);
+  auto clock = [env] { return env.wall_ms(); };
   auto routes = make_routes(*cfg, env.providers);
   for (size_t a = 0; a < cfg->agents.size(); ++a)
     st.agent_routes.push_back(agent_routes(*cfg, routes, static_cast<uint16_t>(a)));
@@ -214,10 +214,10 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         req.prompt = user_prompt(agent, req);
         if (env.providers.empty()) {  // offline: the rule-based analyst, priced as a dry run
           request_outcome recorded;
-          recorded_usage used;
+          ledger_row used;
           if (env.recorded && replay_from_ledger(*env.recorded, *cfg, req, recorded, &used, "recorded")) {
             st.stats->recorded->inc();
-            recorded.would_cost = used.cost;  // what it cost in the recorded run
+            recorded.would_cost = used.cost + used.would_cost;  // what it cost in the recorded run
             recorded.would_input_tokens = used.input_tokens;
             recorded.would_output_tokens = used.output_tokens;
             self->send(sink, std::move(recorded));
@@ -245,12 +245,8 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         auto& st = self->state;
         st.idle.push_back(d.caller);
         if (!d.error.empty()) st.last_error[d.handle] = d.error;
-        if (auto r = st.requests.find(d.handle); r != st.requests.end() && d.latency_us > 0) {
-          const auto& rs = st.policy->routes();
-          for (size_t i = 0; i < rs.size(); ++i)
-            if (rs[i].provider == r->second.provider && rs[i].model == r->second.model)
-              st.stats->latency[i]->observe(static_cast<double>(d.latency_us) * 1e-6);
-        }
+        if (const int32_t route = st.policy->route_of(d.handle); route >= 0 && d.latency_us > 0)
+          st.stats->latency[static_cast<size_t>(route)]->observe(static_cast<double>(d.latency_us) * 1e-6);
         attempt_report rep;
         rep.end = static_cast<attempt_end>(d.end);
         rep.actual = d.actual;

@@ -113,6 +113,11 @@ class gateway_policy {
   size_t waiting_retry() const { return waiting_.size(); }
   int32_t in_flight() const { return in_flight_total_; }
   size_t pending() const { return pending_.size(); }
+  /// The route of request `id`'s attempt in flight (or retry waited for); -1 when none.
+  int32_t route_of(uint64_t id) const {
+    auto it = pending_.find(id);
+    return it == pending_.end() ? -1 : it->second.route;
+  }
 
   /// Backoff before retry number `retry` (1-based): exponential from `base` up to `max`, "equal
   /// jitter" (half fixed, half random), at least Retry-After (capped) when the provider sent one.

@@ -127,9 +127,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       a.kind = "dlq_rate";
       a.key = "dlq_rate/" + cfg->kafka.ticks_topic;
       a.severity = "warning";
-      a.ts = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+      a.ts = env.wall_ms();
       a.message = fmt::format("{} of {} records in a block of {} were dead-lettered (limit {:g}%)",
                               bad, st.dlq_alarm->fired_seen(), window, cfg->alerts.dlq_max_pct);
       a.fields_json = fmt::format(R"({{"dead_lettered":{},"records":{},"block":{},"topic":"{}"}})",
@@ -157,9 +155,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     }
     d.value.partition = r.partition;
     d.value.offset = r.offset;
-    d.value.ingest_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
+    d.value.ingest_ns = steady_now_ns();
     st.stats->ticks->inc();
     st.outbox[static_cast<size_t>(r.partition % shards)].ticks.push_back(std::move(d.value));
   };

@@ -8,9 +8,10 @@
 namespace tickgate {
 
 bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& req,
-                        request_outcome& out, recorded_usage* recorded, const char* source) {
+                        request_outcome& out, ledger_row* recorded, const char* source) {
   std::string rec;
-  if (!store.get(column::ledger, req.request_id, rec)) return false;
+  ledger_row row;
+  if (!store.get(column::ledger, req.request_id, rec) || !decode_ledger(rec, row)) return false;
   std::vector<std::string> results;
   for (size_t i = 0; i < req.items.size(); ++i) {
     std::string stored;
@@ -20,18 +21,8 @@ bool replay_from_ledger(kv_store& store, const config& cfg, const llm_request& r
     if (doc.is_discarded() || !doc.contains("result")) return false;
     results.push_back(doc["result"].dump());
   }
-  auto led = nlohmann::json::parse(rec, nullptr, false);
-  if (led.is_discarded()) return false;
-  out = make_outcome(cfg, req, source, led.value("provider", ""), led.value("model", ""),
-                     results, token_usage{}, 0);
-  if (recorded) {
-    recorded->cost = led.value("cost_picousd", int64_t{0}) + led.value("would_cost_picousd", int64_t{0});
-    const auto& t = led.value("tokens", nlohmann::json::object());
-    const auto& w = led.value("would_tokens", nlohmann::json::object());
-    recorded->input_tokens = t.value("input", int64_t{0}) + t.value("cached", int64_t{0}) +
-                             w.value("input", int64_t{0});
-    recorded->output_tokens = t.value("output", int64_t{0}) + w.value("output", int64_t{0});
-  }
+  out = make_outcome(cfg, req, source, row.provider, row.model, results, token_usage{}, 0);
+  if (recorded) *recorded = std::move(row);
   return true;
 }
 

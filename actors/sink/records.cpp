@@ -86,6 +86,26 @@ std::string encode_ledger(const request_outcome& o) {
   return out;
 }
 
+bool decode_ledger(std::string_view text, ledger_row& r) {
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  r.request_id = j.value("request_id", "");
+  r.agent = j.value("agent", "");
+  r.source = j.value("source", "");
+  r.error = j.value("error", "");
+  r.provider = j.value("provider", "");
+  r.model = j.value("model", "");
+  r.event_ts = j.value("event_ts", int64_t{0});
+  r.cost = j.value("cost_picousd", int64_t{0});
+  r.would_cost = j.value("would_cost_picousd", int64_t{0});
+  const auto t = j.value("tokens", json::object());
+  const auto w = j.value("would_tokens", json::object());
+  r.input_tokens = t.value("input", int64_t{0}) + t.value("cached", int64_t{0}) + w.value("input", int64_t{0});
+  r.output_tokens = t.value("output", int64_t{0}) + w.value("output", int64_t{0});
+  r.items = j.value("items", int64_t{0});
+  return true;
+}
+
 std::string decision_key(const tick_work& w, const std::string& agent) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%013lld", static_cast<long long>(w.t.ts));

@@ -153,12 +153,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       [=](decision_batch& d) {
         auto& st = self->state;
         if (d.work.t.ingest_ns > 0)
-          st.stats->decision_latency->observe(
-              static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::steady_clock::now().time_since_epoch())
-                                      .count() -
-                                  d.work.t.ingest_ns) *
-              1e-9);
+          st.stats->decision_latency->observe(static_cast<double>(steady_now_ns() - d.work.t.ingest_ns) * 1e-9);
         for (auto& v : d.work.verdicts) {
           const auto& name = cfg->agents.at(v.agent).name;
           st.pending.put(column::decisions, decision_key(d.work, name),

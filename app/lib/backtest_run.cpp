@@ -19,7 +19,6 @@
 #include "app/lib/pipeline.hpp"
 #include "app/lib/publisher.hpp"
 #include "kafka/embedded_broker.hpp"
-#include "kafka/kafka_producer.hpp"
 #include "kafka/topic_range.hpp"
 #include "messages/tick_codec.hpp"
 #include "storage/kv_store.hpp"
@@ -64,48 +63,12 @@ replay_input from_topic(const backtest_options& o, const config& cfg) {
   return in;
 }
 
-void publish(const std::string& bootstrap, const std::string& topic, const replay_input& in,
-             const config& cfg) {
-  kafka_producer p(bootstrap, {{"compression.type", cfg.kafka.compression}, {"linger.ms", "20"},
-                               {"batch.num.messages", "10000"}, {"queue.buffering.max.messages", "1000000"}});
-  std::atomic<int64_t> failed{0};
-  for (auto& r : in.records) {
-    std::string err;
-    auto on_delivery = [&failed](bool ok, const std::string&) {
-      if (!ok) ++failed;
-    };
-    for (int waited = 0; !p.produce(topic, r.key, r.value, {}, on_delivery, err, r.partition, r.timestamp_ms);
-         waited += 10) {
-      if (waited > 60'000)  // a full queue drains in far less; anything else is an error
-        throw std::runtime_error("backtest: cannot publish the replay: " + err);
-      p.poll(10);
-    }
-    p.poll(0);
-  }
-  if (!p.flush(120'000) || failed.load() > 0)
-    throw std::runtime_error("backtest: could not publish the replay into the private broker");
-}
-
 std::vector<ledger_row> read_ledger(kv_store& store) {
   std::vector<ledger_row> rows;
   store.scan(column::ledger, "", [&](std::string_view k, std::string_view v) {
     if (k.substr(0, 4) == "agg/") return true;
-    auto j = nlohmann::json::parse(v, nullptr, false);
-    if (j.is_discarded()) return true;
     ledger_row r;
-    r.request_id = j.value("request_id", "");
-    r.agent = j.value("agent", "");
-    r.source = j.value("source", "");
-    r.error = j.value("error", "");
-    r.event_ts = j.value("event_ts", int64_t{0});
-    r.cost = j.value("cost_picousd", int64_t{0});
-    r.would_cost = j.value("would_cost_picousd", int64_t{0});
-    const auto t = j.value("tokens", nlohmann::json::object());
-    const auto w = j.value("would_tokens", nlohmann::json::object());
-    r.input_tokens = t.value("input", int64_t{0}) + t.value("cached", int64_t{0}) + w.value("input", int64_t{0});
-    r.output_tokens = t.value("output", int64_t{0}) + w.value("output", int64_t{0});
-    r.items = j.value("items", int64_t{0});
-    rows.push_back(std::move(r));
+    if (decode_ledger(v, r)) rows.push_back(std::move(r));
     return true;
   });
   return rows;
@@ -186,7 +149,10 @@ backtest_outcome run_backtest(const backtest_options& o) {
   broker.create_topic(cfg->kafka.ticks_topic, partitions);
   for (auto& t : {cfg->kafka.analyses_topic, cfg->kafka.costs_topic, cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})
     broker.create_topic(t, partitions);
-  publish(broker.bootstrap(), cfg->kafka.ticks_topic, in, *cfg);
+  const auto published = publish_records(broker.bootstrap(), cfg->kafka.ticks_topic, in.records,
+                                         cfg->kafka.compression);
+  if (published.failed > 0)
+    throw std::runtime_error("backtest: could not publish the replay into the private broker");
 
   stats_registry stats;
   pipeline_env env;

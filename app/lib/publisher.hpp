@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "kafka/topic_range.hpp"
 #include "messages/tick.hpp"
 
 namespace tickgate {
@@ -20,5 +21,11 @@ publish_result publish_ticks(const std::string& bootstrap, const std::string& to
                              const std::vector<tick>& ticks, double speed,
                              const std::string& compression,
                              const std::vector<std::pair<std::string, std::string>>& raw = {});
+
+/// Records already encoded, each to its own partition (-1: by key) with its own timestamp, as
+/// fast as possible (a backtest copying a topic range into its private broker).
+publish_result publish_records(const std::string& bootstrap, const std::string& topic,
+                               const std::vector<range_record>& records,
+                               const std::string& compression);
 
 }  // namespace tickgate
