@@ -2,8 +2,206 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 namespace tickgate {
 namespace {
+
+using json = nlohmann::json;
+
+enum class field : uint8_t {
+  unknown, symbol, ts, price, volume, bid, ask, indicators, rsi, iv, macd, days_to_expiry
+};
+
+field top_field(std::string_view k) {
+  if (k == "symbol") return field::symbol;
+  if (k == "ts") return field::ts;
+  if (k == "price") return field::price;
+  if (k == "volume") return field::volume;
+  if (k == "bid") return field::bid;
+  if (k == "ask") return field::ask;
+  if (k == "indicators") return field::indicators;
+  return field::unknown;
+}
+
+field indicator_field(std::string_view k) {
+  if (k == "rsi") return field::rsi;
+  if (k == "iv") return field::iv;
+  if (k == "macd") return field::macd;
+  if (k == "days_to_expiry") return field::days_to_expiry;
+  return field::unknown;
+}
+
+const char* name_of(field f) {
+  switch (f) {
+    case field::symbol: return "symbol";
+    case field::ts: return "ts";
+    case field::price: return "price";
+    case field::volume: return "volume";
+    case field::bid: return "bid";
+    case field::ask: return "ask";
+    case field::indicators: return "indicators";
+    case field::rsi: return "indicators.rsi";
+    case field::iv: return "indicators.iv";
+    case field::macd: return "indicators.macd";
+    case field::days_to_expiry: return "indicators.days_to_expiry";
+    case field::unknown: break;
+  }
+  return "?";
+}
+
+/// SAX handler that fills a tick directly. Depth 1 is the record's object; depth 2 inside
+/// "indicators" is read too; anything else nested is skipped.
+class tick_sax {
+ public:
+  explicit tick_sax(tick& t) : t_(t) {}
+
+  bool null() { return value_null(); }
+  bool boolean(bool) { return value_other("a boolean"); }
+  bool number_integer(json::number_integer_t v) { return number(static_cast<double>(v), true, v >= 0, v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    const bool fits = v <= static_cast<json::number_unsigned_t>(INT64_MAX);
+    return number(static_cast<double>(v), fits, fits, fits ? static_cast<int64_t>(v) : INT64_MAX);
+  }
+  bool number_float(json::number_float_t v, const json::string_t&) {
+    const bool integral = std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 9.2e18;
+    return number(v, integral, integral, integral ? static_cast<int64_t>(v) : 0);
+  }
+  bool string(json::string_t& s) {
+    if (depth_ == 1 && pending_ == field::symbol) {
+      seen_symbol_ = true;
+      t_.symbol = std::move(s);
+      pending_ = field::unknown;
+      return true;
+    }
+    return value_other("a string");
+  }
+  bool binary(json::binary_t&) { return value_other("binary"); }
+  bool start_object(std::size_t) {
+    ++depth_;
+    if (depth_ == 1) return true;
+    if (depth_ == 2 && pending_ == field::indicators) {
+      in_indicators_ = true;
+      pending_ = field::unknown;
+      return true;
+    }
+    if (depth_ == 2 && pending_ != field::unknown) return fail_type("an object");
+    if (in_indicators_ && depth_ == 3 && pending_ != field::unknown) return fail_type("an object");
+    return true;
+  }
+  bool end_object() {
+    if (depth_ == 2 && in_indicators_) in_indicators_ = false;
+    --depth_;
+    pending_ = field::unknown;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (depth_ == 0) return fail("not_object", "value is not a JSON object");
+    if (pending_ != field::unknown && (depth_ == 1 || (in_indicators_ && depth_ == 2)))
+      return fail_type("an array");
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    pending_ = field::unknown;
+    return true;
+  }
+  bool key(json::string_t& k) {
+    if (depth_ == 1) {
+      if (!first_key(top_keys_, k)) return fail("duplicate_key", "key '" + k + "' appears twice");
+      pending_ = top_field(k);
+    } else if (in_indicators_ && depth_ == 2) {
+      if (!first_key(indicator_keys_, k))
+        return fail("duplicate_key", "key 'indicators." + k + "' appears twice");
+      pending_ = indicator_field(k);
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
+    if (code_.empty()) fail("not_json", "value does not parse as JSON");
+    return false;
+  }
+
+  const std::string& code() const { return code_; }
+  const std::string& detail() const { return detail_; }
+  bool seen_symbol_ = false, seen_ts_ = false, seen_price_ = false;
+
+ private:
+  static bool first_key(std::vector<std::string>& seen, const std::string& k) {
+    for (auto& s : seen)
+      if (s == k) return false;
+    seen.push_back(k);
+    return true;
+  }
+  bool fail(const char* code, std::string detail) {
+    code_ = code;
+    detail_ = std::move(detail);
+    return false;
+  }
+  bool fail_type(const char* what) {
+    if (pending_ == field::symbol)
+      return fail("bad_symbol", "symbol must be a non-empty string of at most 64 characters");
+    if (pending_ == field::ts) return fail("bad_ts", "ts must be epoch milliseconds");
+    if (pending_ == field::price) return fail("bad_price", "price is not a number");
+    if (pending_ == field::indicators) return fail("bad_field", "indicators is not an object");
+    return fail("bad_field", std::string(name_of(pending_)) + " is not a number");
+  }
+  bool value_null() {
+    if (depth_ == 0) return fail("not_object", "value is not a JSON object");
+    bool mine = depth_ == 1 || (in_indicators_ && depth_ == 2);
+    if (mine && pending_ != field::unknown) {
+      // Optional fields may be null (absent); the required ones may not.
+      if (pending_ == field::symbol || pending_ == field::ts || pending_ == field::price)
+        return fail_type("null");
+    }
+    pending_ = field::unknown;
+    return true;
+  }
+  bool value_other(const char* what) {
+    if (depth_ == 0) return fail("not_object", "value is not a JSON object");
+    bool mine = depth_ == 1 || (in_indicators_ && depth_ == 2);
+    if (mine && pending_ != field::unknown) return fail_type(what);
+    pending_ = field::unknown;
+    return true;
+  }
+  bool number(double v, bool integral, bool non_negative_int, int64_t as_int) {
+    if (depth_ == 0) return fail("not_object", "value is not a JSON object");
+    bool mine = depth_ == 1 || (in_indicators_ && depth_ == 2);
+    field f = mine ? pending_ : field::unknown;
+    pending_ = field::unknown;
+    switch (f) {
+      case field::unknown: return true;
+      case field::symbol: return fail("bad_symbol", "symbol must be a non-empty string of at most 64 characters");
+      case field::indicators: return fail("bad_field", "indicators is not an object");
+      case field::ts:
+        if (!integral) return fail("bad_ts", "ts must be an integer of epoch milliseconds");
+        if (!non_negative_int || as_int <= 0)
+          return fail("bad_ts", "ts must be positive epoch milliseconds");
+        seen_ts_ = true;
+        t_.ts = as_int;
+        return true;
+      case field::price: seen_price_ = true; t_.price = v; return true;
+      case field::volume: t_.volume = v; return true;
+      case field::bid: t_.bid = v; return true;
+      case field::ask: t_.ask = v; return true;
+      case field::rsi: t_.rsi = v; return true;
+      case field::iv: t_.iv = v; return true;
+      case field::macd: t_.macd = v; return true;
+      case field::days_to_expiry: t_.days_to_expiry = v; return true;
+    }
+    return true;
+  }
+
+  tick& t_;
+  int depth_ = 0;
+  field pending_ = field::unknown;
+  bool in_indicators_ = false;
+  std::vector<std::string> top_keys_;
+  std::vector<std::string> indicator_keys_;
+  std::string code_;
+  std::string detail_;
+};
 
 tick_decode_result reject(std::string code, std::string detail) {
   tick_decode_result r;
@@ -12,68 +210,63 @@ tick_decode_result reject(std::string code, std::string detail) {
   return r;
 }
 
-// Reads an optional finite number; a present non-number or non-finite value is an error.
-bool read_optional(const nlohmann::json& obj, const char* key, double& out, std::string& err) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return true;
-  if (!it->is_number()) {
-    err = std::string{key} + " is not a number";
-    return false;
-  }
-  double v = it->get<double>();
-  if (!std::isfinite(v)) {
-    err = std::string{key} + " is not finite";
-    return false;
-  }
-  out = v;
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+bool printable_ascii(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x21 || c > 0x7e) return false;
   return true;
 }
 
 }  // namespace
 
-tick_decode_result decode_tick(std::string_view bytes, size_t max_bytes) {
-  if (bytes.size() > max_bytes)
+tick_decode_result decode_tick(std::string_view bytes, const tick_limits& lim) {
+  if (bytes.size() > lim.max_bytes)
     return reject("too_large", std::to_string(bytes.size()) + " bytes > limit " +
-                                   std::to_string(max_bytes));
-  auto doc = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (doc.is_discarded()) return reject("not_json", "value does not parse as JSON");
-  if (!doc.is_object()) return reject("not_object", "value is not a JSON object");
-
+                                   std::to_string(lim.max_bytes));
   tick_decode_result r;
   tick& t = r.value;
-  auto sym = doc.find("symbol");
-  if (sym == doc.end()) return reject("missing_field", "symbol is missing");
-  if (!sym->is_string() || sym->get_ref<const std::string&>().empty() ||
-      sym->get_ref<const std::string&>().size() > 64)
+  tick_sax sax{t};
+  const bool parsed = json::sax_parse(bytes.begin(), bytes.end(), &sax,
+                                      json::input_format_t::json, /*strict=*/true);
+  if (!sax.code().empty()) return reject(sax.code(), sax.detail());
+  if (!parsed) return reject("not_json", "value does not parse as JSON");
+
+  if (!sax.seen_symbol_) return reject("missing_field", "symbol is missing");
+  if (t.symbol.empty() || t.symbol.size() > 64)
     return reject("bad_symbol", "symbol must be a non-empty string of at most 64 characters");
-  t.symbol = sym->get<std::string>();
-
-  auto ts = doc.find("ts");
-  if (ts == doc.end()) return reject("missing_field", "ts is missing");
-  if (!ts->is_number_integer() && !(ts->is_number_float() && std::isfinite(ts->get<double>())))
-    return reject("bad_ts", "ts must be epoch milliseconds");
-  t.ts = ts->is_number_integer() ? ts->get<int64_t>() : static_cast<int64_t>(ts->get<double>());
-  if (t.ts <= 0) return reject("bad_ts", "ts must be positive epoch milliseconds");
-
-  auto price = doc.find("price");
-  if (price == doc.end()) return reject("missing_field", "price is missing");
-  if (!price->is_number()) return reject("bad_price", "price is not a number");
-  t.price = price->get<double>();
-  if (!std::isfinite(t.price)) return reject("bad_price", "price is not finite");
+  if (!printable_ascii(t.symbol))
+    return reject("bad_symbol", "symbol must be printable ASCII without spaces or control characters");
+  if (!sax.seen_ts_) return reject("missing_field", "ts is missing");
+  if (t.ts >= lim.ts_max)
+    return reject("bad_ts", "ts " + std::to_string(t.ts) + " is beyond year 2286 (ms expected)");
+  if (!sax.seen_price_) return reject("missing_field", "price is missing");
   if (t.price <= 0) return reject("bad_price", "price must be > 0");
-
-  std::string err;
-  if (!read_optional(doc, "volume", t.volume, err) || !read_optional(doc, "bid", t.bid, err) ||
-      !read_optional(doc, "ask", t.ask, err))
-    return reject("bad_field", err);
-  if (present(t.volume) && t.volume < 0) return reject("bad_field", "volume must be >= 0");
-  if (auto ind = doc.find("indicators"); ind != doc.end() && !ind->is_null()) {
-    if (!ind->is_object()) return reject("bad_field", "indicators is not an object");
-    if (!read_optional(*ind, "rsi", t.rsi, err) || !read_optional(*ind, "iv", t.iv, err) ||
-        !read_optional(*ind, "macd", t.macd, err) ||
-        !read_optional(*ind, "days_to_expiry", t.days_to_expiry, err))
-      return reject("bad_field", "indicators." + err);
-  }
+  if (t.price < lim.price_min || t.price > lim.price_max)
+    return reject("bad_price", "price " + num(t.price) + " outside [" + num(lim.price_min) + ", " +
+                                   num(lim.price_max) + "]");
+  if (present(t.volume) && (t.volume < 0 || t.volume > lim.volume_max))
+    return reject("bad_field", t.volume < 0 ? "volume must be >= 0"
+                                            : "volume " + num(t.volume) + " above " + num(lim.volume_max));
+  for (auto [v, name] : {std::pair{t.bid, "bid"}, std::pair{t.ask, "ask"}})
+    if (present(v) && (v < lim.price_min || v > lim.price_max))
+      return reject("bad_field", std::string(name) + " " + num(v) + " outside [" +
+                                     num(lim.price_min) + ", " + num(lim.price_max) + "]");
+  if (present(t.bid) && present(t.ask) && t.bid > t.ask)
+    return reject("crossed_quote", "bid " + num(t.bid) + " > ask " + num(t.ask));
+  if (present(t.rsi) && !(t.rsi >= 0 && t.rsi <= 100))
+    return reject("bad_field", "indicators.rsi " + num(t.rsi) + " outside [0, 100]");
+  if (present(t.iv) && !(t.iv >= 0 && t.iv <= 100))
+    return reject("bad_field", "indicators.iv " + num(t.iv) + " outside [0, 100]");
+  if (present(t.macd) && !(std::fabs(t.macd) <= lim.price_max))
+    return reject("bad_field", "indicators.macd " + num(t.macd) + " beyond +-" + num(lim.price_max));
+  if (present(t.days_to_expiry) && !(t.days_to_expiry >= 0 && t.days_to_expiry <= 36'500))
+    return reject("bad_field",
+                  "indicators.days_to_expiry " + num(t.days_to_expiry) + " outside [0, 36500]");
   r.ok = true;
   return r;
 }

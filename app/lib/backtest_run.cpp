@@ -1,3 +1,4 @@
+#include "kafka/kafka_health.hpp"
 #include "app/lib/backtest_run.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,12 +49,14 @@ replay_input from_csv(const backtest_options& o) {
 
 replay_input from_topic(const backtest_options& o, const config& cfg) {
   replay_input in;
+  if (std::string err; !kafka_reachable(o.brokers, cfg.kafka.connect_timeout_ms, cfg.kafka.consumer_properties, err))
+    throw std::runtime_error("backtest: " + err);
   auto range = find_time_range(o.brokers, o.topic, o.from_ts, o.to_ts, cfg.kafka.consumer_properties);
   in.method = range.method;
   in.partitions = static_cast<int32_t>(range.partitions.size());
   spdlog::info("backtest: range topic={} records={} method=\"{}\"", o.topic, range.records(), range.method);
   read_range(o.brokers, o.topic, range, cfg.kafka.consumer_properties, [&](range_record&& r) {
-    auto d = decode_tick(r.value, static_cast<size_t>(cfg.kafka.max_tick_bytes));
+    auto d = decode_tick(r.value, cfg.input.limits);
     // Record timestamps chose the offsets; the ticks' own times decide what is replayed.
     if (d.ok && (d.value.ts < o.from_ts || d.value.ts > o.to_ts)) return;
     if (d.ok) in.ticks.push_back(d.value);
@@ -182,7 +185,9 @@ backtest_outcome run_backtest(const backtest_options& o) {
   {
     progress_line progress(o.progress, stats, static_cast<int64_t>(in.records.size()));
     std::atomic<bool> stop{false};
-    out.seconds = run_pipeline(env, stop);
+    std::string failure;
+    out.seconds = run_pipeline(env, stop, nullptr, &failure);
+    if (!failure.empty()) throw std::runtime_error("backtest: " + failure);
   }
   backtest_meta meta;
   meta.input = o.csv.empty() ? o.topic : o.csv;

@@ -30,9 +30,32 @@ std::string lower(std::string s) {
 
 bool parse_offset(const std::string& s, int64_t& minutes) {
   if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return false;
+  for (int i : {1, 2, 4, 5})
+    if (!std::isdigit(static_cast<unsigned char>(s[static_cast<size_t>(i)]))) return false;
   int h = std::atoi(s.substr(1, 2).c_str()), m = std::atoi(s.substr(4, 2).c_str());
+  if (h > 18 || m > 59) return false;
   minutes = (h * 60 + m) * (s[0] == '-' ? -1 : 1);
   return true;
+}
+
+// An IANA zone name: letters, digits, '_', '+', '-' in '/'-separated parts, none of them "." or
+// ".." (a name is a path under /usr/share/zoneinfo; "../../etc/passwd" is not a zone).
+bool zone_name_ok(const std::string& tz) {
+  if (tz.empty() || tz.size() > 64 || tz.front() == '/' || tz.back() == '/') return false;
+  std::stringstream ss(tz);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty() || part == "." || part == "..") return false;
+    for (unsigned char c : part)
+      if (!std::isalnum(c) && c != '_' && c != '+' && c != '-') return false;
+  }
+  return true;
+}
+
+int days_in_month(int year, int month) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : days[month - 1];
 }
 
 // Offset of local time in `tz` at the given civil time, via the C library's zone database.
@@ -44,7 +67,7 @@ int64_t zone_offset_minutes(const std::string& tz, const std::tm& civil) {
                 civil.tm_mon + 1, civil.tm_mday, civil.tm_hour);
   std::lock_guard guard{mu};
   if (auto it = cache.find(key); it != cache.end()) return it->second;
-  if (!std::filesystem::exists("/usr/share/zoneinfo/" + tz))
+  if (!zone_name_ok(tz) || !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + tz))
     throw csv_error("unknown time zone '" + tz + "' (not in /usr/share/zoneinfo; install tzdata)");
   const char* old = std::getenv("TZ");
   std::string saved = old ? old : "";
@@ -66,6 +89,8 @@ int64_t zone_offset_minutes(const std::string& tz, const std::tm& civil) {
 
 int64_t parse_time_ms(const std::string& text, const std::string& tz) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    // Epoch seconds or milliseconds; more than 13 digits is neither (year 2286 and beyond).
+    if (text.size() > 13) throw csv_error("bad time '" + text + "': more than 13 digits of epoch ms");
     int64_t v = std::stoll(text);
     if (v < 100'000'000'000ll) v *= 1000;  // epoch seconds
     return v;
@@ -76,6 +101,11 @@ int64_t parse_time_ms(const std::string& text, const std::string& tz) {
                   &civil.tm_mday, &civil.tm_hour, &civil.tm_min, &civil.tm_sec, &frac_pos) < 6 ||
       frac_pos == 0)
     throw csv_error("bad time '" + text + "'");
+  if (civil.tm_mon < 1 || civil.tm_mon > 12 || civil.tm_mday < 1 ||
+      civil.tm_mday > days_in_month(civil.tm_year, civil.tm_mon) || civil.tm_hour > 23 ||
+      civil.tm_min > 59 || civil.tm_sec > 60 || civil.tm_hour < 0 || civil.tm_min < 0 ||
+      civil.tm_sec < 0 || civil.tm_year < 1970)
+    throw csv_error("bad time '" + text + "': no such date or time of day");
   civil.tm_year -= 1900;
   civil.tm_mon -= 1;
   size_t pos = static_cast<size_t>(frac_pos);
@@ -83,6 +113,7 @@ int64_t parse_time_ms(const std::string& text, const std::string& tz) {
   if (pos < text.size() && text[pos] == '.') {
     size_t end = text.find_first_not_of("0123456789", pos + 1);
     if (end == std::string::npos) end = text.size();
+    if (end == pos + 1 || end - pos > 10) throw csv_error("bad time '" + text + "': bad fraction");
     frac = std::stod("0" + text.substr(pos, end - pos));
     pos = end;
   }
@@ -97,6 +128,7 @@ int64_t parse_time_ms(const std::string& text, const std::string& tz) {
   } else if (tz == "UTC") {
     offset_min = 0;
   } else if (!parse_offset(tz, offset_min)) {
+    if (!zone_name_ok(tz)) throw csv_error("bad time zone '" + tz + "' (an IANA name such as America/New_York, UTC or +HH:MM)");
     offset_min = zone_offset_minutes(tz, civil);
   }
   std::tm c = civil;
@@ -108,6 +140,11 @@ std::vector<tick> read_csv_ticks(const std::string& path, const csv_options& opt
                                  std::string* detected_format) {
   std::ifstream in(path);
   if (!in) throw csv_error(path + ": cannot open");
+  return read_csv_ticks(in, path, opts, detected_format);
+}
+
+std::vector<tick> read_csv_ticks(std::istream& in, const std::string& path,
+                                 const csv_options& opts, std::string* detected_format) {
   std::string line;
   if (!std::getline(in, line)) throw csv_error(path + ": empty file");
   auto header = split(line);

@@ -4,6 +4,7 @@
 // ts,symbol,price[,volume,bid,ask]. Local times without an offset need an explicit time zone.
 #include "common/user_error.hpp"
 #include <cstdint>
+#include <istream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,5 +31,8 @@ int64_t parse_time_ms(const std::string& text, const std::string& tz);
 
 std::vector<tick> read_csv_ticks(const std::string& path, const csv_options& opts,
                                  std::string* detected_format = nullptr);
+/// The same from a stream; `path` names it in errors (and gives a bars file its symbol).
+std::vector<tick> read_csv_ticks(std::istream& in, const std::string& path,
+                                 const csv_options& opts, std::string* detected_format = nullptr);
 
 }  // namespace tickgate

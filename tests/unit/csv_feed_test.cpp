@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "app/lib/csv_feed.hpp"
 
@@ -82,4 +83,32 @@ TEST(csv_feed, bad_rows_name_file_and_line) {
     EXPECT_NE(std::string(e.what()).find("bad.csv:3: bad price 'abc'"), std::string::npos)
         << e.what();
   }
+}
+
+// The hardening review's CSV findings: each is a csv_error naming line and value, never a bare
+// "stoll" or a silently normalised date.
+TEST(csv_feed, impossible_times_and_zones_are_errors_with_line_and_value) {
+  struct bad {
+    std::string row, tz, expect;
+  };
+  for (auto& b : std::vector<bad>{
+           {"12345678901234567890123,X,10", "", "csv:2: bad time '12345678901234567890123'"},
+           {"2014-13-45 09:30:00,X,10", "UTC", "csv:2: bad time '2014-13-45 09:30:00': no such date"},
+           {"2014-02-30 09:30:00,X,10", "UTC", "no such date"},
+           {"2014-09-17 99:99:99,X,10", "UTC", "no such date or time of day"},
+           {"2014-09-17 09:30:00.,X,10", "UTC", "bad fraction"},
+           {"2014-09-17 09:30:00+25:00,X,10", "UTC", "bad time offset"},
+           {"2014-09-17 09:30:00,X,10", "../../../etc/passwd", "bad time zone '../../../etc/passwd'"},
+           {"2014-09-17 09:30:00,X,10", "Europe/../../etc/passwd", "bad time zone"},
+       }) {
+    std::istringstream in("ts,symbol,price\n" + b.row + "\n");
+    try {
+      read_csv_ticks(in, "csv", {"auto", b.tz, ""});
+      ADD_FAILURE() << "accepted: " << b.row << " tz " << b.tz;
+    } catch (const csv_error& e) {
+      EXPECT_NE(std::string(e.what()).find(b.expect), std::string::npos) << e.what();
+    }
+  }
+  std::istringstream leap("ts,symbol,price\n2016-02-29 23:59:60,X,10\n");
+  EXPECT_EQ(read_csv_ticks(leap, "csv", {"auto", "UTC", ""}).size(), 1u);  // leap day, leap second
 }

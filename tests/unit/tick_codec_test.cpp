@@ -74,3 +74,56 @@ TEST(tick_codec, rejects_oversized_record_before_parsing) {
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.code, "too_large");
 }
+
+// The hardening review's implausible records, each with the code it must get.
+INSTANTIATE_TEST_SUITE_P(
+    implausible, tick_codec_rejects,
+    ::testing::Values(
+        bad_case{R"({"symbol":"A","ts":99999999999999999,"price":1})", "bad_ts"},
+        bad_case{R"({"symbol":"A","ts":9223372036854775807,"price":1})", "bad_ts"},
+        bad_case{R"({"symbol":"A","ts":18446744073709551615,"price":1})", "bad_ts"},
+        bad_case{R"({"symbol":"A","ts":1e300,"price":1})", "bad_ts"},
+        bad_case{R"({"symbol":"A","ts":1677628800000.5,"price":1})", "bad_ts"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1e308})", "bad_price"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1e-300})", "bad_price"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"volume":1e308})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"rsi":1e308}})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"rsi":101}})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"iv":-0.1}})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"days_to_expiry":1e9}})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"macd":1e300}})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":[1]})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"rsi":{"x":1}}})", "bad_field"},
+        bad_case{R"({"symbol":"A","ts":1,"price":10,"bid":11,"ask":9})", "crossed_quote"},
+        bad_case{R"({"symbol":"A","ts":1,"price":10,"bid":-1})", "bad_field"},
+        bad_case{"{\"symbol\":\"W9\\u0000\",\"ts\":1,\"price\":1}", "bad_symbol"},
+        bad_case{"{\"symbol\":\"A B\",\"ts\":1,\"price\":1}", "bad_symbol"},
+        bad_case{"{\"symbol\":\"caf\xc3\xa9\",\"ts\":1,\"price\":1}", "bad_symbol"},
+        bad_case{R"({"symbol":"A","symbol":"B","ts":1,"price":1})", "duplicate_key"},
+        bad_case{R"({"symbol":"A","ts":1,"ts":2,"price":1})", "duplicate_key"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"x":1,"x":2})", "duplicate_key"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1,"indicators":{"rsi":1,"rsi":2}})", "duplicate_key"},
+        bad_case{R"({"symbol":null,"ts":1,"price":1})", "bad_symbol"},
+        bad_case{R"({"symbol":"A","ts":1,"price":[1]})", "bad_price"},
+        bad_case{R"({"symbol":"A","ts":1,"price":true})", "bad_price"},
+        bad_case{R"({"symbol":"A","ts":1,"price":1} trailing)", "not_json"},
+        bad_case{"", "not_json"},
+        bad_case{"\"just a string\"", "not_object"}));
+
+TEST(tick_codec, ignores_unknown_fields_at_any_depth_and_null_optionals) {
+  auto r = decode_tick(R"({"symbol":"BTC/USD","ts":1677628800000.0,"price":1,"venue":{"a":[1,{"b":2}],"c":"d"},
+      "volume":null,"bid":null,"indicators":{"rsi":55,"custom":[1,2],"nested":{"rsi":1e308}}})",
+                       4096);
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.value.symbol, "BTC/USD");
+  EXPECT_EQ(r.value.ts, 1677628800000);
+  EXPECT_FALSE(present(r.value.volume));
+  EXPECT_DOUBLE_EQ(r.value.rsi, 55);
+}
+
+TEST(tick_codec, limits_come_from_the_caller) {
+  tick_limits l;
+  l.price_max = 100;
+  EXPECT_EQ(decode_tick(R"({"symbol":"A","ts":1,"price":100.5})", l).code, "bad_price");
+  EXPECT_TRUE(decode_tick(R"({"symbol":"A","ts":1,"price":100})", l).ok);
+}

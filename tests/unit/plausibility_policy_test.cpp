@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+
+#include "actors/ingest/plausibility_policy.hpp"
+
+using namespace tickgate;
+
+namespace {
+
+constexpr int64_t k_now = 1'700'000'000'000;  // the injected wall clock
+
+tick at(const std::string& sym, int64_t ts, double price) {
+  tick t;
+  t.symbol = sym;
+  t.ts = ts;
+  t.price = price;
+  return t;
+}
+
+plausibility_config small_window() {
+  plausibility_config c;
+  c.outlier_window = 8;
+  c.outlier_min_samples = 4;
+  c.outlier_mads = 10;
+  c.outlier_min_pct = 5;
+  c.outlier_confirm = 3;
+  return c;
+}
+
+}  // namespace
+
+TEST(plausibility, median_by_hand) {
+  std::vector<double> odd{5, 1, 3}, even{4, 1, 3, 2}, none;
+  EXPECT_DOUBLE_EQ(median_of(odd), 3);
+  EXPECT_DOUBLE_EQ(median_of(even), 2.5);
+  EXPECT_TRUE(std::isnan(median_of(none)));
+}
+
+TEST(plausibility, event_time_window_against_wall_clock_and_partition_high_water_mark) {
+  plausibility_policy p{plausibility_config{}};
+  EXPECT_TRUE(p.check(0, at("A", k_now, 10), k_now).ok);
+  EXPECT_TRUE(p.check(0, at("A", k_now + 300'000, 10), k_now).ok);  // at the limit
+  auto ahead = p.check(0, at("A", k_now + 300'001, 10), k_now);
+  EXPECT_EQ(ahead.code, "future_ts");
+  // The far-future print moved nothing: the high-water mark is still k_now + 300 s.
+  EXPECT_TRUE(p.check(0, at("A", k_now + 300'000 - 3'600'000, 10), k_now).ok);
+  EXPECT_EQ(p.check(0, at("A", k_now + 300'000 - 3'600'001, 10), k_now).code, "late_ts");
+  // Another partition has its own mark.
+  EXPECT_TRUE(p.check(1, at("A", k_now - 86'400'000, 10), k_now).ok);
+  p.drop_partition(0);
+  EXPECT_TRUE(p.check(0, at("A", k_now - 86'400'000, 10), k_now).ok);
+}
+
+TEST(plausibility, symbol_pattern_rejects_traversal_and_is_configurable) {
+  plausibility_policy p{plausibility_config{}};
+  for (auto s : {"BTCUSDT", "BTC/USD", "ES=F", "^GSPC", "BRK.B", "6E:CME", "ETF"})
+    EXPECT_TRUE(p.check(0, at(s, k_now, 10), k_now).ok) << s;
+  for (auto s : {"../../etc", "A..B", "-X", ".hidden", "A*", "A\"B"})
+    EXPECT_EQ(p.check(0, at(s, k_now, 10), k_now).code, "bad_symbol") << s;
+  plausibility_config c;
+  c.symbol_pattern = "[A-Z]{3,6}";
+  plausibility_policy strict{c};
+  EXPECT_TRUE(strict.check(0, at("ABC", k_now, 10), k_now).ok);
+  EXPECT_EQ(strict.check(0, at("abc", k_now, 10), k_now).code, "bad_symbol");
+}
+
+TEST(plausibility, isolated_off_market_print_is_quarantined_and_changes_nothing) {
+  plausibility_policy p{small_window()};
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(p.check(0, at("A", k_now + i, 100 + (i % 3) * 0.1), k_now).ok);
+  auto bad = p.check(0, at("A", k_now + 10, 1000), k_now);  // a fat finger: 10x
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.code, "outlier");
+  EXPECT_EQ(p.check(0, at("A", k_now + 11, 1), k_now).code, "outlier");  // the other side
+  // Normal prints go on; a later single bad print is still an outlier (the centre never moved).
+  EXPECT_TRUE(p.check(0, at("A", k_now + 12, 100.2), k_now).ok);
+  EXPECT_EQ(p.check(0, at("A", k_now + 13, 120), k_now).code, "outlier");
+  EXPECT_TRUE(p.check(0, at("A", k_now + 14, 104.9), k_now).ok);  // 4.9%: not far enough in %
+}
+
+TEST(plausibility, consistent_prints_confirm_a_level_shift) {
+  plausibility_policy p{small_window()};
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(p.check(0, at("A", k_now + i, 100), k_now).ok);
+  EXPECT_EQ(p.check(0, at("A", k_now + 10, 80), k_now).code, "outlier");
+  EXPECT_EQ(p.check(0, at("A", k_now + 11, 79.5), k_now).code, "outlier");
+  auto third = p.check(0, at("A", k_now + 12, 80.2), k_now);
+  EXPECT_TRUE(third.ok);
+  EXPECT_TRUE(third.level_shift);
+  // The new level is the centre now: 80 is normal, 100 would be the outlier.
+  EXPECT_TRUE(p.check(0, at("A", k_now + 13, 80.1), k_now).ok);
+  for (int i = 0; i < 6; ++i) p.check(0, at("A", k_now + 14 + i, 80), k_now);
+  EXPECT_EQ(p.check(0, at("A", k_now + 30, 100), k_now).code, "outlier");
+}
+
+TEST(plausibility, inconsistent_outliers_never_confirm) {
+  plausibility_policy p{small_window()};
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(p.check(0, at("A", k_now + i, 100), k_now).ok);
+  // Alternating sides and scattered: each restarts the count.
+  for (double bad : {150.0, 60.0, 170.0, 40.0, 150.0, 110.0 * 2})
+    EXPECT_EQ(p.check(0, at("A", k_now + 10, bad), k_now).code, "outlier") << bad;
+}
+
+TEST(plausibility, flat_price_has_a_floor_on_its_scale) {
+  plausibility_policy p{small_window()};
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(p.check(0, at("A", k_now + i, 50), k_now).ok);
+  // MAD is 0; a 6% move is > 5% and > 10 x the 1 bp floor: an outlier, not a division by zero.
+  EXPECT_EQ(p.check(0, at("A", k_now + 9, 53), k_now).code, "outlier");
+  EXPECT_TRUE(p.check(0, at("A", k_now + 9, 51), k_now).ok);
+}
