@@ -22,6 +22,7 @@ using drained_atom = caf::atom_constant<caf::atom("drained")>;  // a shard has f
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using fail_atom = caf::atom_constant<caf::atom("fail")>;  // stop: nothing durable past this
 using pump_atom = caf::atom_constant<caf::atom("pump")>;  // gateway: time to dispatch again
 
 /// prioritise -> change
@@ -78,7 +79,8 @@ typename Inspector::result_type inspect(Inspector& f, cache_invalidate& x) {
 using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<ticks_accounted>,
                                       caf::reacts_to<requests_settled>,
                                       caf::reacts_to<drained_atom, int32_t>,
-                                      caf::reacts_to<stop_atom>>;
+                                      caf::reacts_to<stop_atom>,
+                                      caf::reacts_to<fail_atom, std::string>>;
 using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<tick_batch>,
                                           caf::reacts_to<drain_atom>,
                                           caf::reacts_to<config_update>>;

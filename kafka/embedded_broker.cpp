@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "kafka/kafka_health.hpp"
+
 namespace tickgate {
 
 embedded_broker::embedded_broker(int brokers) {
@@ -15,6 +17,7 @@ embedded_broker::embedded_broker(int brokers) {
     rd_kafka_conf_destroy(conf);
     throw std::runtime_error(std::string("embedded broker: ") + err);
   }
+  install_kafka_callbacks(conf);
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk_) {
     rd_kafka_conf_destroy(conf);
@@ -31,6 +34,11 @@ embedded_broker::embedded_broker(int brokers) {
 embedded_broker::~embedded_broker() {
   rd_kafka_mock_cluster_destroy(cluster_);
   rd_kafka_destroy(rk_);
+}
+
+void embedded_broker::set_broker_up(int32_t id, bool up) {
+  auto e = up ? rd_kafka_mock_broker_set_up(cluster_, id) : rd_kafka_mock_broker_set_down(cluster_, id);
+  if (e) throw std::runtime_error(std::string("embedded broker: ") + rd_kafka_err2str(e));
 }
 
 void embedded_broker::create_topic(const std::string& name, int partitions) {

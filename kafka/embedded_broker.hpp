@@ -21,6 +21,8 @@ class embedded_broker {
   /// Creates a topic with `partitions` partitions (replication 1).
   void create_topic(const std::string& name, int partitions);
   const std::string& bootstrap() const { return bootstrap_; }
+  /// Takes broker `id` (1-based) down or brings it back: connections to it fail meanwhile.
+  void set_broker_up(int32_t id, bool up);
 
  private:
   rd_kafka_s* rk_ = nullptr;

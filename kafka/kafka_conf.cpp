@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "kafka/kafka_health.hpp"
+
 #include <stdexcept>
 
 namespace tickgate {
@@ -19,6 +21,7 @@ rd_kafka_conf_t* make_kafka_conf(const char* client,
   };
   for (auto& [k, v] : defaults) set(k, v);
   for (auto& [k, v] : overrides) set(k, v);
+  install_kafka_callbacks(conf);
   return conf;
 }
 

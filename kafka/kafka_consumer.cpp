@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kafka/kafka_conf.hpp"
+#include "kafka/kafka_health.hpp"
 
 #include <librdkafka/rdkafka.h>
 
@@ -101,6 +102,7 @@ polled_record kafka_consumer::poll(int timeout_ms) {
   polled_record r;
   rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
   if (!m) return r;
+  if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) kafka_mark_up();
   r.partition = m->partition;
   r.offset = m->offset;
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {

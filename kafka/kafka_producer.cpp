@@ -1,9 +1,11 @@
 #include "kafka/kafka_producer.hpp"
 
 #include "kafka/kafka_conf.hpp"
+#include "kafka/kafka_health.hpp"
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace tickgate {
@@ -11,6 +13,7 @@ namespace {
 
 void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
   auto* fn = static_cast<kafka_producer::delivery_fn*>(msg->_private);
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) kafka_mark_up();
   if (!fn) return;
   if (*fn) (*fn)(msg->err == RD_KAFKA_RESP_ERR_NO_ERROR, msg->err ? rd_kafka_err2str(msg->err) : "");
   delete fn;
@@ -49,6 +52,9 @@ bool kafka_producer::produce(const std::string& topic, const std::string& key,
                           static_cast<ssize_t>(v.size()));
   }
   auto* opaque = new delivery_fn(std::move(on_delivery));
+  // Back-pressure has a deadline too: a queue that stays full this long (the broker is gone
+  // and message.timeout.ms has not expired what waits) is an error the caller decides on.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
     rd_kafka_resp_err_t e = rd_kafka_producev(
         rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
@@ -58,7 +64,7 @@ bool kafka_producer::produce(const std::string& topic, const std::string& key,
         RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
         RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) return true;  // headers now owned by librdkafka
-    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < give_up) {
       rd_kafka_poll(rk_, 50);  // back-pressure: serve deliveries, then retry
       continue;
     }

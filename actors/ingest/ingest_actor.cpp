@@ -12,7 +12,9 @@
 
 #include "actors/alerts/alert_policy.hpp"
 #include "actors/ingest/offset_tracker.hpp"
+#include "actors/ingest/plausibility_policy.hpp"
 #include "kafka/kafka_consumer.hpp"
+#include "kafka/kafka_health.hpp"
 #include "kafka/kafka_producer.hpp"
 #include "messages/tick_codec.hpp"
 
@@ -34,6 +36,10 @@ struct ingest_stats {
     busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
                            "From the first record consumed to the last commit (until-eof runs)");
   }
+  counter& level_shift() {
+    return reg.add_counter("tickgate_level_shifts_total", "",
+                           "Consistent off-centre prints accepted as a genuine level shift");
+  }
   counter& dlq(const std::string& code) {
     return reg.add_counter("tickgate_dlq_total", "reason=\"" + code + "\"",
                            "Records sent to the dead-letter topic, by reason");
@@ -49,16 +55,23 @@ struct ingest_stats {
   gauge* busy_us;
 };
 
+/// Bigger DLQ copies are cut (header tickgate.truncated_from); well under message.max.bytes.
+constexpr size_t k_dlq_max_value_bytes = 64 * 1024;
+
 struct ingest_state {
   std::unique_ptr<kafka_consumer> consumer;
   std::unique_ptr<kafka_producer> dlq;
   std::unique_ptr<ingest_stats> stats;
   offset_tracker tracker;
   std::unique_ptr<dlq_rate_alarm> dlq_alarm;
+  std::unique_ptr<plausibility_policy> plausible;
+  std::string failure;  // set when the pipeline must stop: nothing is committed past it
+  bool kafka_alerted = false;  // an outage alert is out and the brokers are not back yet
   std::vector<tick_batch> outbox;  // per shard: this poll round's ticks
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
   bool draining = false;
+  std::chrono::steady_clock::time_point drain_started{};
   bool stop_requested = false;
   int32_t drained_shards = 0;
   std::chrono::steady_clock::time_point last_commit = std::chrono::steady_clock::now();
@@ -74,6 +87,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   st.stats = std::make_unique<ingest_stats>(*env.stats);
   st.dlq_alarm = std::make_unique<dlq_rate_alarm>(cfg->alerts.dlq_window_records,
                                                   cfg->alerts.dlq_max_pct);
+  st.plausible = std::make_unique<plausibility_policy>(cfg->input);
   st.consumer = std::make_unique<kafka_consumer>(env.bootstrap, cfg->kafka.group_id,
                                                  cfg->kafka.consumer_properties);
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
@@ -92,6 +106,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       st.assigned.erase(p);
       st.at_eof.erase(p);
       st.tracker.drop(p);
+      st.plausible->drop_partition(p);
     }
     st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
     spdlog::info("ingest: revoked partitions={}", parts.size());
@@ -119,7 +134,19 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.stats->records->inc();
     st.at_eof.erase(r.partition);
     st.tracker.polled(r.partition, r.offset);
-    auto d = decode_tick(r.value, static_cast<size_t>(cfg->kafka.max_tick_bytes));
+    auto d = decode_tick(r.value, cfg->input.limits);
+    if (d.ok) {
+      auto v = st.plausible->check(r.partition, d.value, env.wall_ms());
+      if (!v.ok) {
+        d.ok = false;
+        d.code = std::move(v.code);
+        d.reason = std::move(v.reason);
+      } else if (v.level_shift) {
+        st.stats->level_shift().inc();
+        spdlog::warn("ingest: level shift accepted symbol={} partition={} offset={} detail=\"{}\"",
+                     d.value.symbol, r.partition, r.offset, v.reason);
+      }
+    }
     if (st.dlq_alarm->observe(!d.ok)) {
       const auto bad = st.dlq_alarm->fired_bad();
       const auto window = st.dlq_alarm->window();
@@ -140,17 +167,31 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                       {"tickgate.source", cfg->kafka.ticks_topic + "/" +
                                               std::to_string(r.partition) + "/" +
                                               std::to_string(r.offset)}};
+      // The DLQ copy is capped so that it always fits a producer request; the whole record
+      // stays at its source offset. A record that cannot reach the DLQ is a decision, not a
+      // log line: the pipeline stops and nothing is committed past it.
+      std::string_view value = r.value;
+      if (value.size() > k_dlq_max_value_bytes) {
+        h.emplace_back("tickgate.truncated_from", std::to_string(value.size()));
+        value = value.substr(0, k_dlq_max_value_bytes);
+      }
+      std::string_view key = std::string_view(r.key).substr(0, 1024);
       int32_t p = r.partition;
       int64_t o = r.offset;
       std::string err;
       auto on_delivered = [self, p, o](bool ok, const std::string& e) {
-        if (ok)
+        if (ok) {
           self->state.tracker.done(p, o);
-        else
-          spdlog::error("ingest: DLQ record not delivered partition={} offset={} error={}", p, o, e);
+          return;
+        }
+        spdlog::error("ingest: DLQ record not delivered partition={} offset={} error=\"{}\"", p, o, e);
+        if (self->state.failure.empty())
+          self->state.failure = "dead-letter record of partition " + std::to_string(p) +
+                                " offset " + std::to_string(o) + " not delivered: " + e;
       };
-      if (!st.dlq->produce(cfg->kafka.dlq_topic, r.key, r.value, h, on_delivered, err))
-        spdlog::error("ingest: cannot queue DLQ record partition={} offset={} error={}", p, o, err);
+      if (!st.dlq->produce(cfg->kafka.dlq_topic, std::string(key), std::string(value), h,
+                           on_delivered, err))
+        on_delivered(false, err);
       return;
     }
     d.value.partition = r.partition;
@@ -160,9 +201,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.outbox[static_cast<size_t>(r.partition % shards)].ticks.push_back(std::move(d.value));
   };
 
-  auto start_drain = [=](const char* why) {
+  auto start_drain = [=](const std::string& why) {
     auto& st = self->state;
     st.draining = true;
+    st.drain_started = std::chrono::steady_clock::now();
     spdlog::info("ingest: draining pipeline why=\"{}\"", why);
     for (auto& s : wires->shards) self->send(s, drain_atom::value);
   };
@@ -194,6 +236,23 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         st.dlq->poll(0);
         st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight()));
         auto now = std::chrono::steady_clock::now();
+        // An outage pauses the pipeline by itself (nothing to consume, outputs wait in the
+        // producer); the operator hears of it once, and again only after a recovery.
+        if (const int64_t down = kafka_down_since_ms(); down != 0 && !st.kafka_alerted) {
+          st.kafka_alerted = true;
+          alert a;
+          a.kind = "kafka_unreachable";
+          a.key = "kafka_unreachable/" + env.bootstrap;
+          a.severity = "critical";
+          a.ts = env.wall_ms();
+          a.message = "every Kafka broker is unreachable: consuming and publishing paused (" +
+                      kafka_last_error() + ")";
+          a.fields_json = fmt::format(R"({{"down_since_ms":{}}})", down);
+          self->send(wires->alerts, std::move(a));
+        } else if (down == 0 && st.kafka_alerted) {
+          st.kafka_alerted = false;
+          spdlog::info("ingest: kafka reachable again, resuming");
+        }
         if (now - st.last_commit >= std::chrono::milliseconds(cfg->kafka.commit_interval_ms)) {
           commit(false);
           st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
@@ -203,26 +262,41 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           bool all_eof = !st.assigned.empty() &&
                          std::all_of(st.assigned.begin(), st.assigned.end(),
                                      [&](int32_t p) { return st.at_eof.count(p) > 0; });
-          if (st.stop_requested)
+          if (!st.failure.empty())
+            start_drain("failure: " + st.failure);
+          else if (st.stop_requested)
             start_drain("stop requested");
           else if (env.max_records > 0 &&
                    st.stats->records->value() >= static_cast<uint64_t>(env.max_records))
             start_drain("max records reached");
           else if (env.until_eof && all_eof)
             start_drain("every assigned partition is at its end");
-        } else if (st.drained_shards == shards && st.tracker.in_flight() == 0 &&
-                   st.dlq->outq_len() == 0) {
-          commit(true);
-          st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
-          if (st.stats->records->value() > 0)
-            st.stats->busy_us->set(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - st.first_record)
-                                       .count());
-          st.consumer->close();
-          spdlog::info("ingest: drained and committed");
-          caf::anon_send(listener, done_atom::value);
-          self->quit();
-          return;
+        } else {
+          const bool drained = st.drained_shards == shards && st.tracker.in_flight() == 0 &&
+                               st.dlq->outq_len() == 0;
+          // Every wait has a deadline: what is not durable by then stays uncommitted (a restart
+          // re-delivers it) and the run ends with a failure.
+          const bool late = now - st.drain_started >= std::chrono::milliseconds(cfg->drain_timeout_ms);
+          if (late && st.failure.empty())
+            st.failure = "drain timed out after " + std::to_string(cfg->drain_timeout_ms / 1000) +
+                         " s with " + std::to_string(st.tracker.in_flight()) +
+                         " records not durable (left uncommitted)";
+          if (drained || late) {
+            commit(true);
+            st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
+            if (st.stats->records->value() > 0)
+              st.stats->busy_us->set(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - st.first_record)
+                                         .count());
+            st.consumer->close();
+            if (st.failure.empty())
+              spdlog::info("ingest: drained and committed");
+            else
+              spdlog::error("ingest: stopped error=\"{}\"", st.failure);
+            caf::anon_send(listener, done_atom::value, st.failure);
+            self->quit();
+            return;
+          }
         }
         if (st.draining)
           self->delayed_send(self, std::chrono::milliseconds(2), poll_atom::value);
@@ -238,6 +312,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       },
       [=](drained_atom, int32_t) { ++self->state.drained_shards; },
       [=](stop_atom) { self->state.stop_requested = true; },
+      [=](fail_atom, std::string& why) {
+        if (self->state.failure.empty()) self->state.failure = std::move(why);
+      },
   };
 }
 

@@ -92,6 +92,9 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
         *failed = true;
         self->state.stats->delivery_failed->inc();
         spdlog::error("sink: output record not delivered request={} error=\"{}\"", request_id, err);
+        // A lost output is a decision: stop, with nothing committed past the ticks behind it.
+        self->send(ingest, fail_atom::value,
+                   "output record of request " + request_id + " not delivered: " + err);
       }
       // Ticks stay uncommitted when an output was lost: a restart re-delivers them.
       if (--*remaining == 0 && !*failed) self->send(ingest, std::move(*settled));

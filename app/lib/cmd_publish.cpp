@@ -5,6 +5,7 @@
 #include "app/lib/commands.hpp"
 #include "app/lib/csv_feed.hpp"
 #include "app/lib/publisher.hpp"
+#include "kafka/kafka_health.hpp"
 #include "config/config.hpp"
 
 namespace tickgate {
@@ -20,7 +21,8 @@ int cmd_publish(int argc, char** argv) {
                  {"brokers", "Kafka bootstrap list"},
                  {"bootstrap-file", "read the bootstrap list from this file"},
                  {"topic", "input topic", true, false, "market.ticks"},
-                 {"compression", "none|gzip|snappy|lz4|zstd", true, false, "lz4"}},
+                 {"compression", "none|gzip|snappy|lz4|zstd", true, false, "lz4"},
+                 {"connect-timeout", "seconds to wait for a broker before exit 1", true, false, "30"}},
                 argc, argv, 2);
   if (args.help()) {
     std::cout << "tickgate publish: publish a CSV of market data as ticks (key = symbol)\n\n"
@@ -44,9 +46,19 @@ int cmd_publish(int argc, char** argv) {
     }
     if (!(speed > 0)) throw usage_error("publish: --speed must be 'max' or a number > 0");
   }
+  double connect_s = 0;
+  try {
+    connect_s = std::stod(args.get("connect-timeout", "30"));
+  } catch (const std::exception&) {
+    connect_s = -1;
+  }
+  if (!(connect_s >= 1 && connect_s <= 3600))
+    throw usage_error("publish: --connect-timeout must be seconds in [1, 3600]");
   csv_options o{args.get("format", "auto"), args.get("tz"), args.get("symbol")};
   std::string fmt;
   auto ticks = read_csv_ticks(args.get("csv"), o, &fmt);
+  if (std::string err; !kafka_reachable(bootstrap, static_cast<int64_t>(connect_s * 1000), {}, err))
+    throw std::runtime_error("publish: " + err);
   auto r = publish_ticks(bootstrap, args.get("topic", "market.ticks"), ticks, speed,
                          args.get("compression", "lz4"));
   std::cout << "published " << r.sent << " ticks (" << fmt << ") to "

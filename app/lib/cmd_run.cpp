@@ -1,3 +1,4 @@
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "app/lib/signals.hpp"
 #include "app/lib/summary.hpp"
 #include "kafka/embedded_broker.hpp"
+#include "kafka/kafka_health.hpp"
 
 namespace tickgate {
 
@@ -41,10 +43,12 @@ int cmd_run(int argc, char** argv) {
     return 0;
   }
   auto overrides = args.all("set");
-  if (args.has("brokers")) overrides.push_back("kafka.brokers=\"" + args.get("brokers") + "\"");
-  if (args.has("group")) overrides.push_back("kafka.group_id=\"" + args.get("group") + "\"");
-  if (args.has("data-dir")) overrides.push_back("storage.data_dir=\"" + args.get("data-dir") + "\"");
-  if (args.has("admin")) overrides.push_back("admin.listen=\"" + args.get("admin") + "\"");
+  // Flag values become JSON strings whatever they hold (quotes, newlines).
+  auto as_json = [](const std::string& v) { return nlohmann::json(v).dump(); };
+  if (args.has("brokers")) overrides.push_back("kafka.brokers=" + as_json(args.get("brokers")));
+  if (args.has("group")) overrides.push_back("kafka.group_id=" + as_json(args.get("group")));
+  if (args.has("data-dir")) overrides.push_back("storage.data_dir=" + as_json(args.get("data-dir")));
+  if (args.has("admin")) overrides.push_back("admin.listen=" + as_json(args.get("admin")));
   auto cfg = load_config(args.get("config", default_config_path()), overrides);
   spdlog::set_level(spdlog::level::from_str(cfg->log_level));
 
@@ -72,7 +76,17 @@ int cmd_run(int argc, char** argv) {
   resolve_provider(*cfg, env);
   spdlog::info("provider: note=\"{}\"", env.provider_note);
 
-  std::filesystem::create_directories(cfg->data_dir);
+  // The data dir is this instance's: its RocksDB lock is taken before anything in it (the
+  // bootstrap file of a running instance included) is touched.
+  std::unique_ptr<kv_store> store;
+  try {
+    std::filesystem::create_directories(cfg->data_dir);
+    store = open_rocksdb_store(cfg->data_dir + "/db", cfg->sync_writes);
+  } catch (const std::exception& e) {
+    throw usage_error("run: --data-dir " + cfg->data_dir + ": " + e.what());
+  }
+  env.store = store.get();
+
   std::unique_ptr<embedded_broker> broker;
   if (cfg->kafka.brokers == "embedded") {
     broker = std::make_unique<embedded_broker>(1);
@@ -84,11 +98,12 @@ int cmd_run(int argc, char** argv) {
                  cfg->data_dir);
   } else {
     env.bootstrap = cfg->kafka.brokers;
+    // A replay has nothing to wait for: a broker out of reach is an error, not a silent retry.
+    if (std::string err; env.until_eof && !kafka_reachable(env.bootstrap, cfg->kafka.connect_timeout_ms,
+                                                           cfg->kafka.consumer_properties, err))
+      throw std::runtime_error("run: " + err);
   }
   std::ofstream(cfg->data_dir + "/bootstrap") << env.bootstrap << '\n';
-
-  auto store = open_rocksdb_store(cfg->data_dir + "/db", cfg->sync_writes);
-  env.store = store.get();
 
   if (!feed.empty()) {
     auto r = publish_ticks(env.bootstrap, cfg->kafka.ticks_topic, feed, 0, cfg->kafka.compression);
@@ -100,8 +115,10 @@ int cmd_run(int argc, char** argv) {
   pipeline_control control;
   admin_server admin(stats, *store, control, cfg);
   admin.start(cfg->admin_listen);
-  double secs = run_pipeline(env, stop_requested(), &control);
+  std::string failure;
+  double secs = run_pipeline(env, stop_requested(), &control, &failure);
   std::cout << run_summary(env, secs) << std::flush;
+  if (!failure.empty()) throw std::runtime_error("run: " + failure);
   return 0;
 }
 

@@ -105,10 +105,11 @@ uint32_t pipeline_control::apply(const std::vector<std::string>& sets) {
     if (!live_tunable(path))
       throw config_error("config: " + path + ": not live-tunable (restart to change it)");
   }
-  auto all = cfg_->overrides;
-  all.insert(all.end(), sets.begin(), sets.end());
-  all.push_back("config_version=" + std::to_string(cfg_->version + 1));
-  auto next = load_config(cfg_->source_path, all);  // full validation; throws on a bad value
+  auto changes = sets;
+  changes.push_back("config_version=" + std::to_string(cfg_->version + 1));
+  // Built on the running config, not the file (which may have been edited or removed since);
+  // fully validated, throws on a bad value.
+  auto next = reload_config(*cfg_, changes);
   if (next->agents.size() != cfg_->agents.size())
     throw config_error("config: agents: the set of agents cannot change while running");
   for (size_t i = 0; i < next->agents.size(); ++i)
@@ -144,7 +145,7 @@ void pipeline_control::detach() {
 }
 
 double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
-                    pipeline_control* control) {
+                    pipeline_control* control, std::string* failure) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   sys_cfg.set("logger.console", caf::atom("none"));
@@ -179,7 +180,10 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
 
     bool stop_sent = false, done = false;
     while (!done) {
-      self->receive([&](done_atom) { done = true; },
+      self->receive([&](done_atom, std::string& why) {
+                      done = true;
+                      if (failure) *failure = why;
+                    },
                     caf::after(std::chrono::milliseconds(100)) >> [&] {
                       if (stop.load() && !stop_sent) {
                         self->send(wires->ingest, stop_atom::value);

@@ -51,8 +51,10 @@ class pipeline_control {
 bool live_tunable(const std::string& dotted_path);
 
 /// Runs until drained (env.until_eof) or until `stop` becomes true. Returns wall seconds.
-/// With `control`, live configuration changes can be applied while it runs.
+/// With `control`, live configuration changes can be applied while it runs. When the run
+/// had to stop on a failure (an output Kafka did not take, a drain past its deadline), nothing
+/// was committed past what is durable and `failure` (if given) says why; else it is empty.
 double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
-                    pipeline_control* control = nullptr);
+                    pipeline_control* control = nullptr, std::string* failure = nullptr);
 
 }  // namespace tickgate

@@ -1,6 +1,7 @@
 #include "app/lib/signals.hpp"
 
 #include <csignal>
+#include <cstdlib>
 
 namespace tickgate {
 
@@ -10,7 +11,11 @@ std::atomic<bool>& stop_requested() {
 }
 
 namespace {
-void on_signal(int) { stop_requested().store(true); }
+// The first signal asks for a drain (bounded by pipeline.drain_timeout_s); a second one ends
+// the process at once, uncommitted input is re-delivered on restart.
+void on_signal(int) {
+  if (stop_requested().exchange(true)) std::_Exit(130);
+}
 }  // namespace
 
 void install_stop_signals() {
