@@ -74,10 +74,11 @@ struct granted {
   uint64_t handle = 0;  // the gateway's id of the request
   int32_t caller = 0;   // which caller, so the gateway knows it is free again
   int32_t attempt = 1;  // 1-based over the request's life (retries and fallbacks)
+  picousd reserved = 0;  // the worst case reserved for it: what a call with no usable usage is charged
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, granted& x) {
-  return f(caf::meta::type_name("granted"), x.req, x.handle, x.caller, x.attempt);
+  return f(caf::meta::type_name("granted"), x.req, x.handle, x.caller, x.attempt, x.reserved);
 }
 
 /// A caller tells the gateway how an attempt ended (attempt_end) and what it cost. For an

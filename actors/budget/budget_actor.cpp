@@ -39,6 +39,8 @@ struct gateway_stats {
                          "Global budget level: 0 normal, 1 soft, 2 degrade, 3 hard");
     retries = &r.add_counter("tickgate_llm_retries_total", "", "Attempts retried after a backoff");
     fallbacks = &r.add_counter("tickgate_llm_fallbacks_total", "", "Requests moved to the next route");
+    rate_limited = &r.add_counter("tickgate_llm_rate_limited_total", "",
+                                  "429 answers: the route paused and its concurrency halved");
     shed = &r.add_counter("tickgate_gateway_shed_total", "", "Requests shed to rules under pressure");
     velocity = &r.add_counter("tickgate_budget_velocity_stops_total", "",
                               "Emergency stops on spending velocity");
@@ -74,6 +76,7 @@ struct gateway_stats {
   gauge* level;
   counter* retries;
   counter* fallbacks;
+  counter* rate_limited;
   counter* shed;
   counter* velocity;
   counter* recorded;
@@ -142,7 +145,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
           it->second.reserved = s.reserved;
           if (s.attempt == 1) st.stats->granted->inc();
           self->send(st.callers[static_cast<size_t>(caller)],
-                     granted{it->second, s.id, caller, s.attempt});
+                     granted{it->second, s.id, caller, s.attempt, s.reserved});
           break;
         }
         case gateway_step::rules: {
@@ -182,6 +185,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     st.stats->retries->inc(c.retries - st.seen.retries);
     st.stats->fallbacks->inc(c.fallbacks - st.seen.fallbacks);
     st.stats->shed->inc(c.shed - st.seen.shed);
+    st.stats->rate_limited->inc(c.rate_limited - st.seen.rate_limited);
     st.seen = c;
     st.stats->queued->set(static_cast<int64_t>(st.policy->queued() + st.policy->waiting_retry()));
     st.stats->in_flight->set(st.policy->in_flight());

@@ -42,6 +42,7 @@ gateway_policy::gateway_policy(const config& cfg, std::vector<route> routes,
       provider_cap_.push_back(cfg.providers.at(r.provider).max_in_flight);
     }
     route_max_retries_.push_back(cfg.providers.at(r.provider).max_retries);
+    r.concurrency = r.concurrency_max = std::max(1, cfg.providers.at(r.provider).max_in_flight);
   }
   provider_in_flight_.assign(slots.size(), 0);
   worst_.assign(routes_.size(), 0);
@@ -125,6 +126,7 @@ void gateway_policy::dispatch(pending_request& p, uint16_t ri, int64_t now,
   r.requests.take(1, now);
   r.tokens.take(static_cast<double>(token_estimate(p.req)), now);
   r.breaker.on_dispatch(now);
+  ++r.in_flight;
   ++provider_in_flight_[r.provider_slot];
   ++in_flight_total_;
   if (p.route != ri || !p.sticky) p.attempts_on_route = 0;
@@ -146,7 +148,12 @@ gateway_policy::placement gateway_policy::try_place(pending_request& p, int64_t 
                                                     std::vector<gateway_step>& out) {
   const double tokens = static_cast<double>(token_estimate(p.req));
   auto available = [&](route& r) {
-    return r.breaker.allows(now) && provider_in_flight_[r.provider_slot] < provider_cap_[r.provider_slot] &&
+    if (r.concurrency < r.concurrency_max && r.last_rate_limited != INT64_MIN &&
+        now - r.last_rate_limited >= cfg_.gateway.rate_limit_recover_ms)
+      r.concurrency = r.concurrency_max;  // quiet long enough: the limit has passed
+    return r.breaker.allows(now) && now >= r.paused_until &&
+           r.in_flight < static_cast<int32_t>(r.concurrency) &&
+           provider_in_flight_[r.provider_slot] < provider_cap_[r.provider_slot] &&
            r.requests.can_take(1, now) && r.tokens.can_take(tokens, now);
   };
   if (p.sticky) {
@@ -281,6 +288,7 @@ void gateway_policy::on_result(uint64_t id, const attempt_report& rep, int64_t n
   const auto ri = static_cast<uint16_t>(p.route);
   auto& r = routes_[ri];
   --provider_in_flight_[r.provider_slot];
+  --r.in_flight;
   --in_flight_total_;
   auto finish = [&](picousd actual) {
     budget_.settle(p.req.agent, p.reserved, actual, p.req.budget_now);
@@ -296,6 +304,7 @@ void gateway_policy::on_result(uint64_t id, const attempt_report& rep, int64_t n
     case attempt_end::replayed: return finish(0);
     case attempt_end::answered:
       note_breaker(ri, r.breaker.record(true, now), now);
+      r.concurrency = std::min(r.concurrency_max, r.concurrency + 1.0 / r.concurrency);
       r.observe_latency(rep.latency_us, cfg_.gateway.latency_alpha);
       return finish(rep.actual);
     case attempt_end::paid_failure:
@@ -315,6 +324,25 @@ void gateway_policy::on_result(uint64_t id, const attempt_report& rep, int64_t n
       }
       break;
     case attempt_end::rejected: note_breaker(ri, r.breaker.record(false, now), now); break;
+    case attempt_end::rate_limited: {
+      // Back-pressure: slow the route for everyone, keep this request (and its reservation)
+      // on it. The breaker does not hear of it.
+      ++counters_.rate_limited;
+      ++p.rate_limited;
+      --p.attempts_on_route;  // the retry's dispatch counts it again
+      r.concurrency = std::max(1.0, r.concurrency / 2);
+      r.last_rate_limited = now;
+      const int64_t resume =
+          now + backoff_ms(std::min(p.rate_limited, 30), rep.retry_after_ms, cfg_.gateway, rng_());
+      r.paused_until = std::max(r.paused_until, resume);
+      if (p.rate_limited <= cfg_.gateway.rate_limit_max_retries) {
+        p.sticky = true;
+        ++counters_.retries;
+        waiting_.emplace_back(resume, id);
+        return;
+      }
+      break;  // this route stays too busy for it: the next one
+    }
   }
   // This route is done with the request: give the reservation back and fall back.
   release(p);
@@ -340,6 +368,7 @@ int64_t gateway_policy::next_wake(int64_t now) {
     int64_t w = std::max(r.requests.wait_ms(1, now), r.tokens.wait_ms(need, now));
     if (w > 0) wake = std::min(wake, now + w);
     if (r.breaker.state(now) == breaker_state::open) wake = std::min(wake, r.breaker.half_opens_at());
+    if (r.paused_until > now) wake = std::min(wake, r.paused_until);
   }
   return wake;
 }

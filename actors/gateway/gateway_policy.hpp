@@ -36,7 +36,8 @@ struct gateway_request {
 enum class attempt_end : uint8_t {
   answered,      // a usable answer: settle to `actual`
   paid_failure,  // usage came back but the answer is unusable: settle to `actual`, no retry
-  retryable,     // 429, 5xx, timeout, network error, unparsable body; no usage, not charged
+  retryable,     // 5xx, timeout, network error, unparsable body; no usage, not charged
+  rate_limited,  // 429: back-pressure; pace the route and retry there, not a breaker failure
   rejected,      // another 4xx, no usage: this route will not serve it; next route
   replayed,      // already paid for (ledger): nothing to settle
 };
@@ -82,6 +83,7 @@ struct gateway_counters {
   uint64_t retries = 0;
   uint64_t fallbacks = 0;
   uint64_t shed = 0;
+  uint64_t rate_limited = 0;  // 429s seen
 };
 
 class gateway_policy {
@@ -131,7 +133,8 @@ class gateway_policy {
     int32_t route = -1;          // route of the attempt in flight or the retry waited for
     bool sticky = false;         // a retry: same route, same reservation
     int32_t attempts = 0;
-    int32_t attempts_on_route = 0;
+    int32_t attempts_on_route = 0;  // 429s excluded
+    int32_t rate_limited = 0;       // 429s over the request's life
     picousd reserved = 0;
     int64_t enqueued_at = 0;
   };

@@ -31,6 +31,14 @@ struct route {
   circuit_breaker breaker;
   double latency_ewma_us = 0;
   bool latency_known = false;
+  // Pacing by the provider's 429s (AIMD): concurrency halves on a 429 and grows by one per
+  // `concurrency` answers, up to the provider's max_in_flight; the route pauses until the
+  // Retry-After (or backoff) of its latest 429.
+  int32_t in_flight = 0;
+  double concurrency = 1;
+  double concurrency_max = 1;
+  int64_t paused_until = INT64_MIN;
+  int64_t last_rate_limited = INT64_MIN;
 
   route(const gateway_config& g)
       : breaker(g.breaker_window, g.breaker_min_calls, g.breaker_failure_rate, g.breaker_open_ms) {}

@@ -46,13 +46,14 @@ struct caller_state {
 };
 
 attempt_end classify_failure(long status) {
+  if (status == 429) return attempt_end::rate_limited;
   return retryable_status(status) ? attempt_end::retryable : attempt_end::rejected;
 }
 
 caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_state> self,
                                         pipeline_env env, budget_actor gateway, sink_actor sink) {
   auto cfg = env.cfg;
-  self->state.http = std::make_unique<http_client>();
+  self->state.http = std::make_unique<http_client>(static_cast<size_t>(cfg->gateway.max_response_bytes));
   self->state.stats = std::make_unique<caller_stats>(*env.stats);
   return {
       [=](granted& g) {
@@ -92,9 +93,30 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
           done.error = "bad answer: " + ans.error;
           st.stats->calls(prov.name, req.model, "bad_answer").inc();
         } else {
-          const picousd cost = ans.usage.present ? price_usage(ans.usage, cfg->prices.at(req.model)) : 0;
+          // The bill is the provider's word: checked before it becomes money. Missing or
+          // impossible usage is charged at the reserved worst case (what the budget already
+          // holds for it) and flagged, never as free and never as an absurd number.
+          std::string usage_problem;
+          picousd cost = 0;
+          if (!ans.usage.present)
+            usage_problem = "usage_missing";
+          else if (auto why = implausible_usage(
+                       ans.usage, static_cast<int64_t>(agent.system_prompt.size() + req.prompt.size()),
+                       agent.max_tokens);
+                   !why.empty())
+            usage_problem = "usage_out_of_bounds: " + why;
+          else if (!price_usage_checked(ans.usage, cfg->prices.at(req.model), cost))
+            usage_problem = "usage_out_of_bounds: cost overflows";
+          if (!usage_problem.empty()) {
+            cost = g.reserved;
+            ans.usage = token_usage{};
+            st.stats->calls(prov.name, req.model, "usage_invalid").inc();
+            spdlog::warn("caller: provider usage not trusted, charged the reserved worst case provider={} model={} request={} reason=\"{}\" charged_picousd={}",
+                         prov.name, req.model, req.request_id, usage_problem, cost);
+          }
           if (ans.ok) {
             out = make_outcome(*cfg, req, "llm", prov.name, req.model, ans.results, ans.usage, cost);
+            out.error = usage_problem;
             done.end = static_cast<uint8_t>(attempt_end::answered);
             st.stats->calls(prov.name, req.model, "ok").inc();
           } else {
@@ -127,6 +149,7 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
           self->send(sink, std::move(out));
         }
         if (done.end == static_cast<uint8_t>(attempt_end::retryable) ||
+            done.end == static_cast<uint8_t>(attempt_end::rate_limited) ||
             done.end == static_cast<uint8_t>(attempt_end::rejected))
           spdlog::debug("llm attempt failed provider={} model={} request={} attempt={} reason=\"{}\"",
                         prov.name, req.model, req.request_id, g.attempt, done.error);

@@ -2,34 +2,54 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 namespace tickgate {
 namespace {
 
+struct body_sink {
+  std::string* body;
+  size_t cap;
+  bool too_large = false;
+};
+
 size_t on_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto* sink = static_cast<body_sink*>(out);
+  if (sink->body->size() + size * n > sink->cap) {
+    sink->too_large = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, size * n);
   return size * n;
 }
 
 size_t on_header(char* data, size_t size, size_t n, void* out) {
   std::string line(data, size * n);
   const char* name = "retry-after:";
-  if (line.size() > std::strlen(name) && strncasecmp(line.c_str(), name, std::strlen(name)) == 0) {
-    try {
-      *static_cast<int64_t*>(out) =
-          static_cast<int64_t>(std::stod(line.substr(std::strlen(name))) * 1000);
-    } catch (...) {  // HTTP-date form: ignored, backoff applies
-    }
-  }
+  if (line.size() > std::strlen(name) && strncasecmp(line.c_str(), name, std::strlen(name)) == 0)
+    *static_cast<int64_t*>(out) = parse_retry_after_ms(line.substr(std::strlen(name)));
   return size * n;
 }
 
 }  // namespace
 
-http_client::http_client() {
+int64_t parse_retry_after_ms(const std::string& value) {
+  const char* p = value.c_str();
+  while (*p == ' ' || *p == '\t') ++p;
+  char* end = nullptr;
+  const double s = std::strtod(p, &end);
+  if (end == p) return -1;
+  while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n') ++end;
+  if (*end != '\0' || !std::isfinite(s) || s < 0) return -1;
+  return static_cast<int64_t>(std::min(s, 86'400.0) * 1000);
+}
+
+http_client::http_client(size_t max_body_bytes) : max_body_bytes_(max_body_bytes) {
   static const bool initialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
   if (!initialised) throw std::runtime_error("curl_global_init failed");
   curl_ = curl_easy_init();
@@ -54,8 +74,9 @@ http_response http_client::post_json(const std::string& url,
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(timeout_ms, 10'000)));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  body_sink sink{&r.body, max_body_bytes_};
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.retry_after_ms);
   auto start = std::chrono::steady_clock::now();
@@ -65,7 +86,9 @@ http_response http_client::post_json(const std::string& url,
                      .count();
   curl_slist_free_all(hdrs);
   if (rc != CURLE_OK) {
-    r.error = curl_easy_strerror(rc);
+    r.error = sink.too_large ? "response body larger than " + std::to_string(max_body_bytes_) + " bytes"
+                             : curl_easy_strerror(rc);
+    r.body.clear();
     r.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
     return r;
   }
@@ -85,8 +108,9 @@ http_response http_client::get(const std::string& url, const std::vector<std::st
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  body_sink sink{&r.body, max_body_bytes_};
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(hdrs);
   if (rc != CURLE_OK) {

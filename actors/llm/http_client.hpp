@@ -21,10 +21,15 @@ inline bool retryable_status(long status) {
   return status == 0 || status == 408 || status == 429 || status >= 500;
 }
 
+/// Retry-After in its seconds form ("2", "1.5") as milliseconds; -1 when absent, negative, not
+/// finite or not a number (the HTTP-date form is ignored: backoff applies); at most a day.
+int64_t parse_retry_after_ms(const std::string& value);
+
 /// Owns one CURL easy handle. The Authorization header is never logged or echoed in errors.
+/// A response body larger than `max_body_bytes` is not read further: the call fails.
 class http_client {
  public:
-  http_client();
+  explicit http_client(size_t max_body_bytes = 1 << 20);
   ~http_client();
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
@@ -34,6 +39,7 @@ class http_client {
 
  private:
   void* curl_ = nullptr;
+  size_t max_body_bytes_;
 };
 
 }  // namespace tickgate

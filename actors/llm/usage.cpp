@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 namespace tickgate {
 namespace {
@@ -41,6 +43,29 @@ token_usage anthropic_usage(const nlohmann::json& usage) {
   u.cache_write = count(usage, "cache_creation_input_tokens");
   u.output = count(usage, "output_tokens");
   return u;
+}
+
+bool price_usage_checked(const token_usage& u, const model_price& p, picousd& out) {
+  picousd total = 0;
+  for (auto [n, rate] : {std::pair{u.uncached_input, p.input}, std::pair{u.cache_read, p.cache_read},
+                         std::pair{u.cache_write, p.cache_write}, std::pair{u.output, p.output}}) {
+    picousd part = 0;
+    if (__builtin_mul_overflow(n, rate, &part) || __builtin_add_overflow(total, part, &total))
+      return false;
+  }
+  out = total;
+  return true;
+}
+
+std::string implausible_usage(const token_usage& u, int64_t prompt_bytes, int64_t max_tokens) {
+  constexpr int64_t k_template_tokens = 1024;  // roles, separators, a provider's preamble
+  if (u.output > max_tokens)
+    return "output tokens " + std::to_string(u.output) + " > max_tokens " + std::to_string(max_tokens);
+  int64_t input = 0;
+  if (__builtin_add_overflow(u.uncached_input, u.cache_read, &input) ||
+      __builtin_add_overflow(input, u.cache_write, &input) || input > prompt_bytes + k_template_tokens)
+    return "input tokens above the " + std::to_string(prompt_bytes) + " bytes sent";
+  return "";
 }
 
 picousd price_usage(const token_usage& u, const model_price& p) {

@@ -4,6 +4,7 @@
 //  - DeepSeek: prompt_cache_hit_tokens + prompt_cache_miss_tokens == prompt_tokens;
 //  - Anthropic: input_tokens EXCLUDES cache_read_input_tokens and cache_creation_input_tokens.
 #include <cstdint>
+#include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -29,5 +30,13 @@ token_usage anthropic_usage(const nlohmann::json& usage);
 
 /// Exact cost of `u` at `p`.
 picousd price_usage(const token_usage& u, const model_price& p);
+/// price_usage with every product and sum checked: false (and `out` untouched) on overflow.
+bool price_usage_checked(const token_usage& u, const model_price& p, picousd& out);
+
+/// Why `u` cannot be the bill of a request of `prompt_bytes` bytes (system + user) asking for at
+/// most `max_tokens`, or "" when it can: output above max_tokens, or more input tokens than the
+/// prompt has bytes (byte-level tokenizers never exceed one token per byte) plus a margin for
+/// the chat template. Usage is the provider's word, checked before it becomes money.
+std::string implausible_usage(const token_usage& u, int64_t prompt_bytes, int64_t max_tokens);
 
 }  // namespace tickgate

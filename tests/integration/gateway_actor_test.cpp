@@ -14,6 +14,7 @@
 
 #include "actors/budget/budget_actor.hpp"
 #include "actors/budget/budget_policy.hpp"
+#include "actors/llm/http_client.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/llm/prompt.hpp"
 #include "actors/sink/ledger.hpp"
@@ -192,7 +193,7 @@ TEST(gateway_actor, hard_budget_holds_under_100_concurrent_critical_requests) {
 TEST(gateway_actor, storm_and_outage_fall_back_open_the_breaker_and_recover) {
   fake_openai_server primary, fallback;
   std::atomic<bool> healthy{false};
-  // A 429 storm (Retry-After: 1 s, capped to 50 ms by config), then an outage of 503s.
+  // Three 429s (Retry-After: 1 s, capped to 50 ms by config), then an outage of 503s.
   primary.set_faults([&](int n) {
     if (healthy) return fault{};
     return n < 3 ? fault{429, 1, 0, false} : fault{503, -1, 0, false};
@@ -212,10 +213,12 @@ TEST(gateway_actor, storm_and_outage_fall_back_open_the_breaker_and_recover) {
   for (auto& [body, n] : fallback.paid()) EXPECT_EQ(n, 1);  // nothing paid twice
   const std::string ds = "provider=\"deepseek\",model=\"deepseek-chat\"";
   EXPECT_EQ(h.stats.value("tickgate_breaker_opens_total", ds), 1u);
-  // Open after 4 failures filled the window; at most the attempts already in flight on the
-  // other 3 callers reached the primary after that.
-  EXPECT_GE(primary.requests(), 4);
-  EXPECT_LE(primary.requests(), 4 + 3);
+  // The three 429s paced the route without counting as failures; the breaker opened after 4
+  // 503s filled the window; at most the attempts already in flight on the other 3 callers
+  // reached the primary after that.
+  EXPECT_EQ(h.stats.value("tickgate_llm_rate_limited_total", ""), 3u);
+  EXPECT_GE(primary.requests(), 3 + 4);
+  EXPECT_LE(primary.requests(), 3 + 4 + 3);
   EXPECT_GE(h.stats.total("tickgate_llm_retries_total"), 1u);
   EXPECT_EQ(h.ledger_total(), 20 * k_gpt4o_mini_call);
 
@@ -274,4 +277,75 @@ TEST(gateway_actor, timeout_and_malformed_body_are_retried_then_fall_back_unchar
   // client can know; see the README's "Not done yet".)
   EXPECT_EQ(h.ledger_total(), k_gpt4o_mini_call);
   EXPECT_EQ(h.stats.gauge_value("tickgate_budget_reserved_picousd"), 0);
+}
+
+// The hardening review: usage is the provider's word, checked before it becomes money.
+TEST(gateway_actor, absurd_or_missing_usage_is_charged_the_reserved_worst_case_not_trusted) {
+  fake_openai_server server;
+  server.set_faults([](int n) {
+    fault f;
+    if (n == 0) f.usage = R"({"prompt_tokens":1000,"completion_tokens":30000000000000})";  // 3e13
+    if (n == 1) f.usage = "none";
+    if (n == 2) f.usage = R"({"prompt_tokens":9000000000000000000,"completion_tokens":5})";
+    return f;
+  });
+  setenv("TICKGATE_TEST_KEY", "sk-usage-secret", 1);
+  gateway_harness h("gw_usage", {"routing.provider=\"openai\"",
+                                 "providers.openai.base_url=\"" + server.base_url() + "\"",
+                                 "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\"",
+                                 "pipeline.callers=1"});
+  auto rows = h.ask(0, 4);
+  ASSERT_EQ(count(rows, "llm", "openai"), 4);
+  picousd worst = 0;
+  int normal = 0;
+  for (auto& r : rows) {
+    EXPECT_GT(r.cost, 0);  // never free, never negative
+    if (r.cost == k_gpt4o_mini_call) ++normal;
+    else worst = r.cost;
+  }
+  EXPECT_EQ(normal, 1);  // the fourth answer carried real usage
+  // The three distrusted bills are each the reservation: the prompt's worst case on gpt-4o-mini.
+  EXPECT_GT(worst, k_gpt4o_mini_call);
+  EXPECT_LT(worst, usd_to_pico(0.01));
+  EXPECT_EQ(h.ledger_total(), k_gpt4o_mini_call + 3 * worst);
+  EXPECT_EQ(h.stats.value("tickgate_llm_calls_total",
+                          "provider=\"openai\",model=\"gpt-4o-mini\",status=\"usage_invalid\""),
+            3u);
+}
+
+TEST(gateway_actor, an_oversized_answer_or_a_nonsense_retry_after_is_a_failed_attempt) {
+  fake_openai_server primary, fallback;
+  primary.set_faults([](int n) {
+    fault f;
+    if (n == 0) f.pad_bytes = 50u << 20;  // 50 MB answer
+    else {
+      f.status = 429;
+      f.retry_after_raw = n == 1 ? "nan" : "1e30";
+    }
+    return f;
+  });
+  setenv("TICKGATE_TEST_KEY", "sk-body-secret", 1);
+  gateway_harness h("gw_body", two_routes(primary, fallback,
+                                          {"gateway.max_response_bytes=65536",
+                                           "gateway.backoff_base_ms=1", "gateway.backoff_max_ms=5",
+                                           "gateway.retry_after_max_s=0.05",
+                                           "gateway.rate_limit_max_retries=1",
+                                           "providers.deepseek.max_retries=0", "pipeline.callers=1"}));
+  auto rows = h.ask(0, 1);
+  // 50 MB cut at 64 KiB (failed, unpaid); two 429s with unusable Retry-After (backoff applies);
+  // then the fallback answers.
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].source, "llm");
+  EXPECT_EQ(rows[0].provider, "openai");
+  EXPECT_TRUE(primary.paid().size() <= 1u);  // the server counted it; the client never read it
+  EXPECT_EQ(h.ledger_total(), k_gpt4o_mini_call);
+}
+
+TEST(retry_after, seconds_form_only_finite_non_negative_capped_at_a_day) {
+  EXPECT_EQ(parse_retry_after_ms(" 2\r\n"), 2000);
+  EXPECT_EQ(parse_retry_after_ms("1.5"), 1500);
+  EXPECT_EQ(parse_retry_after_ms("0"), 0);
+  EXPECT_EQ(parse_retry_after_ms("1e30"), 86'400'000);
+  for (auto bad : {"nan", "inf", "-1", "", "Wed, 21 Oct 2015 07:28:00 GMT", "5 s"})
+    EXPECT_EQ(parse_retry_after_ms(bad), -1) << bad;
 }

@@ -48,6 +48,7 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
     if (f.status != 0) {
       res.status = f.status;
       if (f.retry_after_s >= 0) res.set_header("Retry-After", std::to_string(f.retry_after_s));
+      if (!f.retry_after_raw.empty()) res.set_header("Retry-After", f.retry_after_raw);
       res.set_content(anthropic ? R"({"type":"error","error":{"type":"rate_limit_error","message":"slow down"}})"
                                 : R"({"error":{"message":"Rate limit reached","type":"requests"}})",
                       "application/json");
@@ -101,6 +102,9 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
                {"completion_tokens", 50},
                {"total_tokens", 1050},
                {"prompt_tokens_details", {{"cached_tokens", 200}}}}}};
+    if (f.usage == "none") out.erase("usage");
+    else if (!f.usage.empty()) out["usage"] = json::parse(f.usage);
+    if (f.pad_bytes > 0) out["padding"] = std::string(f.pad_bytes, 'p');
     res.set_content(out.dump(), "application/json");
   };
   if (anthropic) server_->Post("/v1/messages", handler);

@@ -26,6 +26,9 @@ struct fault {
   int retry_after_s = -1;    // with a Retry-After header
   int delay_ms = 0;          // injected latency before anything
   bool malformed = false;    // 200 with a body that is not the wire format (and no usage)
+  std::string usage;         // 200 with this JSON as `usage` instead of the fixed one; "none": no usage
+  size_t pad_bytes = 0;      // 200 with a padding field of this many bytes
+  std::string retry_after_raw;  // with status: this exact Retry-After header value
 };
 
 /// Plays a provider on 127.0.0.1 in its exact wire format: OpenAI chat completions
