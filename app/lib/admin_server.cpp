@@ -4,10 +4,14 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 
 #include "app/lib/cost_report.hpp"
+#include "common/user_error.hpp"
+#include "kafka/kafka_health.hpp"
 
 namespace tickgate {
 
@@ -24,11 +28,12 @@ void bad_request(httplib::Response& res, const std::string& field, const std::st
   reply(res, 400, {{"error", error}, {"field", field}});
 }
 
-// Constant-time comparison: the token must not leak through response timing.
-bool same(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+// Constant-time comparison: neither the token nor its length leaks through response timing
+// (every byte of the presented value is compared, whatever its length).
+bool same(const std::string& presented, const std::string& expected) {
+  unsigned char diff = presented.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < presented.size(); ++i)
+    diff |= static_cast<unsigned char>(presented[i] ^ (expected.empty() ? 0 : expected[i % expected.size()]));
   return diff == 0;
 }
 
@@ -49,6 +54,19 @@ admin_server::admin_server(const stats_registry& stats, kv_store& store,
       server_(std::make_unique<httplib::Server>()) {
   if (const char* t = std::getenv(cfg_->admin_token_env.c_str()); t && *t) token_ = t;
   server_->set_tcp_nodelay(true);
+  // Limits before anything is read: a body over the limit gets 413 from its Content-Length,
+  // a slow client is dropped after one read timeout, and a fixed pool serves connections.
+  server_->set_payload_max_length(static_cast<size_t>(cfg_->admin_max_body_bytes));
+  const auto rt = cfg_->admin_read_timeout_ms;
+  server_->set_read_timeout(static_cast<time_t>(rt / 1000), static_cast<time_t>((rt % 1000) * 1000));
+  server_->set_write_timeout(static_cast<time_t>(rt / 1000), static_cast<time_t>((rt % 1000) * 1000));
+  // One request per connection: a request whose body was refused unread is never followed by
+  // a parse of that body as the next request (the library would buffer it as one huge line),
+  // and an idle connection is dropped after one read timeout, not the library's 5 s.
+  server_->set_keep_alive_max_count(1);
+  server_->set_keep_alive_timeout(std::max<time_t>(1, static_cast<time_t>(rt / 1000)));
+  const auto threads = static_cast<size_t>(cfg_->admin_threads);
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   routes();
 }
 
@@ -58,13 +76,23 @@ admin_server::~admin_server() {
 }
 
 void admin_server::start(const std::string& listen) {
+  // "host:port", or a bare port (on 127.0.0.1); port 0 picks a free one.
   auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("admin: listen address must be host:port, got " + listen);
-  std::string host = listen.substr(0, colon);
-  int port = std::atoi(listen.substr(colon + 1).c_str());
-  port_ = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  std::string host = colon == std::string::npos ? "127.0.0.1" : listen.substr(0, colon);
+  std::string port_text = colon == std::string::npos ? listen : listen.substr(colon + 1);
+  char* end = nullptr;
+  long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535 || host.empty())
+    throw user_error("admin: listen address must be host:port or a port, got '" + listen + "'");
+  port_ = port == 0 ? server_->bind_to_any_port(host)
+                    : (server_->bind_to_port(host, static_cast<int>(port)) ? static_cast<int>(port) : -1);
   if (port_ <= 0) throw std::runtime_error("admin: cannot listen on " + listen);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() before the accept loop runs is lost and the loop would never end: start() returns
+  // once it runs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server_->is_running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
   spdlog::info("admin: listening address={}:{} mutating={} token_env={}", host, port_,
                token_.empty() ? "disabled" : "bearer_token", cfg_->admin_token_env);
 }
@@ -73,8 +101,13 @@ void admin_server::routes() {
   auto& s = *server_;
   s.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     bool assigned = stats_.gauge_value("tickgate_ingest_assigned_partitions") > 0;
-    reply(res, assigned ? 200 : 503,
-          {{"status", assigned ? "ok" : "starting"}, {"consumer_assigned", assigned}, {"storage", "open"}});
+    const int64_t down_since = kafka_down_since_ms();
+    const bool ok = assigned && down_since == 0;
+    json body{{"status", down_since ? "kafka_unreachable" : assigned ? "ok" : "starting"},
+              {"consumer_assigned", assigned}, {"storage", "open"},
+              {"kafka", down_since ? "unreachable" : "reachable"}};
+    if (down_since) body["kafka_down_since_ms"] = down_since;
+    reply(res, ok ? 200 : 503, body);
   });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(stats_.prometheus_text(), "text/plain; version=0.0.4");
@@ -112,15 +145,48 @@ void admin_server::routes() {
     reply(res, 200, budget_alert(store_, budgets[0], budgets[1]));
   });
 
-  // Mutating: bearer token, validated body, applied live as a new config version.
+  // Mutating: bearer token, then the declared size, both before a byte of the body is read
+  // (content-reader handlers: httplib reads nothing until the handler asks), so an
+  // unauthenticated or oversized request cannot make the server buffer anything; then the
+  // body, validated, applied live as a new config version.
   auto authorised = [this](const httplib::Request& req, httplib::Response& res) {
     if (token_.empty()) {
       reply(res, 403, {{"error", "mutating endpoints are disabled: set " + cfg_->admin_token_env}});
+      res.set_header("Connection", "close");  // its body is never read
       return false;
     }
     if (!same(req.get_header_value("Authorization"), "Bearer " + token_)) {
       res.set_header("WWW-Authenticate", "Bearer");
       reply(res, 401, {{"error", "missing or wrong bearer token"}});
+      res.set_header("Connection", "close");
+      return false;
+    }
+    return true;
+  };
+  // The body, at most admin.max_body_bytes of it; false (with the reply set) otherwise.
+  auto read_body = [this](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader, std::string& body) {
+    const auto limit = static_cast<size_t>(cfg_->admin_max_body_bytes);
+    const auto declared = req.get_header_value("Content-Length");
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(declared.c_str(), &end, 10);
+    if (!declared.empty() && (*end != '\0' || n > limit)) {
+      reply(res, 413, {{"error", "body larger than " + std::to_string(limit) + " bytes"}});
+      res.set_header("Connection", "close");
+      return false;
+    }
+    bool too_big = false;
+    reader([&](const char* data, size_t len) {
+      if (body.size() + len > limit) {
+        too_big = true;
+        return false;
+      }
+      body.append(data, len);
+      return true;
+    });
+    if (too_big) {
+      reply(res, 413, {{"error", "body larger than " + std::to_string(limit) + " bytes"}});
+      res.set_header("Connection", "close");
       return false;
     }
     return true;
@@ -133,18 +199,22 @@ void admin_server::routes() {
       bad_request(res, field_of(e.what()), e.what());
     }
   };
-  s.Post("/ai-cost/event-thresholds", [=](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
-    auto body = json::parse(req.body, nullptr, false);
+  s.Post("/ai-cost/event-thresholds", [=](const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
+    std::string text;
+    if (!authorised(req, res) || !read_body(req, res, reader, text)) return;
+    auto body = json::parse(text, nullptr, false);
     if (body.is_discarded() || !body.is_object() || body.empty())
       return bad_request(res, "", "body must be a non-empty JSON object of events.* keys");
     std::vector<std::string> sets;
     for (auto& [k, v] : body.items()) sets.push_back("events." + k + "=" + v.dump());
     apply(res, sets);
   });
-  s.Post("/ai-cost/sampling-strategy", [=](const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req, res)) return;
-    auto body = json::parse(req.body, nullptr, false);
+  s.Post("/ai-cost/sampling-strategy", [=](const httplib::Request& req, httplib::Response& res,
+                                            const httplib::ContentReader& reader) {
+    std::string text;
+    if (!authorised(req, res) || !read_body(req, res, reader, text)) return;
+    auto body = json::parse(text, nullptr, false);
     if (body.is_discarded() || !body.is_object())
       return bad_request(res, "", "body must be a JSON object {\"agent\": name, \"strategy\": {...}}");
     if (!body.contains("agent") || !body["agent"].is_string())
