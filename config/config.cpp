@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "config/config_reader.hpp"
@@ -74,6 +75,7 @@ void read_kafka(config_reader r, kafka_config& k) {
   r.read("poll_batch", k.poll_batch, 1, 100'000);
   r.read("commit_interval_ms", k.commit_interval_ms, 10, 600'000);
   r.read("max_tick_bytes", k.max_tick_bytes, 64, 1 << 20);
+  r.read_seconds("connect_timeout_s", k.connect_timeout_ms, 1, 3600);
   r.read("compression", k.compression, true);
   static const std::vector<std::string> codecs{"none", "gzip", "snappy", "lz4", "zstd"};
   if (std::find(codecs.begin(), codecs.end(), k.compression) == codecs.end())
@@ -88,6 +90,30 @@ void read_kafka(config_reader r, kafka_config& k) {
       (*out)[name] = v.get<std::string>();
     }
   }
+  r.finish();
+}
+
+void read_input(config_reader r, plausibility_config& in) {
+  r.read("price_min", in.limits.price_min, 1e-300, 1e300);
+  r.read("price_max", in.limits.price_max, 1e-300, 1e300);
+  if (in.limits.price_min >= in.limits.price_max) r.fail("price_min", "must be below price_max");
+  r.read("volume_max", in.limits.volume_max, 0, 1e300);
+  r.read("symbol_pattern", in.symbol_pattern, true);
+  try {
+    std::regex re(in.symbol_pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    r.fail("symbol_pattern", std::string("is not an ECMAScript regular expression: ") + e.what());
+  }
+  r.read_seconds("max_future_s", in.max_future_ms, 0, 365 * 86'400.0);
+  r.read_seconds("max_late_s", in.max_late_ms, 0, 3650 * 86'400.0);
+  auto o = r.child("outlier");
+  o.read("window", in.outlier_window, 4, 1024);
+  o.read("min_samples", in.outlier_min_samples, 2, 1024);
+  if (in.outlier_min_samples > in.outlier_window) o.fail("min_samples", "must be at most window");
+  o.read("mads", in.outlier_mads, 1, 1e6);
+  o.read("min_pct", in.outlier_min_pct, 0.1, 1e6);
+  o.read("confirm", in.outlier_confirm, 1, 100);
+  o.finish();
   r.finish();
 }
 
@@ -286,6 +312,9 @@ void read_gateway(config_reader r, gateway_config& g) {
   b.read_seconds("open_s", g.breaker_open_ms, 0.001, 86'400);
   b.finish();
   r.read("latency_alpha", g.latency_alpha, 0.001, 1);
+  r.read("rate_limit_max_retries", g.rate_limit_max_retries, 0, 1000);
+  r.read_seconds("rate_limit_recover_s", g.rate_limit_recover_ms, 0, 86'400);
+  r.read("max_response_bytes", g.max_response_bytes, 1024, 1ll << 30);
   r.finish();
 }
 
@@ -401,20 +430,22 @@ std::map<std::string, model_price> load_prices(const std::string& file,
   return out;
 }
 
-std::shared_ptr<const config> load_config(const std::string& path,
-                                          const std::vector<std::string>& set_overrides) {
-  json root = parse_file(path);
-  for (auto& o : set_overrides) apply_override(root, o);
-
+static std::shared_ptr<const config> build_config(json root, const std::string& path,
+                                           const std::vector<std::string>& set_overrides,
+                                           const config* previous = nullptr) {
   auto c = std::make_shared<config>();
   c->source_path = path;
   c->overrides = set_overrides;
+  c->effective_json = root.dump();
   config_reader r{root, ""};
   read_kafka(r.child("kafka"), c->kafka);
+  read_input(r.child("input"), c->input);
+  c->input.limits.max_bytes = static_cast<size_t>(c->kafka.max_tick_bytes);
   {
     auto p = r.child("pipeline");
     p.read("shards", c->shards, 1, 64);
     p.read("callers", c->callers, 1, 256);
+    p.read_seconds("drain_timeout_s", c->drain_timeout_ms, 1, 3600);
     p.finish();
   }
   {
@@ -427,6 +458,9 @@ std::shared_ptr<const config> load_config(const std::string& path,
     auto a = r.child("admin");
     a.read("listen", c->admin_listen, true);
     a.read("token_env", c->admin_token_env, true);
+    a.read("max_body_bytes", c->admin_max_body_bytes, 1024, 64ll << 20);
+    a.read("read_timeout_ms", c->admin_read_timeout_ms, 100, 600'000);
+    a.read("threads", c->admin_threads, 2, 1024);
     a.finish();
   }
   {
@@ -524,8 +558,33 @@ std::shared_ptr<const config> load_config(const std::string& path,
     if (p.kind != "rules")
       for (auto& m : p.models) models.push_back(m.name);
   c->pricing_file = resolve_relative(c->pricing_file, path);
-  c->prices = load_prices(c->pricing_file, models);
+  // A live change keeps the prices it started with (the file may be gone); only a model it
+  // did not know yet is looked up in the file.
+  std::vector<std::string> unknown;
+  for (auto& m : models)
+    if (previous && previous->prices.count(m)) c->prices[m] = previous->prices.at(m);
+    else unknown.push_back(m);
+  if (!unknown.empty())
+    for (auto& [m, p] : load_prices(c->pricing_file, unknown)) c->prices[m] = p;
   return c;
 }
+
+std::shared_ptr<const config> load_config(const std::string& path,
+                                          const std::vector<std::string>& set_overrides) {
+  json root = parse_file(path);
+  for (auto& o : set_overrides) apply_override(root, o);
+  return build_config(std::move(root), path, set_overrides);
+}
+
+std::shared_ptr<const config> reload_config(const config& current,
+                                            const std::vector<std::string>& set_overrides) {
+  json root = json::parse(current.effective_json);
+  root["pricing_file"] = current.pricing_file;  // resolved at start-up, absolute
+  for (auto& o : set_overrides) apply_override(root, o);
+  auto all = current.overrides;
+  all.insert(all.end(), set_overrides.begin(), set_overrides.end());
+  return build_config(std::move(root), current.source_path, all, &current);
+}
+
 
 }  // namespace tickgate

@@ -11,6 +11,7 @@
 
 #include "common/money.hpp"
 #include "messages/market_event.hpp"
+#include "messages/tick_codec.hpp"
 
 namespace tickgate {
 
@@ -32,10 +33,24 @@ struct kafka_config {
   int32_t poll_batch = 500;
   int32_t commit_interval_ms = 1000;
   int32_t max_tick_bytes = 4096;
+  int64_t connect_timeout_ms = 30'000;  // replays (--until-eof, backtest, publish): no broker by then = exit 1
   std::string compression = "lz4";
   // librdkafka properties passed through as-is (security.protocol, sasl.*, session.timeout.ms...)
   std::map<std::string, std::string> consumer_properties;
   std::map<std::string, std::string> producer_properties;
+};
+
+/// What a tick must be to enter the pipeline (checked at ingest, before any state).
+struct plausibility_config {
+  tick_limits limits;  // stateless bounds (max_bytes is kafka.max_tick_bytes)
+  std::string symbol_pattern = "(?!.*\\.\\.)[A-Za-z0-9^][A-Za-z0-9._:/=^-]*";  // ECMAScript
+  int64_t max_future_ms = 300'000;    // ts at most this far ahead of the wall clock
+  int64_t max_late_ms = 3'600'000;    // ts at most this far behind the partition's high-water mark
+  int32_t outlier_window = 32;        // recent accepted prints per symbol
+  int32_t outlier_min_samples = 8;    // no outlier judgement before this many
+  double outlier_mads = 20;           // an outlier is > this many (scaled) MADs from the median...
+  double outlier_min_pct = 10;        // ...and > this % from it
+  int32_t outlier_confirm = 3;        // consistent outliers in a row that make a level shift
 };
 
 /// Thresholds of the prioritise stage (live-tunable).
@@ -171,11 +186,17 @@ struct gateway_config {
   int64_t backoff_base_ms = 200;
   int64_t backoff_max_ms = 10'000;
   int64_t retry_after_max_ms = 30'000;
-  int32_t breaker_window = 20;        // last N attempts per route
-  int32_t breaker_min_calls = 5;
-  double breaker_failure_rate = 0.5;
+  int32_t breaker_window = 50;        // last N attempts per route
+  int32_t breaker_min_calls = 20;
+  double breaker_failure_rate = 0.6;
   int64_t breaker_open_ms = 30'000;   // then one half-open probe
   double latency_alpha = 0.2;         // EWMA weight of the newest latency
+  // A 429 is back-pressure, not a broken route: it pauses the route (Retry-After or backoff),
+  // halves the route's concurrency (raised again by one per window of answers), and is retried
+  // on the same route up to this many times without counting toward the breaker.
+  int32_t rate_limit_max_retries = 8;
+  int64_t rate_limit_recover_ms = 5'000;  // no 429 for this long: the route's full concurrency again
+  int64_t max_response_bytes = 1 << 20;  // a larger provider answer is a failed attempt
 };
 
 /// What a backtest counts as a significant market event (judged from the ticks alone,
@@ -204,13 +225,19 @@ struct model_price {
 struct config {
   std::string source_path;  // the file it was loaded from
   std::vector<std::string> overrides;  // the --set expressions applied on top of it
+  std::string effective_json;  // the file with every override applied: what live changes build on
   kafka_config kafka;
+  plausibility_config input;
   int32_t shards = 2;
   int32_t callers = 4;
+  int64_t drain_timeout_ms = 30'000;  // a drain (end of input, stop, failure) waits at most this
   std::string data_dir = "./tickgate-data";
   bool sync_writes = false;
   std::string admin_listen = "127.0.0.1:8080";
   std::string admin_token_env = "TICKGATE_ADMIN_TOKEN";
+  int64_t admin_max_body_bytes = 64 * 1024;  // larger POST bodies get 413 unread
+  int64_t admin_read_timeout_ms = 2'000;     // per read; a slower client is dropped
+  int32_t admin_threads = 16;                // concurrent connections served
   std::string log_level = "info";
   event_thresholds events;
   int64_t min_ai_interval_ms = 60'000;
@@ -240,6 +267,11 @@ struct config {
 /// Reads, overrides, validates. Throws config_error.
 std::shared_ptr<const config> load_config(const std::string& path,
                                           const std::vector<std::string>& set_overrides);
+
+/// `current` with `set_overrides` applied on top, validated as at start-up; the file is not
+/// read again (it may have changed or gone since). Throws config_error.
+std::shared_ptr<const config> reload_config(const config& current,
+                                            const std::vector<std::string>& set_overrides);
 
 /// The shipped default config: ./config/default.json, else the source tree's.
 std::string default_config_path();
