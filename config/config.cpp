@@ -485,7 +485,9 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
     ca.read("memory_bytes", c->cache_memory_bytes, 0, 1ll << 40);
     ca.read_seconds("max_age_s", c->cache_max_age_ms, 1, 365 * 86'400.0);
     auto ttl = ca.child("ttl_s");
-    const json ttls = root["cache"].value("ttl_s", json::object());
+    // ca and ttl validated both as objects when present.
+    const json ttls = root.contains("cache") && root["cache"].contains("ttl_s")
+                          ? root["cache"]["ttl_s"] : json::object();
     for (auto& [k, v] : ttls.items()) {
       int64_t ms = 0;
       ttl.read_seconds(k, ms, 0, 365 * 86'400.0);
@@ -572,8 +574,13 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
 std::shared_ptr<const config> load_config(const std::string& path,
                                           const std::vector<std::string>& set_overrides) {
   json root = parse_file(path);
+  if (!root.is_object()) throw config_error("config: " + path + " must hold a JSON object");
   for (auto& o : set_overrides) apply_override(root, o);
-  return build_config(std::move(root), path, set_overrides);
+  try {
+    return build_config(std::move(root), path, set_overrides);
+  } catch (const json::exception& e) {  // a shape the reader did not foresee: still one line
+    throw config_error("config: " + path + ": " + e.what());
+  }
 }
 
 std::shared_ptr<const config> reload_config(const config& current,

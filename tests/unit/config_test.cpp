@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "config/config.hpp"
 
 using namespace tickgate;
@@ -81,4 +84,26 @@ TEST(config, per_agent_budget_period_left_out_is_no_limit_of_its_own) {
   EXPECT_EQ(c->budget.agents.at("market_regime").monthly, -1);
   EXPECT_EQ(c->budget.global.daily, usd_to_pico(10));  // global defaults untouched
   EXPECT_EQ(c->budget.global.monthly, usd_to_pico(200));
+}
+
+// Found by fuzz_config: a config without a cache section crashed on a JSON type error instead
+// of naming what is missing.
+TEST(config, shapes_the_reader_did_not_foresee_are_one_line_config_errors) {
+  const auto dir = std::filesystem::temp_directory_path() / "tickgate_config_shapes";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(std::string(TICKGATE_SOURCE_DIR) + "/config/pricing.json",
+                             dir / "pricing.json", std::filesystem::copy_options::overwrite_existing);
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir / "c.json") << text;
+    return (dir / "c.json").string();
+  };
+  const std::string minimal =
+      R"({"providers":{"openai":{"kind":"openai","base_url":"http://127.0.0.1:1/v1","api_key_env":"K","models":{"gpt-4o-mini":{}}}},"agents":{"a":{}},"pricing_file":"pricing.json"})";
+  try {
+    load_config(write(minimal), {});
+    FAIL() << "accepted";
+  } catch (const config_error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("config: ", 0), 0u) << e.what();  // one line, a key
+  }
+  for (auto text : {"[]", "1", "\"x\"", "null"}) EXPECT_THROW(load_config(write(text), {}), config_error) << text;
 }
