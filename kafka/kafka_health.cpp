@@ -25,9 +25,14 @@ int64_t wall_ms() {
       .count();
 }
 
-// "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: ..." -> "127.0.0.1:1/bootstrap"
+// "[thrd:127.0.0.1:1/bootstrap]: ..." or "127.0.0.1:1/bootstrap: Connect to ..." ->
+// "127.0.0.1:1/bootstrap"
 std::string broker_of(const char* line) {
   std::string s(line);
+  if (s.rfind("[thrd:", 0) == 0) {  // "[thrd:127.0.0.1:1/bootstrap]: ..."
+    auto close = s.find(']');
+    if (close != std::string::npos && close < 128) return s.substr(6, close - 6);
+  }
   auto colon = s.find(": ");
   return colon == std::string::npos || colon > 128 ? std::string("-") : s.substr(0, colon);
 }
