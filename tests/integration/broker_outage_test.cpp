@@ -35,20 +35,10 @@ outage_run run(const std::string& name, bool with_outage) {
     broker.create_topic(t, 3);
   auto ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
   EXPECT_EQ(publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4").sent, ticks.size());
-  const auto dir = temp_dir(name);
-  auto cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
-                         {"storage.data_dir=\"" + dir + "\"", "kafka.group_id=\"" + name + "\"",
-                          // a small poll batch spreads the run over the outage
-                          "kafka.poll_batch=50", "pipeline.drain_timeout_s=120"});
-  auto store = open_rocksdb_store(dir + "/db", false);
-  stats_registry stats;
-  pipeline_env env;
-  env.cfg = cfg;
-  env.stats = &stats;
-  env.store = store.get();
-  env.bootstrap = broker.bootstrap();
-  env.until_eof = true;
-  resolve_provider(*cfg, env);
+  // A small poll batch spreads the run over the outage.
+  replay_fixture f(name, broker.bootstrap(), {"kafka.poll_batch=50", "pipeline.drain_timeout_s=120"});
+  auto& env = f.env;
+  auto& stats = f.stats;
   std::atomic<bool> stop{false};
   outage_run out;
   std::thread pipeline([&] { run_pipeline(env, stop, nullptr, &out.failure); });

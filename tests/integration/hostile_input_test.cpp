@@ -34,18 +34,9 @@ run_result run_on(const std::string& name, const std::vector<range_record>& reco
     broker.create_topic(t, 3);
   auto pub = publish_records(broker.bootstrap(), "market.ticks", records, "lz4");
   EXPECT_EQ(pub.sent, records.size());
-  const auto dir = temp_dir(name);
-  auto cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
-                         {"storage.data_dir=\"" + dir + "\"", "kafka.group_id=\"" + name + "\""});
-  auto store = open_rocksdb_store(dir + "/db", false);
-  stats_registry stats;
-  pipeline_env env;
-  env.cfg = cfg;
-  env.stats = &stats;
-  env.store = store.get();
-  env.bootstrap = broker.bootstrap();
-  env.until_eof = true;
-  resolve_provider(*cfg, env);  // no key in the environment: offline, priced as a dry run
+  replay_fixture f(name, broker.bootstrap());  // no key set: offline, priced as a dry run
+  auto& env = f.env;
+  auto& store = f.store;
   std::atomic<bool> stop{false};
   run_result out;
   run_pipeline(env, stop, nullptr, &out.failure);

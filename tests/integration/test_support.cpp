@@ -1,5 +1,7 @@
 #include "integration/test_support.hpp"
 
+#include "app/lib/pipeline.hpp"
+
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>
 
@@ -296,6 +298,20 @@ std::string temp_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+replay_fixture::replay_fixture(const std::string& name, const std::string& bootstrap,
+                               std::vector<std::string> sets) {
+  const auto dir = temp_dir(name);
+  sets.insert(sets.begin(), {"storage.data_dir=\"" + dir + "\"", "kafka.group_id=\"" + name + "\""});
+  cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", sets);
+  store = open_rocksdb_store(dir + "/db", false);
+  env.cfg = cfg;
+  env.stats = &stats;
+  env.store = store.get();
+  env.bootstrap = bootstrap;
+  env.until_eof = true;
+  resolve_provider(*cfg, env);
 }
 
 }  // namespace tickgate::testing

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/pipeline_env.hpp"
 #include "kafka/kafka_producer.hpp"
 
 namespace httplib {
@@ -126,5 +127,17 @@ std::string real_trades_csv();
 std::string real_bars_csv();
 
 std::string temp_dir(const std::string& name);
+
+/// What a replay run (--until-eof) of the whole pipeline needs on a test broker: the default
+/// config with a data dir and group of its own plus `sets`, a RocksDB store, and an env with
+/// the providers the environment allows (none: offline, priced as a dry run).
+struct replay_fixture {
+  replay_fixture(const std::string& name, const std::string& bootstrap,
+                 std::vector<std::string> sets = {});
+  std::shared_ptr<const config> cfg;
+  std::unique_ptr<kv_store> store;
+  stats_registry stats;
+  pipeline_env env;
+};
 
 }  // namespace tickgate::testing
