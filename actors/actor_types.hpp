@@ -24,6 +24,9 @@ using done_atom = caf::atom_constant<caf::atom("done")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using fail_atom = caf::atom_constant<caf::atom("fail")>;  // stop: nothing durable past this
 using pump_atom = caf::atom_constant<caf::atom("pump")>;  // gateway: time to dispatch again
+/// gateway: (lease, record JSON) one record of the budget sequencer, in log order; an empty
+/// record is the gateway's own timer for lease waits.
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
 
 /// prioritise -> change
 struct prioritised {
@@ -76,19 +79,30 @@ typename Inspector::result_type inspect(Inspector& f, cache_invalidate& x) {
   return f(caf::meta::type_name("cache_invalidate"), x.agent, x.symbol);
 }
 
+/// ingest -> shards (through every stage, in stream order): partitions this instance gives up.
+/// Open batches of them are flushed, so that what was polled from them becomes durable and is
+/// committed before the partitions are released to their next owner.
+struct partitions_revoked {
+  std::vector<int32_t> partitions;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, partitions_revoked& x) {
+  return f(caf::meta::type_name("partitions_revoked"), x.partitions);
+}
+
 using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<ticks_accounted>,
                                       caf::reacts_to<requests_settled>,
                                       caf::reacts_to<drained_atom, int32_t>,
                                       caf::reacts_to<stop_atom>,
                                       caf::reacts_to<fail_atom, std::string>>;
 using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<tick_batch>,
-                                          caf::reacts_to<drain_atom>,
+                                          caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
                                           caf::reacts_to<config_update>>;
-using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>,
+using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
                                       caf::reacts_to<config_update>>;
-using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to<drain_atom>,
+using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
                                         caf::reacts_to<config_update>>;
-using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>,
+using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
                                         caf::reacts_to<flush_atom>, caf::reacts_to<config_update>>;
 /// gateway -> cache: the budget level changed (degrade and hard keep answers fresh longer).
 struct budget_level_changed {
@@ -103,7 +117,8 @@ using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to
                                      caf::reacts_to<cache_invalidate>,
                                      caf::reacts_to<budget_level_changed>>;
 using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<attempt_done>,
-                                      caf::reacts_to<pump_atom>>;
+                                      caf::reacts_to<pump_atom>,
+                                      caf::reacts_to<lease_atom, std::string>>;
 using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
 /// Alerts in from any stage; (drain_atom, who): deliver what is pending, then `who` gets
 /// done_atom once per webhook (once when there are none).

@@ -70,12 +70,14 @@ void read_kafka(config_reader r, kafka_config& k) {
   t.read("costs", k.costs_topic, true);
   t.read("dlq", k.dlq_topic, true);
   t.read("alerts", k.alerts_topic, true);
+  t.read("budget", k.budget_topic, true);
   t.finish();
   r.read("embedded_partitions", k.embedded_partitions, 1, 256);
   r.read("poll_batch", k.poll_batch, 1, 100'000);
   r.read("commit_interval_ms", k.commit_interval_ms, 10, 600'000);
   r.read("max_tick_bytes", k.max_tick_bytes, 64, 1 << 20);
   r.read_seconds("connect_timeout_s", k.connect_timeout_ms, 1, 3600);
+  r.read_seconds("revoke_timeout_s", k.revoke_timeout_ms, 0.1, 3600);
   r.read("compression", k.compression, true);
   static const std::vector<std::string> codecs{"none", "gzip", "snappy", "lz4", "zstd"};
   if (std::find(codecs.begin(), codecs.end(), k.compression) == codecs.end())
@@ -250,6 +252,12 @@ void read_budget(config_reader r, budget_config& b, const std::vector<agent_conf
   v.read_seconds("pause_s", b.velocity_pause_ms, 0, 86'400);
   v.finish();
   r.read("projection_min_elapsed_pct", b.projection_min_elapsed_pct, 0.1, 100);
+  auto c = r.child("cluster");
+  c.read("enabled", b.cluster);
+  c.read("lease_pct", b.lease_pct, 0.01, 100);
+  c.read_seconds("lease_wait_s", b.lease_wait_ms, 0, 60);
+  c.read_seconds("lease_timeout_s", b.lease_timeout_ms, 0.1, 600);
+  c.finish();
   r.finish();
 }
 

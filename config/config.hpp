@@ -34,6 +34,8 @@ struct kafka_config {
   int32_t commit_interval_ms = 1000;
   int32_t max_tick_bytes = 4096;
   int64_t connect_timeout_ms = 30'000;  // replays (--until-eof, backtest, publish): no broker by then = exit 1
+  int64_t revoke_timeout_ms = 15'000;   // a revoked partition: wait this long for its work to be durable
+  std::string budget_topic = "tickgate.budget";  // the cluster budget's sequencer (one partition used)
   std::string compression = "lz4";
   // librdkafka properties passed through as-is (security.protocol, sasl.*, session.timeout.ms...)
   std::map<std::string, std::string> consumer_properties;
@@ -158,6 +160,12 @@ struct budget_config {
   picousd velocity_min = 500'000'000'000;  // ...and more than this (0.5 USD)
   int64_t velocity_pause_ms = 300'000;     // the stop lasts this long
   double projection_min_elapsed_pct = 4;   // project a period's end spend once this % has passed
+  // Shared by every instance of the group through kafka.budget_topic (leases granted in log
+  // order); off: each instance holds the limits alone (one instance, or backtests).
+  bool cluster = true;
+  double lease_pct = 2;            // a lease is at most this % of the smallest limit it counts against
+  int64_t lease_wait_ms = 1'000;   // after a denial, wait this long for other instances' unused leases
+  int64_t lease_timeout_ms = 10'000;  // no answer from the sequencer by then: the call goes to rules
 };
 
 /// One HTTP endpoint that receives every alert as a JSON POST.

@@ -7,7 +7,10 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
+#include <string_view>
 
 namespace tickgate {
 namespace {
@@ -17,10 +20,26 @@ void rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
   static_cast<kafka_consumer*>(opaque)->handle_rebalance(static_cast<int>(err), parts);
 }
 
+void commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                       void* opaque) {
+  static_cast<kafka_consumer*>(opaque)->handle_commit(static_cast<int>(err), parts);
+}
+
 std::vector<int32_t> partition_ids(const rd_kafka_topic_partition_list_t* parts) {
   std::vector<int32_t> out;
   for (int i = 0; i < parts->cnt; ++i) out.push_back(parts->elems[i].partition);
   return out;
+}
+
+rd_kafka_topic_partition_list_t* partition_list(const std::string& topic,
+                                                const std::vector<int32_t>& partitions) {
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (auto p : partitions) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  return list;
+}
+
+bool cooperative(rd_kafka_t* rk) {
+  return std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
 }
 
 }  // namespace
@@ -33,11 +52,15 @@ kafka_consumer::kafka_consumer(const std::string& bootstrap, const std::string& 
                                             {"enable.auto.commit", "false"},
                                             {"enable.auto.offset.store", "false"},
                                             {"enable.partition.eof", "true"},
-                                            {"auto.offset.reset", "earliest"}},
+                                            {"auto.offset.reset", "earliest"},
+                                            {"partition.assignment.strategy", "roundrobin"},
+                                            {"session.timeout.ms", "10000"},
+                                            {"heartbeat.interval.ms", "2000"}},
                                            extra);
   char err[512];
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_rebalance_cb(conf, rebalance_trampoline);
+  rd_kafka_conf_set_offset_commit_cb(conf, commit_trampoline);
   rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk_) {
     rd_kafka_conf_destroy(conf);
@@ -53,8 +76,7 @@ kafka_consumer::~kafka_consumer() {
 
 int64_t kafka_consumer::lag(const std::vector<int32_t>& partitions) {
   if (partitions.empty()) return 0;
-  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
-  for (auto p : partitions) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
+  auto* list = partition_list(topic_, partitions);
   int64_t total = 0;
   if (rd_kafka_position(rk_, list) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     for (int i = 0; i < list->cnt; ++i) {
@@ -75,18 +97,71 @@ int64_t kafka_consumer::lag(const std::vector<int32_t>& partitions) {
 void kafka_consumer::close() {
   if (closed_) return;
   closed_ = true;
+  closing_ = true;
   rd_kafka_consumer_close(rk_);
 }
+
+std::string kafka_consumer::protocol() const { return rd_kafka_rebalance_protocol(rk_); }
 
 void kafka_consumer::handle_rebalance(int err, void* p) {
   auto* parts = static_cast<rd_kafka_topic_partition_list_t*>(p);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    rd_kafka_assign(rk_, parts);
+    if (cooperative(rk_)) {
+      if (auto* e = rd_kafka_incremental_assign(rk_, parts)) {
+        spdlog::error("kafka: incremental assign failed error=\"{}\"", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk_, parts);
+    }
     if (on_assign_) on_assign_(partition_ids(parts));
-  } else {
-    if (on_revoke_) on_revoke_(partition_ids(parts));
-    rd_kafka_assign(rk_, nullptr);
+    return;
   }
+  if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+    spdlog::error("kafka: rebalance error=\"{}\"", rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
+  const bool lost = rd_kafka_assignment_lost(rk_) != 0 || err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+  const auto ids = partition_ids(parts);
+  const bool now = !on_revoke_ || on_revoke_(ids, lost) || closing_ || lost;
+  if (now) release(ids);
+}
+
+void kafka_consumer::handle_commit(int err, void* p) {
+  if (!on_commit_ || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+  auto* parts = static_cast<rd_kafka_topic_partition_list_t*>(p);
+  std::map<int32_t, int64_t> offsets;
+  std::string error = err ? rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)) : "";
+  for (int i = 0; parts && i < parts->cnt; ++i) {
+    offsets[parts->elems[i].partition] = parts->elems[i].offset;
+    if (error.empty() && parts->elems[i].err) error = rd_kafka_err2str(parts->elems[i].err);
+  }
+  on_commit_(offsets, error);
+}
+
+void kafka_consumer::release(const std::vector<int32_t>& partitions) {
+  if (cooperative(rk_)) {
+    auto* list = partition_list(topic_, partitions);
+    if (auto* e = rd_kafka_incremental_unassign(rk_, list)) {
+      spdlog::error("kafka: incremental unassign failed error=\"{}\"", rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+  } else {
+    rd_kafka_assign(rk_, nullptr);  // eager: every revocation is of the whole assignment
+  }
+}
+
+void kafka_consumer::pause(const std::vector<int32_t>& partitions) {
+  if (partitions.empty()) return;
+  auto* list = partition_list(topic_, partitions);
+  rd_kafka_pause_partitions(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+void kafka_consumer::resume(const std::vector<int32_t>& partitions) {
+  if (partitions.empty()) return;
+  auto* list = partition_list(topic_, partitions);
+  rd_kafka_resume_partitions(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
 }
 
 void kafka_consumer::subscribe(const std::string& topic) {
@@ -128,6 +203,14 @@ bool kafka_consumer::commit(const std::map<int32_t, int64_t>& next_offsets, bool
   for (auto& [p, o] : next_offsets)
     rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
   auto e = rd_kafka_commit(rk_, list, async ? 1 : 0);
+  // A synchronous commit can succeed as a request and still fail per partition (e.g. "rebalance
+  // in progress"): that is a failed commit too.
+  if (!async && (!e || e == RD_KAFKA_RESP_ERR__NO_OFFSET))
+    for (int i = 0; i < list->cnt; ++i)
+      if (list->elems[i].err) {
+        e = list->elems[i].err;
+        break;
+      }
   rd_kafka_topic_partition_list_destroy(list);
   if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     error = rd_kafka_err2str(e);

@@ -1,6 +1,9 @@
 #pragma once
 // A librdkafka group consumer for one owner thread, with partition EOF events, assignment
 // callbacks and explicit offset commits (auto-commit is off: the owner decides what is durable).
+// Assignment is round-robin (every instance gets work even with few symbols); cooperative-sticky
+// (incremental) works too when set in kafka.consumer_properties. A revocation may be answered
+// later (release()): the owner first finishes and commits what it has of those partitions.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,6 +30,10 @@ struct polled_record {
 class kafka_consumer {
  public:
   using partitions_fn = std::function<void(const std::vector<int32_t>&)>;
+  /// Revocation: return true to release the partitions now, false to call release() later
+  /// (within the group's rebalance timeout). `lost`: the group already gave them to another
+  /// member (session timed out), nothing of them may be committed.
+  using revoke_fn = std::function<bool(const std::vector<int32_t>&, bool lost)>;
   kafka_consumer(const std::string& bootstrap, const std::string& group,
                  const std::map<std::string, std::string>& extra);
   ~kafka_consumer();
@@ -35,7 +42,17 @@ class kafka_consumer {
 
   /// Called (inside poll) after partitions are assigned / before they are revoked.
   void on_assign(partitions_fn fn) { on_assign_ = std::move(fn); }
-  void on_revoke(partitions_fn fn) { on_revoke_ = std::move(fn); }
+  void on_revoke(revoke_fn fn) { on_revoke_ = std::move(fn); }
+  /// Result of an asynchronous commit (inside poll): the offsets it carried and "" or the error.
+  using commit_fn = std::function<void(const std::map<int32_t, int64_t>&, const std::string&)>;
+  void on_commit(commit_fn fn) { on_commit_ = std::move(fn); }
+  /// Gives up partitions whose revocation the owner deferred.
+  void release(const std::vector<int32_t>& partitions);
+  /// Stops / restarts fetching `partitions` (records already fetched are dropped on pause).
+  void pause(const std::vector<int32_t>& partitions);
+  void resume(const std::vector<int32_t>& partitions);
+  /// "COOPERATIVE", "EAGER" or "NONE" (before the first join).
+  std::string protocol() const;
   void subscribe(const std::string& topic);
   polled_record poll(int timeout_ms);
   /// Commits next-offsets-to-read per partition of the subscribed topic.
@@ -49,13 +66,16 @@ class kafka_consumer {
 
   // Implementation detail used by the C rebalance callback.
   void handle_rebalance(int err, void* partitions);
+  void handle_commit(int err, void* partitions);
 
  private:
   rd_kafka_s* rk_ = nullptr;
   std::string topic_;
   partitions_fn on_assign_;
-  partitions_fn on_revoke_;
+  revoke_fn on_revoke_;
+  commit_fn on_commit_;
   bool closed_ = false;
+  bool closing_ = false;  // inside close(): revocations are answered at once
 };
 
 }  // namespace tickgate

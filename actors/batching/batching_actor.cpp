@@ -108,6 +108,11 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
         for (auto& [agent, items] : self->state.policy->flush_all()) emit(agent, std::move(items));
         self->send(sink, drained_atom::value, shard);
       },
+      [=](partitions_revoked& r) {
+        for (auto p : r.partitions)
+          for (auto& [agent, items] : self->state.policy->flush_partition(p))
+            emit(agent, std::move(items));
+      },
       [=](flush_atom) {
         for (auto& [agent, items] :
              self->state.policy->flush_idle(wall_ms(), self->state.cfg->batch_idle_flush_ms))

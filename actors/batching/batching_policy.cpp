@@ -67,6 +67,15 @@ std::vector<std::pair<uint16_t, std::vector<request_item>>> batching_policy::adv
   return out;
 }
 
+std::vector<std::pair<uint16_t, std::vector<request_item>>> batching_policy::flush_partition(
+    int32_t partition) {
+  std::vector<std::pair<uint16_t, std::vector<request_item>>> out;
+  for (auto it = open_.lower_bound({partition, 0});
+       it != open_.end() && it->first.first == partition; it = open_.erase(it))
+    if (!it->second.items.empty()) out.emplace_back(it->first.second, std::move(it->second.items));
+  return out;
+}
+
 std::vector<std::pair<uint16_t, std::vector<request_item>>> batching_policy::flush_idle(
     int64_t wall_ms, int64_t idle_ms) {
   std::vector<std::pair<uint16_t, std::vector<request_item>>> out;

@@ -36,6 +36,8 @@ class batching_policy {
   /// Live mode: batches with no new item for idle_ms of wall clock.
   std::vector<std::pair<uint16_t, std::vector<request_item>>> flush_idle(int64_t wall_ms,
                                                                          int64_t idle_ms);
+  /// The partition moves to another instance: its open batches, now.
+  std::vector<std::pair<uint16_t, std::vector<request_item>>> flush_partition(int32_t partition);
   /// End of stream: everything.
   std::vector<std::pair<uint16_t, std::vector<request_item>>> flush_all();
   size_t open_items() const;

@@ -7,10 +7,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <unordered_map>
 
+#include "actors/budget/budget_sequencer.hpp"
 #include "actors/gateway/gateway_alerts.hpp"
 #include "actors/gateway/gateway_policy.hpp"
 #include "actors/llm/caller_actor.hpp"
@@ -85,6 +89,39 @@ struct gateway_stats {
   std::vector<histogram*> latency;  // per route
 };
 
+/// The cluster budget of one instance: its leases, the replicated sequence, the Kafka edge.
+struct cluster_budget {
+  explicit cluster_budget(stats_registry& r) {
+    granted = &r.add_counter("tickgate_budget_leases_total", "result=\"granted\"",
+                             "Budget leases this instance asked the cluster for, by result");
+    denied = &r.add_counter("tickgate_budget_leases_total", "result=\"denied\"",
+                            "Budget leases this instance asked the cluster for, by result");
+    held = &r.add_gauge("tickgate_budget_lease_unused_picousd", "",
+                        "Global budget leased to this instance for today and not yet used");
+    cluster_spent = &r.add_gauge("tickgate_budget_cluster_spent_today_picousd", "",
+                                 "Settled spend of every instance today, as reported to the sequencer");
+  }
+  std::unique_ptr<lease_book> book;
+  lease_sequence seq;
+  std::unique_ptr<budget_sequencer> edge;
+  counter* granted;
+  counter* denied;
+  gauge* held;
+  gauge* cluster_spent;
+  int64_t day = 0;  // the newest day seen in a record (for the gauges)
+};
+
+/// One holder id per process start: leases of an earlier run stay counted (it may have been
+/// billed for calls it never recorded), a new run asks for its own.
+std::string holder_id() {
+  char host[128] = {0};
+  gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  char tail[16];
+  std::snprintf(tail, sizeof tail, "%08x", rd());
+  return std::string(host) + "/" + std::to_string(getpid()) + "/" + tail;
+}
+
 struct gateway_state {
   std::unique_ptr<gateway_policy> policy;
   std::unique_ptr<gateway_stats> stats;
@@ -129,6 +166,47 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     return event_clock ? last_item_ts(r) : clock();
   };
 
+  // One budget for the cluster: reservations also need a lease, granted in the sequencer's log
+  // order. Only when calls can be paid for and some budget has a limit.
+  std::shared_ptr<cluster_budget> cluster;
+  {
+    auto& b = st.policy->budget();
+    bool limited = false;
+    for (auto& l : b.lease_scope_limits()) limited = limited || l.daily >= 0 || l.monthly >= 0;
+    if (cfg->budget.cluster && limited && !env.providers.empty()) {
+      cluster = std::make_shared<cluster_budget>(*env.stats);
+      cluster->book = std::make_unique<lease_book>(holder_id(), b.lease_scope_names(),
+                                                   b.lease_scope_limits(), cfg->budget.lease_pct,
+                                                   cfg->budget.lease_wait_ms,
+                                                   cfg->budget.lease_timeout_ms);
+      cluster->book->expire(clock());
+      b.attach_leases(cluster->book.get());
+      cluster->edge = std::make_unique<budget_sequencer>(env.bootstrap, cfg->kafka.budget_topic,
+                                                         cfg->kafka.consumer_properties,
+                                                         cfg->kafka.producer_properties);
+      cluster->edge->start([me](std::string v) { caf::anon_send(me, lease_atom::value, std::move(v)); });
+      spdlog::info("budget: shared with the cluster topic={} holder={}", cfg->kafka.budget_topic,
+                   cluster->book->holder());
+      // On the way out, unused leases go back to the cluster (what is reserved has settled).
+      self->attach_functor([cluster] {
+        cluster->book->release_all();
+        std::string err;
+        for (auto& r : cluster->book->take_outbox()) cluster->edge->publish(r, err);
+        if (!cluster->edge->flush(5000)) spdlog::warn("budget: unused leases not handed back in 5 s");
+        cluster->edge.reset();  // joins the reader (and drops its handle to this actor)
+      });
+      self->delayed_send(self, std::chrono::milliseconds(100), lease_atom::value, std::string());
+    }
+  }
+  auto publish_leases = [cluster] {
+    if (!cluster) return;
+    std::string err;
+    for (auto& r : cluster->book->take_outbox())
+      if (!cluster->edge->publish(r, err))
+        spdlog::error("budget: lease record not queued error=\"{}\"", err);
+    cluster->edge->poll();
+  };
+
   // Carries out the policy's steps, then exports its state.
   auto run_steps = [=] {
     auto& st = self->state;
@@ -164,6 +242,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
       }
     }
     st.steps.clear();
+    publish_leases();
     const int64_t now = clock();
     for (auto& e : st.policy->take_events()) {
       const auto& r = st.policy->routes()[e.route];
@@ -263,6 +342,44 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
       [=](pump_atom) {
         self->state.wake_at = INT64_MAX;
         pump();
+      },
+      [=](lease_atom, std::string& value) {
+        if (!cluster) return;
+        auto& book = *cluster->book;
+        if (value.empty()) {  // the timer: waits that ran out send what waited to rules
+          if (book.expire(clock())) pump();
+          publish_leases();
+          self->delayed_send(self, std::chrono::milliseconds(100), lease_atom::value, std::string());
+          return;
+        }
+        lease_record r;
+        if (!decode_lease(value, r)) {
+          spdlog::warn("budget: malformed record on the sequencer topic ignored");
+          return;
+        }
+        const picousd grant = cluster->seq.apply(r);
+        const bool mine = r.holder == book.holder();
+        if (mine && r.what == lease_record::op::acquire) {
+          (grant > 0 ? cluster->granted : cluster->denied)->inc();
+          if (grant == 0)
+            spdlog::info("budget: lease denied, the cluster's budget is spent or leased day={} wanted={}",
+                         r.day, r.amount);
+        }
+        const bool changed = book.on_applied(r, grant, clock());
+        auto& b = self->state.policy->budget();
+        const auto names = b.lease_scope_names();
+        for (auto& name : r.scopes) {
+          auto it = std::find(names.begin(), names.end(), name);
+          if (it == names.end()) continue;
+          b.set_cluster_spent(static_cast<int>(it - names.begin()), r.day, r.month,
+                              cluster->seq.spent_day(name, r.day),
+                              cluster->seq.spent_month(name, r.month));
+        }
+        cluster->day = std::max(cluster->day, r.day);
+        cluster->held->set(book.unused(0, cluster->day));
+        cluster->cluster_spent->set(cluster->seq.spent_day("", cluster->day));
+        publish_leases();
+        if (changed) pump();
       },
   };
 }

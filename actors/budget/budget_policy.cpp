@@ -34,7 +34,8 @@ double budget_scope::used_pct() const {
     if (limit == 0) return 100.0;
     return 100.0 * static_cast<double>(spent) / static_cast<double>(limit);
   };
-  return std::max(pct(spent_day, limits.daily), pct(spent_month, limits.monthly));
+  return std::max(pct(std::max(spent_day, cluster_day), limits.daily),
+                  pct(std::max(spent_month, cluster_month), limits.monthly));
 }
 
 budget_projection budget_policy::projected(int64_t now) const {
@@ -79,10 +80,12 @@ void budget_policy::roll(budget_scope& s, const std::string& agent, int64_t now)
   auto load = [&](const std::string& period) { return loader_ ? loader_(period, agent) : picousd{0}; };
   if (const int64_t d = day_of(now); d > s.day) {
     s.day = d;
+    s.cluster_day = 0;
     s.spent_day = load("day/" + utc_day(now));
   }
   if (const int64_t m = month_of(now); m > s.month) {
     s.month = m;
+    s.cluster_month = 0;
     s.spent_month = load("month/" + utc_month(now));
   }
 }
@@ -96,6 +99,15 @@ budget_policy::verdict budget_policy::try_reserve(uint16_t agent, picousd worst_
   if (!global_.fits_settled(worst_case) || (own && !own->fits_settled(worst_case)))
     return verdict::over_budget;
   if (!global_.fits(worst_case) || (own && !own->fits(worst_case))) return verdict::must_wait;
+  if (leases_) {
+    if (auto scopes = lease_scopes(agent); !scopes.empty()) {
+      switch (leases_->try_reserve(scopes, day_of(now), month_of(now), worst_case)) {
+        case lease_book::verdict::granted: break;
+        case lease_book::verdict::must_wait: return verdict::must_wait;
+        case lease_book::verdict::exhausted: return verdict::over_budget;
+      }
+    }
+  }
   global_.reserved += worst_case;
   if (own) own->reserved += worst_case;
   return verdict::granted;
@@ -109,7 +121,41 @@ void budget_policy::settle(uint16_t agent, picousd reserved, picousd actual, int
   };
   book(global_);
   if (auto* own = own_scope(agent)) book(*own);
+  if (leases_) {
+    if (auto scopes = lease_scopes(agent); !scopes.empty())
+      leases_->settle(scopes, day_of(now), reserved, actual);
+  }
   if (actual > 0) note_velocity(actual, now);
+}
+
+std::vector<int> budget_policy::lease_scopes(uint16_t agent) {
+  std::vector<int> out;
+  if (global_.limits.daily >= 0 || global_.limits.monthly >= 0) out.push_back(0);
+  if (own_scope(agent)) out.push_back(1 + agent);
+  return out;
+}
+
+std::vector<std::string> budget_policy::lease_scope_names() const {
+  std::vector<std::string> out{""};
+  out.insert(out.end(), agents_.begin(), agents_.end());
+  return out;
+}
+
+std::vector<budget_limits> budget_policy::lease_scope_limits() const {
+  std::vector<budget_limits> out{global_.limits};
+  for (auto& s : agent_scopes_) out.push_back(s.limits);
+  return out;
+}
+
+void budget_policy::set_cluster_spent(int scope, int64_t day, int64_t month, picousd spent_day,
+                                      picousd spent_month) {
+  auto* s = scope == 0 ? &global_
+                       : static_cast<size_t>(scope - 1) < agent_scopes_.size()
+                             ? &agent_scopes_[static_cast<size_t>(scope - 1)]
+                             : nullptr;
+  if (!s) return;
+  if (s->day == day) s->cluster_day = spent_day;
+  if (s->month == month) s->cluster_month = spent_month;
 }
 
 void budget_policy::note_velocity(picousd actual, int64_t now) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/budget/budget_lease.hpp"
 #include "common/money.hpp"
 #include "config/config.hpp"
 
@@ -28,9 +29,12 @@ struct budget_scope {
   picousd reserved = 0;
   int64_t day = INT64_MIN;
   int64_t month = INT64_MIN;
+  // Cluster mode: settled spend of every instance, as the budget sequencer last reported it.
+  picousd cluster_day = 0;
+  picousd cluster_month = 0;
   bool fits(picousd worst) const;
   bool fits_settled(picousd worst) const;  // ignoring what is reserved
-  double used_pct() const;  // the higher of the two periods, settled spend only
+  double used_pct() const;  // the higher of the two periods, settled spend only (cluster's if known)
 };
 
 /// Settled global spend of the current day and month extrapolated linearly to the period's end;
@@ -52,6 +56,17 @@ class budget_policy {
   budget_policy(const budget_config& cfg, std::vector<std::string> agents,
                 spent_loader loader = nullptr);
 
+  /// Cluster mode: every reservation must also fit this instance's leases (scopes indexed 0
+  /// global, 1 + agent); a reservation waiting for a lease is must_wait, one the cluster has
+  /// no room for is over_budget. The book outlives the policy's use of it.
+  void attach_leases(lease_book* book) { leases_ = book; }
+  /// Scope names and limits as the lease book indexes them.
+  std::vector<std::string> lease_scope_names() const;
+  std::vector<budget_limits> lease_scope_limits() const;
+  /// Cluster mode: every instance's settled spend in scope `scope` (lease index) for the current
+  /// periods; levels use the higher of this and the local spend.
+  void set_cluster_spent(int scope, int64_t day, int64_t month, picousd spent_day,
+                         picousd spent_month);
   /// Reserves `worst_case` in the global and the agent's scope if it fits both periods of each.
   verdict try_reserve(uint16_t agent, picousd worst_case, int64_t now);
   /// Releases a reservation and books what was really spent in the current periods; `now`
@@ -83,6 +98,9 @@ class budget_policy {
   void note_velocity(picousd actual, int64_t now);
   /// The agent's own scope, or nullptr when it has no limits of its own.
   budget_scope* own_scope(uint16_t agent);
+  /// The lease scopes a reservation of `agent` touches (those with limits).
+  std::vector<int> lease_scopes(uint16_t agent);
+  lease_book* leases_ = nullptr;
 
   budget_config cfg_;
   std::vector<std::string> agents_;

@@ -31,6 +31,7 @@ change_actor::behavior_type change_impl(change_actor::stateful_pointer<change_st
         self->send(next, assessed{std::move(m.w)});
       },
       [=](drain_atom a) { self->send(next, a); },
+      [=](partitions_revoked& r) { self->send(next, std::move(r)); },
       [=](config_update& u) {
         self->state.policy->set_config(u.cfg->change, u.cfg->agents);
         self->send(next, std::move(u));

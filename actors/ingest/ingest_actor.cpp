@@ -70,8 +70,22 @@ struct ingest_state {
   std::vector<tick_batch> outbox;  // per shard: this poll round's ticks
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
+  /// Revoked partitions not yet released: paused, their work finishing (bounded wait).
+  struct revocation {
+    std::vector<int32_t> partitions;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<revocation> revoking;
+  std::set<int32_t> revoked;  // the partitions of `revoking`: records of them are not taken
   bool draining = false;
   std::chrono::steady_clock::time_point drain_started{};
+  std::chrono::steady_clock::time_point final_commit_since{};  // first failed final commit
+  std::chrono::steady_clock::time_point last_commit_warning{};
+  /// Released partitions whose last offsets the broker refused during the rebalance: committed
+  /// as soon as the group has settled (a member may commit any partition), then forgotten.
+  std::set<int32_t> uncommitted;
+  std::chrono::steady_clock::time_point uncommitted_since{};
+  std::chrono::steady_clock::time_point last_uncommitted_try{};
   bool stop_requested = false;
   int32_t drained_shards = 0;
   std::chrono::steady_clock::time_point last_commit = std::chrono::steady_clock::now();
@@ -92,40 +106,91 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                                                  cfg->kafka.consumer_properties);
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
   st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
-    for (auto p : parts) self->state.assigned.insert(p);
-    self->state.stats->assigned->set(static_cast<int64_t>(self->state.assigned.size()));
-    spdlog::info("ingest: assigned partitions={}", parts.size());
-  });
-  st.consumer->on_revoke([self](const std::vector<int32_t>& parts) {
     auto& st = self->state;
-    std::string err;
-    // Commit what is durable for the partitions we are losing; the rest is re-delivered.
-    auto commits = st.tracker.take_commits();
-    if (!st.consumer->commit(commits, false, err)) spdlog::warn("ingest: commit on revoke failed error=\"{}\"", err);
+    for (auto p : parts) {
+      st.assigned.insert(p);
+      st.revoked.erase(p);
+      st.uncommitted.erase(p);  // back again: its offsets are committed with the others
+    }
+    // A draining instance takes no new work: the partitions stay paused until it leaves.
+    if (st.draining) st.consumer->pause(parts);
+    else st.consumer->resume(parts);
+    st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
+    spdlog::info("ingest: assigned partitions={} now={} protocol={}", parts.size(),
+                 st.assigned.size(), st.consumer->protocol());
+  });
+  st.consumer->on_revoke([self, shards = static_cast<int32_t>(cfg->shards), wires](
+                             const std::vector<int32_t>& parts, bool lost) {
+    auto& st = self->state;
     for (auto p : parts) {
       st.assigned.erase(p);
       st.at_eof.erase(p);
-      st.tracker.drop(p);
-      st.plausible->drop_partition(p);
     }
     st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
-    spdlog::info("ingest: revoked partitions={}", parts.size());
+    if (lost) {
+      // Another member owns them already: nothing of them may be committed from here.
+      for (auto p : parts) {
+        st.tracker.drop(p);
+        st.plausible->drop_partition(p);
+      }
+      spdlog::warn("ingest: partitions lost (session timed out) partitions={}", parts.size());
+      return true;
+    }
+    // Stop taking records of them, flush their open batches, and release them once what was
+    // taken is durable (or the revoke timeout passed): the next owner starts where this one
+    // stopped, so nothing is decided or paid twice.
+    st.consumer->pause(parts);
+    // This poll round's ticks go first: the flush must come after every tick of the partitions.
+    for (size_t s = 0; s < st.outbox.size(); ++s)
+      if (!st.outbox[s].ticks.empty()) {
+        self->send(wires->shards[s], std::move(st.outbox[s]));
+        st.outbox[s].ticks.clear();
+      }
+    std::set<int32_t> shard_set;
+    for (auto p : parts) {
+      st.revoked.insert(p);
+      shard_set.insert(p % shards);
+    }
+    for (auto sh : shard_set) {
+      partitions_revoked msg;
+      for (auto p : parts)
+        if (p % shards == sh) msg.partitions.push_back(p);
+      self->send(wires->shards[static_cast<size_t>(sh)], std::move(msg));
+    }
+    st.revoking.push_back({parts, std::chrono::steady_clock::now()});
+    spdlog::info("ingest: revoking partitions={} waiting for their work to be durable", parts.size());
+    return false;
+  });
+  // An asynchronous commit that fails is taken again at the next commit, never dropped.
+  st.consumer->on_commit([self](const std::map<int32_t, int64_t>& offsets, const std::string& err) {
+    if (err.empty()) return;
+    self->state.tracker.commit_failed(offsets);
+    self->state.stats->commit_errors->inc();
+    spdlog::warn("ingest: offset commit failed error=\"{}\" partitions={} (retried)", err, offsets.size());
   });
   st.consumer->subscribe(cfg->kafka.ticks_topic);
   const auto shards = static_cast<int32_t>(cfg->shards);
   st.outbox.resize(static_cast<size_t>(shards));
 
+  // True when everything durable is committed (or there was nothing to commit). A failed
+  // commit (e.g. "rebalance in progress") is taken again next time, never dropped.
   auto commit = [=](bool sync) {
     auto& st = self->state;
     auto commits = st.tracker.take_commits();
-    if (commits.empty()) return;
+    if (commits.empty()) return true;
     std::string err;
     if (st.consumer->commit(commits, !sync, err)) {
       st.stats->commits->inc();
-    } else {
-      st.stats->commit_errors->inc();
-      spdlog::warn("ingest: offset commit failed error=\"{}\"", err);
+      return true;
     }
+    st.tracker.commit_failed(commits);
+    st.stats->commit_errors->inc();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - st.last_commit_warning >= std::chrono::seconds(1)) {
+      st.last_commit_warning = now;
+      spdlog::warn("ingest: offset commit failed error=\"{}\" (retried)", err);
+    }
+    return false;
   };
 
   auto handle_record = [=](polled_record& r) {
@@ -201,8 +266,49 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.outbox[static_cast<size_t>(r.partition % shards)].ticks.push_back(std::move(d.value));
   };
 
+  // Revocations whose partitions have nothing in flight any more (or waited long enough) are
+  // committed synchronously and released.
+  auto finish_revocations = [=] {
+    auto& st = self->state;
+    const auto now = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < st.revoking.size();) {
+      auto& r = st.revoking[i];
+      size_t left = 0;
+      for (auto p : r.partitions) left += st.tracker.in_flight(p);
+      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.since).count();
+      const bool in_time = waited < cfg->kafka.revoke_timeout_ms;
+      if (left > 0 && in_time) {
+        ++i;
+        continue;
+      }
+      // A broker may refuse commits until the rebalance settles, and the rebalance cannot
+      // settle before the partitions are released: release them, and commit their offsets
+      // right after (a member may commit any partition of the group).
+      const bool committed = commit(true);
+      for (auto p : r.partitions) {
+        st.plausible->drop_partition(p);
+        st.revoked.erase(p);
+        if (committed) {
+          st.tracker.drop(p);
+        } else {
+          if (st.uncommitted.empty()) st.uncommitted_since = now;
+          st.uncommitted.insert(p);
+        }
+      }
+      if (left > 0)
+        spdlog::warn("ingest: released partitions={} with records not durable={} after waited_ms={}"
+                     " (the next owner re-processes them)", r.partitions.size(), left, waited);
+      else
+        spdlog::info("ingest: released partitions={} waited_ms={}", r.partitions.size(), waited);
+      st.consumer->release(r.partitions);
+      st.revoking.erase(st.revoking.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  };
+
   auto start_drain = [=](const std::string& why) {
     auto& st = self->state;
+    // Nothing more is taken, but the consumer keeps being polled (rebalances are answered).
+    st.consumer->pause({st.assigned.begin(), st.assigned.end()});
     st.draining = true;
     st.drain_started = std::chrono::steady_clock::now();
     spdlog::info("ingest: draining pipeline why=\"{}\"", why);
@@ -223,7 +329,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
               st.at_eof.insert(r.partition);
             } else if (r.kind == polled_record::error) {
               spdlog::warn("ingest: consumer error error=\"{}\"", r.error_text);
-            } else {
+            } else if (st.revoked.count(r.partition) == 0) {
               handle_record(r);
             }
           }
@@ -232,6 +338,26 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
               self->send(wires->shards[s], std::move(st.outbox[s]));
               st.outbox[s].ticks.clear();
             }
+        } else {
+          // Draining: records are not taken (a paused partition's prefetched ones are dropped
+          // and re-delivered to whoever owns it next), but rebalance callbacks must run.
+          st.consumer->poll(0);
+        }
+        finish_revocations();
+        if (!st.uncommitted.empty() &&
+            std::chrono::steady_clock::now() - st.last_uncommitted_try >= std::chrono::milliseconds(50)) {
+          const auto t = std::chrono::steady_clock::now();
+          st.last_uncommitted_try = t;
+          const bool gave_up = t - st.uncommitted_since >= std::chrono::milliseconds(cfg->kafka.revoke_timeout_ms);
+          if (commit(true) || gave_up) {
+            if (gave_up)
+              spdlog::error("ingest: offsets of released partitions not committed within {} ms "
+                            "partitions={} (their last records will be re-delivered)",
+                            cfg->kafka.revoke_timeout_ms, st.uncommitted.size());
+            for (auto p : st.uncommitted)
+              if (st.revoked.count(p) == 0 && st.assigned.count(p) == 0) st.tracker.drop(p);
+            st.uncommitted.clear();
+          }
         }
         st.dlq->poll(0);
         st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight()));
@@ -254,7 +380,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           spdlog::info("ingest: kafka reachable again, resuming");
         }
         if (now - st.last_commit >= std::chrono::milliseconds(cfg->kafka.commit_interval_ms)) {
-          commit(false);
+          // Synchronous (a round trip a second): what is committed is known, so a revocation or
+          // the end of a drain never mistakes a commit still in flight for a done one. Not
+          // while every broker is down (it would block; nothing moves meanwhile anyway).
+          if (kafka_down_since_ms() == 0) commit(true);
           st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
           st.last_commit = now;
         }
@@ -282,7 +411,19 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                          " s with " + std::to_string(st.tracker.in_flight()) +
                          " records not durable (left uncommitted)";
           if (drained || late) {
-            commit(true);
+            // A commit refused while the group rebalances is tried again (the poll above lets
+            // the rebalance finish) for up to kafka.revoke_timeout_s; after that what is not
+            // committed is re-delivered to the next owner.
+            if (!commit(true)) {
+              if (st.final_commit_since == std::chrono::steady_clock::time_point{})
+                st.final_commit_since = now;
+              if (now - st.final_commit_since < std::chrono::milliseconds(cfg->kafka.revoke_timeout_ms)) {
+                self->delayed_send(self, std::chrono::milliseconds(20), poll_atom::value);
+                return;
+              }
+              spdlog::error("ingest: final offset commit kept failing for {} ms; uncommitted records "
+                            "will be re-delivered", cfg->kafka.revoke_timeout_ms);
+            }
             st.stats->lag->set(st.consumer->lag({st.assigned.begin(), st.assigned.end()}));
             if (st.stats->records->value() > 0)
               st.stats->busy_us->set(std::chrono::duration_cast<std::chrono::microseconds>(

@@ -9,8 +9,12 @@ void offset_tracker::polled(int32_t partition, int64_t offset) {
 }
 
 void offset_tracker::accounted(int32_t partition, int64_t offset, int32_t outstanding) {
-  auto& p = parts_[partition];
-  auto& s = p.open[offset];
+  auto pit = parts_.find(partition);
+  if (pit == parts_.end()) return;  // partition was revoked meanwhile
+  auto& p = pit->second;
+  auto it = p.open.find(offset);
+  if (it == p.open.end()) return;  // not polled by this owner (or already done)
+  auto& s = it->second;
   s.accounted = true;
   s.pending += outstanding;
   advance(p);
@@ -45,6 +49,18 @@ std::map<int32_t, int64_t> offset_tracker::take_commits() {
       p.last_committed = p.next;
     }
   return out;
+}
+
+void offset_tracker::commit_failed(const std::map<int32_t, int64_t>& commits) {
+  for (auto& [id, next] : commits) {
+    auto it = parts_.find(id);
+    if (it != parts_.end() && it->second.last_committed == next) it->second.last_committed = -1;
+  }
+}
+
+size_t offset_tracker::in_flight(int32_t partition) const {
+  auto it = parts_.find(partition);
+  return it == parts_.end() ? 0 : it->second.open.size();
 }
 
 void offset_tracker::drop(int32_t partition) { parts_.erase(partition); }

@@ -21,10 +21,14 @@ class offset_tracker {
   void settled(int32_t partition, int64_t offset);
   /// Partitions whose commit point moved since the last call, with the new next-offset.
   std::map<int32_t, int64_t> take_commits();
+  /// A commit of `commits` (from take_commits) failed: they are taken again next time.
+  void commit_failed(const std::map<int32_t, int64_t>& commits);
   /// Forgets a revoked partition.
   void drop(int32_t partition);
   /// Records polled and not yet done, over all partitions.
   size_t in_flight() const;
+  /// Records of `partition` polled and not yet done.
+  size_t in_flight(int32_t partition) const;
   /// Current commit point of a partition (-1 if nothing seen).
   int64_t commit_point(int32_t partition) const;
 

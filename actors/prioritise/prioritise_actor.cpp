@@ -95,6 +95,7 @@ prioritise_actor::behavior_type prioritise_impl(
         for (auto& t : b.ticks) process(t);
       },
       [=](drain_atom a) { self->send(next, a); },
+      [=](partitions_revoked& r) { self->send(next, std::move(r)); },
       [=](config_update& u) {
         self->state.cfg = u.cfg;
         self->state.policy->set_thresholds(u.cfg->events);

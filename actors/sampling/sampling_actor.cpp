@@ -28,6 +28,7 @@ sampling_actor::behavior_type sampling_impl(sampling_actor::stateful_pointer<sam
         self->send(next, sampled{std::move(m.w)});
       },
       [=](drain_atom a) { self->send(next, a); },
+      [=](partitions_revoked& r) { self->send(next, std::move(r)); },
       [=](config_update& u) {
         self->state.policy->set_config(u.cfg->agents, u.cfg->min_ai_interval_ms,
                                        u.cfg->critical_min_spacing_ms);

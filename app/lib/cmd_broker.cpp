@@ -39,6 +39,7 @@ int cmd_broker(int argc, char** argv) {
                                   defaults.costs_topic, defaults.dlq_topic, defaults.alerts_topic};
   for (auto& t : args.all("topic")) topics.push_back(t);
   for (auto& t : topics) broker.create_topic(t, partitions);
+  broker.create_topic(defaults.budget_topic, 1);  // the cluster budget's sequencer: one log order
   std::cout << "BOOTSTRAP " << broker.bootstrap() << std::endl;
   if (args.has("bootstrap-file")) {
     std::ofstream f(args.get("bootstrap-file"));

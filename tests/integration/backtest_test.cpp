@@ -24,12 +24,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 std::vector<std::pair<std::string, std::string>> scan(const std::string& db, column c) {
   auto store = open_rocksdb_store(db, false);

@@ -21,7 +21,7 @@ using got_atom = caf::atom_constant<caf::atom("got")>;
 
 budget_actor::behavior_type fake_budget(budget_actor::pointer, caf::actor listener) {
   return {[=](cache_miss& m) { caf::anon_send(listener, got_atom::value, std::string("miss"), m.req.request_id); },
-          [=](attempt_done&) {}, [=](pump_atom) {}};
+          [=](attempt_done&) {}, [=](pump_atom) {}, [=](lease_atom, std::string&) {}};
 }
 
 sink_actor::behavior_type fake_sink(sink_actor::pointer, caf::actor listener) {

@@ -3,7 +3,6 @@
 // was lost.
 #include <gtest/gtest.h>
 
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <csignal>
@@ -18,39 +17,9 @@
 #include "kafka/embedded_broker.hpp"
 #include "storage/kv_store.hpp"
 
-extern char** environ;
-
 using namespace tickgate;
 using namespace tickgate::testing;
 
-namespace {
-
-/// A `tickgate run` child process writing its output to `log`.
-pid_t spawn_run(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<char*> argv;
-  std::string bin = TICKGATE_BINARY;
-  argv.push_back(bin.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 TEST(crash, sigkill_with_calls_in_flight_pays_nothing_twice_and_loses_nothing) {
   const std::string dir = temp_dir("crash");
@@ -83,7 +52,7 @@ TEST(crash, sigkill_with_calls_in_flight_pays_nothing_twice_and_loses_nothing) {
   server.hold_after(40);
   auto first_args = common;
   first_args.insert(first_args.end(), {"--set", "kafka.commit_interval_ms=600000"});
-  pid_t first = spawn_run(first_args, dir + "/run1.log");
+  pid_t first = spawn_tickgate(first_args, dir + "/run1.log");
   ASSERT_GT(first, 0);
   ASSERT_TRUE(server.wait_held(callers, 120)) << slurp(dir + "/run1.log");
   ASSERT_EQ(kill(first, SIGKILL), 0);
@@ -97,7 +66,7 @@ TEST(crash, sigkill_with_calls_in_flight_pays_nothing_twice_and_loses_nothing) {
   // Run 2: same data dir and group, to the end.
   auto args = common;
   args.push_back("--until-eof");
-  pid_t second = spawn_run(args, dir + "/run2.log");
+  pid_t second = spawn_tickgate(args, dir + "/run2.log");
   ASSERT_GT(second, 0);
   ASSERT_EQ(waitpid(second, &status, 0), second);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp(dir + "/run2.log");

@@ -7,7 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace tickgate::testing {
@@ -312,6 +317,36 @@ replay_fixture::replay_fixture(const std::string& name, const std::string& boots
   env.bootstrap = bootstrap;
   env.until_eof = true;
   resolve_provider(*cfg, env);
+}
+
+}  // namespace tickgate::testing
+
+extern char** environ;
+
+namespace tickgate::testing {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int spawn_tickgate(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<char*> argv;
+  std::string bin = TICKGATE_BINARY;
+  argv.push_back(bin.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
 }
 
 }  // namespace tickgate::testing

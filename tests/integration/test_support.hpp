@@ -127,6 +127,10 @@ std::string real_trades_csv();
 std::string real_bars_csv();
 
 std::string temp_dir(const std::string& name);
+/// The whole file ("" when it cannot be read).
+std::string slurp(const std::string& path);
+/// Starts the `tickgate` binary with `args`, stdout and stderr to `log`; -1 on failure.
+int spawn_tickgate(const std::vector<std::string>& args, const std::string& log);
 
 /// What a replay run (--until-eof) of the whole pipeline needs on a test broker: the default
 /// config with a data dir and group of its own plus `sets`, a RocksDB store, and an env with

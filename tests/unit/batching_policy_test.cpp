@@ -44,6 +44,25 @@ TEST(batching_policy, flushes_on_event_time_timeout_per_partition) {
   EXPECT_EQ(b.flush_all().size(), 1u);
 }
 
+TEST(batching_policy, a_revoked_partition_flushes_only_its_own_batches) {
+  batching_policy b(5, 10'000);
+  b.add(0, item(3, 1000), 0);
+  b.add(0, item(3, 1500), 0);
+  b.add(2, item(3, 1200), 0);
+  b.add(0, item(4, 1000), 0);  // another partition stays open
+  auto out = b.flush_partition(3);
+  ASSERT_EQ(out.size(), 2u);
+  size_t items = 0;
+  for (auto& [agent, batch] : out)
+    for (auto& it : batch) {
+      EXPECT_EQ(it.partition, 3);
+      ++items;
+    }
+  EXPECT_EQ(items, 3u);
+  EXPECT_EQ(b.open_items(), 1u);
+  EXPECT_TRUE(b.flush_partition(3).empty());
+}
+
 TEST(batching_policy, idle_flush_on_wall_clock) {
   batching_policy b(5, 10'000);
   b.add(0, item(0, 1), /*wall=*/1000);

@@ -69,3 +69,32 @@ TEST(offset_tracker, dropped_partition_forgets_state) {
   EXPECT_EQ(t.in_flight(), 0u);
   EXPECT_EQ(t.commit_point(2), -1);
 }
+
+TEST(offset_tracker, a_failed_commit_is_taken_again) {
+  offset_tracker t;
+  t.polled(2, 7);
+  t.accounted(2, 7, 0);
+  auto c = t.take_commits();
+  ASSERT_EQ(c.at(2), 8);
+  t.commit_failed(c);  // e.g. "rebalance in progress": the offset must not be lost
+  auto again = t.take_commits();
+  ASSERT_EQ(again.count(2), 1u);
+  EXPECT_EQ(again[2], 8);
+  EXPECT_TRUE(t.take_commits().empty());
+}
+
+TEST(offset_tracker, per_partition_in_flight_and_late_messages_after_a_revocation) {
+  offset_tracker t;
+  t.polled(0, 1);
+  t.polled(1, 4);
+  t.polled(1, 5);
+  EXPECT_EQ(t.in_flight(0), 1u);
+  EXPECT_EQ(t.in_flight(1), 2u);
+  t.drop(1);
+  // Accounting and settlements of a partition this owner gave up change nothing.
+  t.accounted(1, 4, 0);
+  t.settled(1, 5);
+  EXPECT_EQ(t.in_flight(1), 0u);
+  EXPECT_EQ(t.in_flight(), 1u);
+  EXPECT_EQ(t.commit_point(1), -1);
+}

@@ -1,0 +1,190 @@
+#include "actors/budget/budget_sequencer.hpp"
+
+#include <librdkafka/rdkafka.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "kafka/kafka_conf.hpp"
+#include "kafka/kafka_producer.hpp"
+
+namespace tickgate {
+
+std::string encode_lease(const lease_record& r) {
+  nlohmann::json j{{"v", 1},
+                   {"op", r.what == lease_record::op::acquire ? "acquire" : "release"},
+                   {"holder", r.holder},
+                   {"n", r.n},
+                   {"scopes", r.scopes},
+                   {"limit_day", r.limit_day},
+                   {"limit_month", r.limit_month},
+                   {"day", r.day},
+                   {"month", r.month},
+                   {"amount", r.amount},
+                   {"min", r.min},
+                   {"spent_day", r.spent_day},
+                   {"spent_month", r.spent_month}};
+  return j.dump();
+}
+
+bool decode_lease(std::string_view text, lease_record& out) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return false;
+  try {
+    lease_record r;
+    const auto op = j.at("op").get<std::string>();
+    if (op == "acquire") r.what = lease_record::op::acquire;
+    else if (op == "release") r.what = lease_record::op::release;
+    else return false;
+    r.holder = j.at("holder").get<std::string>();
+    r.n = j.at("n").get<uint64_t>();
+    r.scopes = j.at("scopes").get<std::vector<std::string>>();
+    r.limit_day = j.at("limit_day").get<std::vector<picousd>>();
+    r.limit_month = j.at("limit_month").get<std::vector<picousd>>();
+    r.day = j.at("day").get<int64_t>();
+    r.month = j.at("month").get<int64_t>();
+    r.amount = j.at("amount").get<picousd>();
+    r.min = j.at("min").get<picousd>();
+    r.spent_day = j.at("spent_day").get<std::vector<picousd>>();
+    r.spent_month = j.at("spent_month").get<std::vector<picousd>>();
+    const auto n = r.scopes.size();
+    if (r.holder.empty() || r.amount < 0 || r.min < 0 || r.limit_day.size() != n ||
+        r.limit_month.size() != n || r.spent_day.size() != n || r.spent_month.size() != n)
+      return false;
+    out = std::move(r);
+    return true;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+budget_sequencer::budget_sequencer(const std::string& bootstrap, std::string topic,
+                                   const std::map<std::string, std::string>& consumer_props,
+                                   const std::map<std::string, std::string>& producer_props)
+    : topic_(std::move(topic)) {
+  auto pprops = producer_props;
+  pprops.emplace("linger.ms", "0");  // a lease request waits for nothing but the broker
+  producer_ = std::make_unique<kafka_producer>(bootstrap, pprops);
+  // No group: this reader sees the whole partition, like every other instance's reader.
+  auto cprops = consumer_props;
+  for (auto k : {"group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
+                 "heartbeat.interval.ms"})
+    cprops.erase(k);
+  rd_kafka_conf_t* conf = make_kafka_conf("consumer",
+                                           {{"bootstrap.servers", bootstrap},
+                                            {"group.id", "tickgate-budget-reader"},
+                                            {"enable.auto.commit", "false"},
+                                            {"fetch.wait.max.ms", "5"},
+                                            {"auto.offset.reset", "earliest"}},
+                                           cprops);
+  char err[512];
+  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!consumer_) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("budget sequencer: ") + err);
+  }
+  rd_kafka_poll_set_consumer(consumer_);
+}
+
+budget_sequencer::~budget_sequencer() {
+  stop_ = true;
+  if (reader_.joinable()) reader_.join();
+  producer_.reset();  // flushes (bounded)
+  rd_kafka_consumer_close(consumer_);
+  rd_kafka_destroy(consumer_);
+}
+
+namespace {
+
+/// Creates the sequencer topic with one partition unless it exists (a broker that refuses is
+/// logged: an administrator may have created it, or must).
+void ensure_topic(rd_kafka_t* rk, const std::string& topic, const std::atomic<bool>& stop) {
+  char err[256];
+  {  // Most of the time it exists: ask first (some brokers, like the embedded one, do not create).
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    const bool exists = rkt && rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                        md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                        md->topics[0].partition_cnt > 0;
+    if (md) rd_kafka_metadata_destroy(md);
+    if (rkt) rd_kafka_topic_destroy(rkt);
+    if (exists || stop) return;
+  }
+  for (int replication : {-1, 1}) {  // -1: the broker's default (Kafka >= 2.4)
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), 1, replication, err, sizeof err);
+    if (!nt) continue;
+    rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(opts, 5000, err, sizeof err);
+    rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+    rd_kafka_event_t* ev = nullptr;
+    for (int i = 0; i < 20 && !ev && !stop; ++i) ev = rd_kafka_queue_poll(q, 500);
+    rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    std::string why = "no answer";
+    if (ev) {
+      if (const auto* res = rd_kafka_event_CreateTopics_result(ev)) {
+        size_t n = 0;
+        const rd_kafka_topic_result_t** tr = rd_kafka_CreateTopics_result_topics(res, &n);
+        code = n ? rd_kafka_topic_result_error(tr[0]) : rd_kafka_event_error(ev);
+        why = n && rd_kafka_topic_result_error_string(tr[0]) ? rd_kafka_topic_result_error_string(tr[0])
+                                                              : rd_kafka_err2str(code);
+      } else {
+        code = rd_kafka_event_error(ev);
+        why = rd_kafka_err2str(code);
+      }
+      rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_queue_destroy(q);
+    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::info("budget: created the sequencer topic topic={} partitions=1", topic);
+      return;
+    }
+    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) return;
+    if (replication == 1)
+      spdlog::warn("budget: could not create the sequencer topic topic={} error=\"{}\" (create it "
+                   "with one partition)", topic, why);
+  }
+}
+
+}  // namespace
+
+void budget_sequencer::start(record_fn fn) {
+  fn_ = std::move(fn);
+  reader_ = std::thread([this] { run(); });
+}
+
+void budget_sequencer::run() {
+  ensure_topic(consumer_, topic_, stop_);
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic_.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  auto e = rd_kafka_assign(consumer_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e) spdlog::error("budget: sequencer assign failed error=\"{}\"", rd_kafka_err2str(e));
+  while (!stop_) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload)
+      fn_(std::string(static_cast<const char*>(m->payload), m->len));
+    else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+      spdlog::warn("budget: sequencer read error=\"{}\"", rd_kafka_message_errstr(m));
+    rd_kafka_message_destroy(m);
+  }
+}
+
+bool budget_sequencer::publish(const lease_record& r, std::string& error) {
+  return producer_->produce(
+      topic_, "lease", encode_lease(r), {},
+      [holder = r.holder, n = r.n](bool ok, const std::string& e) {
+        if (!ok) spdlog::error("budget: lease record not delivered holder={} n={} error=\"{}\"", holder, n, e);
+      },
+      error, 0);
+}
+
+void budget_sequencer::poll() { producer_->poll(0); }
+
+bool budget_sequencer::flush(int timeout_ms) { return producer_->flush(timeout_ms); }
+
+}  // namespace tickgate
