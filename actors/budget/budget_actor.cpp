@@ -173,7 +173,8 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     auto& b = st.policy->budget();
     bool limited = false;
     for (auto& l : b.lease_scope_limits()) limited = limited || l.daily >= 0 || l.monthly >= 0;
-    if (cfg->budget.cluster && limited && !env.providers.empty()) {
+    // No broker (a gateway on its own, as in its tests): the budget is this instance's alone.
+    if (cfg->budget.cluster && limited && !env.providers.empty() && !env.bootstrap.empty()) {
       cluster = std::make_shared<cluster_budget>(*env.stats);
       cluster->book = std::make_unique<lease_book>(holder_id(), b.lease_scope_names(),
                                                    b.lease_scope_limits(), cfg->budget.lease_pct,

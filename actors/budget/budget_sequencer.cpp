@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <stdexcept>
 
 #include "kafka/kafka_conf.hpp"
@@ -76,6 +77,7 @@ budget_sequencer::budget_sequencer(const std::string& bootstrap, std::string top
                                             {"group.id", "tickgate-budget-reader"},
                                             {"enable.auto.commit", "false"},
                                             {"fetch.wait.max.ms", "5"},
+                                            {"allow.auto.create.topics", "true"},
                                             {"auto.offset.reset", "earliest"}},
                                            cprops);
   char err[512];
@@ -97,11 +99,13 @@ budget_sequencer::~budget_sequencer() {
 
 namespace {
 
-/// Creates the sequencer topic with one partition unless it exists (a broker that refuses is
-/// logged: an administrator may have created it, or must).
+/// Makes sure the sequencer topic exists: asks for it with auto-creation allowed (brokers that
+/// auto-create topics create it); one that does not is logged (an administrator must create it
+/// with one partition, as compose/ does).
 void ensure_topic(rd_kafka_t* rk, const std::string& topic, const std::atomic<bool>& stop) {
-  char err[256];
-  {  // Most of the time it exists: ask first (some brokers, like the embedded one, do not create).
+  // Most of the time it exists. Asking with auto-creation allowed also creates it on brokers
+  // that do that (the embedded one does, with partition 0 being the one that counts).
+  for (int attempt = 0; attempt < 5 && !stop; ++attempt) {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
     const bool exists = rkt && rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
@@ -109,44 +113,12 @@ void ensure_topic(rd_kafka_t* rk, const std::string& topic, const std::atomic<bo
                         md->topics[0].partition_cnt > 0;
     if (md) rd_kafka_metadata_destroy(md);
     if (rkt) rd_kafka_topic_destroy(rkt);
-    if (exists || stop) return;
+    if (exists) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  for (int replication : {-1, 1}) {  // -1: the broker's default (Kafka >= 2.4)
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), 1, replication, err, sizeof err);
-    if (!nt) continue;
-    rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_AdminOptions_set_request_timeout(opts, 5000, err, sizeof err);
-    rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
-    rd_kafka_event_t* ev = nullptr;
-    for (int i = 0; i < 20 && !ev && !stop; ++i) ev = rd_kafka_queue_poll(q, 500);
-    rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR__TIMED_OUT;
-    std::string why = "no answer";
-    if (ev) {
-      if (const auto* res = rd_kafka_event_CreateTopics_result(ev)) {
-        size_t n = 0;
-        const rd_kafka_topic_result_t** tr = rd_kafka_CreateTopics_result_topics(res, &n);
-        code = n ? rd_kafka_topic_result_error(tr[0]) : rd_kafka_event_error(ev);
-        why = n && rd_kafka_topic_result_error_string(tr[0]) ? rd_kafka_topic_result_error_string(tr[0])
-                                                              : rd_kafka_err2str(code);
-      } else {
-        code = rd_kafka_event_error(ev);
-        why = rd_kafka_err2str(code);
-      }
-      rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_AdminOptions_destroy(opts);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::info("budget: created the sequencer topic topic={} partitions=1", topic);
-      return;
-    }
-    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) return;
-    if (replication == 1)
-      spdlog::warn("budget: could not create the sequencer topic topic={} error=\"{}\" (create it "
-                   "with one partition)", topic, why);
-  }
+  if (stop) return;
+  spdlog::warn("budget: the sequencer topic does not exist and the broker did not create it "
+               "topic={} (create it with one partition)", topic);
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ outage_run run(const std::string& name, bool with_outage) {
   embedded_broker broker{1};
   for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq", "ai.alerts"})
     broker.create_topic(t, 3);
+  broker.create_topic("tickgate.budget", 1);  // the cluster budget's sequencer
   auto ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
   EXPECT_EQ(publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4").sent, ticks.size());
   // A small poll batch spreads the run over the outage.

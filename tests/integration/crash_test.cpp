@@ -26,6 +26,7 @@ TEST(crash, sigkill_with_calls_in_flight_pays_nothing_twice_and_loses_nothing) {
   embedded_broker broker(1);
   for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq"})
     broker.create_topic(t, 3);
+  broker.create_topic("tickgate.budget", 1);  // the cluster budget's sequencer
   auto ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
   ASSERT_EQ(publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4").sent, ticks.size());
 

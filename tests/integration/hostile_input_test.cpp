@@ -32,6 +32,7 @@ run_result run_on(const std::string& name, const std::vector<range_record>& reco
   embedded_broker broker{1};
   for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq", "ai.alerts"})
     broker.create_topic(t, 3);
+  broker.create_topic("tickgate.budget", 1);  // the cluster budget's sequencer
   auto pub = publish_records(broker.bootstrap(), "market.ticks", records, "lz4");
   EXPECT_EQ(pub.sent, records.size());
   replay_fixture f(name, broker.bootstrap());  // no key set: offline, priced as a dry run

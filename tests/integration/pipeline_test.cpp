@@ -45,6 +45,7 @@ struct harness {
       : dir(temp_dir(name)) {
     for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq", "ai.alerts"})
       broker.create_topic(t, k_partitions);
+    broker.create_topic("tickgate.budget", 1);  // the cluster budget's sequencer
     ticks = read_csv_ticks(real_trades_csv(), {"trades", "America/New_York", ""});
     auto r = publish_ticks(broker.bootstrap(), "market.ticks", ticks, 0, "lz4", k_malformed);
     EXPECT_EQ(r.sent, ticks.size() + k_malformed.size());

@@ -139,8 +139,11 @@ TEST(scale_out, three_instances_share_one_budget_without_overshoot) {
   const double limit = 0.02;
   std::vector<int> pids;
   for (auto name : {"a", "b", "c"})
-    pids.push_back(spawn_tickgate(c.args(name, "budget", {"--until-eof", "--set", "budget.daily_usd=0.02"}),
-                                  c.dir + "/" + name + ".log"));
+    pids.push_back(spawn_tickgate(
+        c.args(name, "budget",
+               {"--until-eof", "--set", "budget.daily_usd=0.02", "--set", "budget.cluster.enabled=true",
+                "--set", std::string(R"(kafka.consumer_properties={"group.instance.id":"budget-)") + name + "\"}"}),
+        c.dir + "/" + name + ".log"));
   for (size_t i = 0; i < pids.size(); ++i) {
     const std::string log = c.dir + "/" + std::string(1, static_cast<char>('a' + i)) + ".log";
     ASSERT_EQ(wait_exit(pids[i]), 0) << slurp(log);
