@@ -24,7 +24,7 @@ json parse_file(const std::string& path) {
   ss << in.rdbuf();
   try {
     return json::parse(ss.str(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 4e4444
     throw config_error("config: " + path + " is not valid JSON: " + e.what());
   }
 }

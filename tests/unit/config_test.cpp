@@ -107,3 +107,18 @@ TEST(config, shapes_the_reader_did_not_foresee_are_one_line_config_errors) {
   }
   for (auto text : {"[]", "1", "\"x\"", "null"}) EXPECT_THROW(load_config(write(text), {}), config_error) << text;
 }
+
+TEST(config, a_number_too_large_for_a_double_is_a_config_error_not_a_crash) {
+  // Found by the config fuzzer: nlohmann reports 4e4444 as out_of_range, not as a parse error.
+  const auto dir = std::filesystem::temp_directory_path() / "tickgate-config-overflow";
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "c.json").string();
+  std::ofstream(path) << R"({"budget": {"daily_usd": 4e4444}})";
+  try {
+    load_config(path, {});
+    FAIL() << "accepted";
+  } catch (const config_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
+  }
+  EXPECT_NE(error_of({"budget.daily_usd=4e4444"}), "");  // --set: a one-line error too
+}
