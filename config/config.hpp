@@ -162,7 +162,7 @@ struct budget_config {
   double projection_min_elapsed_pct = 4;   // project a period's end spend once this % has passed
   // Shared by every instance of the group through kafka.budget_topic (leases granted in log
   // order); off: each instance holds the limits alone (one instance, or backtests).
-  bool cluster = false;
+  bool cluster = true;
   double lease_pct = 2;            // a lease is at most this % of the smallest limit it counts against
   int64_t lease_wait_ms = 1'000;   // after a denial, wait this long for other instances' unused leases
   int64_t lease_timeout_ms = 10'000;  // no answer from the sequencer by then: the call goes to rules

@@ -103,7 +103,7 @@ struct cluster_budget {
   }
   std::unique_ptr<lease_book> book;
   lease_sequence seq;
-  std::unique_ptr<budget_sequencer> edge;
+  std::shared_ptr<budget_sequencer> edge;
   counter* granted;
   counter* denied;
   gauge* held;
@@ -139,7 +139,8 @@ struct gateway_state {
 
 budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_state> self,
                                          pipeline_env env, sink_actor sink,
-                                         std::shared_ptr<const wiring> wires) {
+                                         std::shared_ptr<const wiring> wires,
+                                         std::shared_ptr<budget_sequencer> sequencer) {
   auto cfg = env.cfg;
   auto& st = self->state;
   auto clock = [env] { return env.wall_ms(); };
@@ -169,12 +170,9 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
   // One budget for the cluster: reservations also need a lease, granted in the sequencer's log
   // order. Only when calls can be paid for and some budget has a limit.
   std::shared_ptr<cluster_budget> cluster;
-  {
+  if (cluster_budget_wanted(*cfg, env)) {
     auto& b = st.policy->budget();
-    bool limited = false;
-    for (auto& l : b.lease_scope_limits()) limited = limited || l.daily >= 0 || l.monthly >= 0;
-    // No broker (a gateway on its own, as in its tests): the budget is this instance's alone.
-    if (cfg->budget.cluster && limited && !env.providers.empty() && !env.bootstrap.empty()) {
+    {
       cluster = std::make_shared<cluster_budget>(*env.stats);
       cluster->book = std::make_unique<lease_book>(holder_id(), b.lease_scope_names(),
                                                    b.lease_scope_limits(), cfg->budget.lease_pct,
@@ -182,10 +180,14 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
                                                    cfg->budget.lease_timeout_ms);
       cluster->book->expire(clock());
       b.attach_leases(cluster->book.get());
-      cluster->edge = std::make_unique<budget_sequencer>(env.bootstrap, cfg->kafka.budget_topic,
-                                                         cfg->kafka.consumer_properties,
-                                                         cfg->kafka.producer_properties);
-      cluster->edge->start([me](std::string v) { caf::anon_send(me, lease_atom::value, std::move(v)); });
+      if (!sequencer) {
+        sequencer = std::make_shared<budget_sequencer>(env.bootstrap, cfg->kafka.budget_topic,
+                                                       cfg->kafka.consumer_properties,
+                                                       cfg->kafka.producer_properties);
+        sequencer->start();
+      }
+      cluster->edge = sequencer;
+      cluster->edge->set_target([me](std::string v) { caf::anon_send(me, lease_atom::value, std::move(v)); });
       spdlog::info("budget: shared with the cluster topic={} holder={}", cfg->kafka.budget_topic,
                    cluster->book->holder());
       // On the way out, unused leases go back to the cluster (what is reserved has settled).
@@ -194,7 +196,8 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         std::string err;
         for (auto& r : cluster->book->take_outbox()) cluster->edge->publish(r, err);
         if (!cluster->edge->flush(5000)) spdlog::warn("budget: unused leases not handed back in 5 s");
-        cluster->edge.reset();  // joins the reader (and drops its handle to this actor)
+        cluster->edge->set_target(nullptr);  // drops its handle to this actor
+        cluster->edge.reset();  // the last owner joins the reader
       });
       self->delayed_send(self, std::chrono::milliseconds(100), lease_atom::value, std::string());
     }
@@ -387,9 +390,36 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
 
 }  // namespace
 
+bool cluster_budget_wanted(const config& cfg, const pipeline_env& env) {
+  if (!cfg.budget.cluster || env.providers.empty() || env.bootstrap.empty()) return false;
+  auto limited = [](const budget_limits& l) { return l.daily >= 0 || l.monthly >= 0; };
+  if (limited(cfg.budget.global)) return true;
+  for (auto& [agent, l] : cfg.budget.agents)
+    if (limited(l)) return true;
+  return false;
+}
+
+std::shared_ptr<budget_sequencer> start_budget_sequencer(const config& cfg, const pipeline_env& env,
+                                                         int64_t timeout_ms) {
+  if (!cluster_budget_wanted(cfg, env)) return nullptr;
+  auto seq = std::make_shared<budget_sequencer>(env.bootstrap, cfg.kafka.budget_topic,
+                                                cfg.kafka.consumer_properties,
+                                                cfg.kafka.producer_properties);
+  seq->start();
+  const auto t0 = std::chrono::steady_clock::now();
+  if (seq->wait_caught_up(static_cast<int>(timeout_ms)))
+    spdlog::info("budget: sequencer read to its end topic={} ms={}", cfg.kafka.budget_topic,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  else
+    spdlog::warn("budget: sequencer not read to its end within {} ms topic={} (first leases wait for it)",
+                 timeout_ms, cfg.kafka.budget_topic);
+  return seq;
+}
+
 budget_actor spawn_budget(caf::actor_system& sys, const pipeline_env& env, sink_actor sink,
-                          std::shared_ptr<const wiring> wires) {
-  return sys.spawn(gateway_impl, env, sink, std::move(wires));
+                          std::shared_ptr<const wiring> wires,
+                          std::shared_ptr<budget_sequencer> sequencer) {
+  return sys.spawn(gateway_impl, env, sink, std::move(wires), std::move(sequencer));
 }
 
 }  // namespace tickgate

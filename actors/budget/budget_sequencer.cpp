@@ -78,6 +78,7 @@ budget_sequencer::budget_sequencer(const std::string& bootstrap, std::string top
                                             {"enable.auto.commit", "false"},
                                             {"fetch.wait.max.ms", "5"},
                                             {"allow.auto.create.topics", "true"},
+                                            {"enable.partition.eof", "true"},
                                             {"auto.offset.reset", "earliest"}},
                                            cprops);
   char err[512];
@@ -123,9 +124,20 @@ void ensure_topic(rd_kafka_t* rk, const std::string& topic, const std::atomic<bo
 
 }  // namespace
 
-void budget_sequencer::start(record_fn fn) {
+void budget_sequencer::start() { reader_ = std::thread([this] { run(); }); }
+
+void budget_sequencer::set_target(record_fn fn) {
+  std::lock_guard lock{mu_};
+  if (fn) {
+    for (auto& v : pending_) fn(std::move(v));
+    pending_.clear();
+  }
   fn_ = std::move(fn);
-  reader_ = std::thread([this] { run(); });
+}
+
+bool budget_sequencer::wait_caught_up(int timeout_ms) {
+  std::unique_lock lock{mu_};
+  return caught_up_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return caught_up_; });
 }
 
 void budget_sequencer::run() {
@@ -138,9 +150,18 @@ void budget_sequencer::run() {
   while (!stop_) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
     if (!m) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload)
-      fn_(std::string(static_cast<const char*>(m->payload), m->len));
-    else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload) {
+      std::string v(static_cast<const char*>(m->payload), m->len);
+      std::lock_guard lock{mu_};
+      if (fn_) fn_(std::move(v));
+      else pending_.push_back(std::move(v));
+    } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      std::lock_guard lock{mu_};
+      if (!caught_up_) {
+        caught_up_ = true;
+        caught_up_cv_.notify_all();
+      }
+    } else if (m->err)
       spdlog::warn("budget: sequencer read error=\"{}\"", rd_kafka_message_errstr(m));
     rd_kafka_message_destroy(m);
   }

@@ -156,7 +156,10 @@ double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
     caf::scoped_actor self{sys};
     wires->alerts = spawn_alerts(sys, env);
     auto sink = spawn_sink(sys, env, wires);
-    auto budget = spawn_budget(sys, env, sink, wires);
+    // A shared budget's log is read to its end before anything is consumed: the first leases
+    // are then granted at once instead of queueing (and shedding) a backlog's first requests.
+    auto budget = spawn_budget(sys, env, sink, wires,
+                               start_budget_sequencer(*env.cfg, env, env.cfg->kafka.connect_timeout_ms));
     auto cache = spawn_cache(sys, env, budget, sink);
     std::vector<caf::actor> stages;
     for (int32_t s = 0; s < env.cfg->shards; ++s) {
