@@ -25,4 +25,18 @@ rd_kafka_conf_t* make_kafka_conf(const char* client,
   return conf;
 }
 
+std::map<std::string, std::string> without_group_properties(std::map<std::string, std::string> props) {
+  for (auto it = props.begin(); it != props.end();) {
+    const auto& k = it->first;
+    if (k.rfind("group.", 0) == 0 || k.rfind("enable.auto.", 0) == 0 ||
+        k == "partition.assignment.strategy" || k == "session.timeout.ms" ||
+        k == "heartbeat.interval.ms" || k == "max.poll.interval.ms" ||
+        k == "auto.offset.reset" || k == "isolation.level")
+      it = props.erase(it);
+    else
+      ++it;
+  }
+  return props;
+}
+
 }  // namespace tickgate

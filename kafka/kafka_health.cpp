@@ -110,18 +110,9 @@ std::string kafka_last_error() {
 
 bool kafka_reachable(const std::string& bootstrap, int64_t timeout_ms,
                      const std::map<std::string, std::string>& properties, std::string& error) {
-  // The probe is a producer handle: it takes the connection settings (security.*, sasl.*, ssl.*)
-  // but not the consumer group's, which librdkafka would warn about.
-  auto props = properties;
-  for (auto it = props.begin(); it != props.end();)
-    if (it->first.rfind("group.", 0) == 0 || it->first == "partition.assignment.strategy" ||
-        it->first == "session.timeout.ms" || it->first == "heartbeat.interval.ms" ||
-        it->first == "max.poll.interval.ms" || it->first == "auto.offset.reset" ||
-        it->first.rfind("enable.auto.", 0) == 0 || it->first == "isolation.level")
-      it = props.erase(it);
-    else
-      ++it;
-  rd_kafka_conf_t* conf = make_kafka_conf("probe", {{"bootstrap.servers", bootstrap}}, props);
+  // A producer handle: the connection settings (security.*, sasl.*, ssl.*), not the group's.
+  rd_kafka_conf_t* conf = make_kafka_conf("probe", {{"bootstrap.servers", bootstrap}},
+                                           without_group_properties(properties));
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) {

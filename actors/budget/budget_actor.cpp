@@ -111,6 +111,15 @@ struct cluster_budget {
   int64_t day = 0;  // the newest day seen in a record (for the gauges)
 };
 
+/// A sequencer for `cfg`'s topic, its reader started.
+std::shared_ptr<budget_sequencer> open_sequencer(const config& cfg, const pipeline_env& env) {
+  auto seq = std::make_shared<budget_sequencer>(env.bootstrap, cfg.kafka.budget_topic,
+                                                cfg.kafka.consumer_properties,
+                                                cfg.kafka.producer_properties);
+  seq->start();
+  return seq;
+}
+
 /// One holder id per process start: leases of an earlier run stay counted (it may have been
 /// billed for calls it never recorded), a new run asks for its own.
 std::string holder_id() {
@@ -172,35 +181,27 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
   std::shared_ptr<cluster_budget> cluster;
   if (cluster_budget_wanted(*cfg, env)) {
     auto& b = st.policy->budget();
-    {
-      cluster = std::make_shared<cluster_budget>(*env.stats);
-      cluster->book = std::make_unique<lease_book>(holder_id(), b.lease_scope_names(),
-                                                   b.lease_scope_limits(), cfg->budget.lease_pct,
-                                                   cfg->budget.lease_wait_ms,
-                                                   cfg->budget.lease_timeout_ms);
-      cluster->book->expire(clock());
-      b.attach_leases(cluster->book.get());
-      if (!sequencer) {
-        sequencer = std::make_shared<budget_sequencer>(env.bootstrap, cfg->kafka.budget_topic,
-                                                       cfg->kafka.consumer_properties,
-                                                       cfg->kafka.producer_properties);
-        sequencer->start();
-      }
-      cluster->edge = sequencer;
-      cluster->edge->set_target([me](std::string v) { caf::anon_send(me, lease_atom::value, std::move(v)); });
-      spdlog::info("budget: shared with the cluster topic={} holder={}", cfg->kafka.budget_topic,
-                   cluster->book->holder());
-      // On the way out, unused leases go back to the cluster (what is reserved has settled).
-      self->attach_functor([cluster] {
-        cluster->book->release_all();
-        std::string err;
-        for (auto& r : cluster->book->take_outbox()) cluster->edge->publish(r, err);
-        if (!cluster->edge->flush(5000)) spdlog::warn("budget: unused leases not handed back in 5 s");
-        cluster->edge->set_target(nullptr);  // drops its handle to this actor
-        cluster->edge.reset();  // the last owner joins the reader
-      });
-      self->delayed_send(self, std::chrono::milliseconds(100), lease_atom::value, std::string());
-    }
+    cluster = std::make_shared<cluster_budget>(*env.stats);
+    cluster->book = std::make_unique<lease_book>(holder_id(), b.lease_scope_names(),
+                                                 b.lease_scope_limits(), cfg->budget.lease_pct,
+                                                 cfg->budget.lease_wait_ms,
+                                                 cfg->budget.lease_timeout_ms);
+    cluster->book->expire(clock());
+    b.attach_leases(cluster->book.get());
+    cluster->edge = sequencer ? sequencer : open_sequencer(*cfg, env);
+    cluster->edge->set_target([me](std::string v) { caf::anon_send(me, lease_atom::value, std::move(v)); });
+    spdlog::info("budget: shared with the cluster topic={} holder={}", cfg->kafka.budget_topic,
+                 cluster->book->holder());
+    // On the way out, unused leases go back to the cluster (what is reserved has settled).
+    self->attach_functor([cluster] {
+      cluster->book->release_all();
+      std::string err;
+      for (auto& r : cluster->book->take_outbox()) cluster->edge->publish(r, err);
+      if (!cluster->edge->flush(5000)) spdlog::warn("budget: unused leases not handed back in 5 s");
+      cluster->edge->set_target(nullptr);  // drops its handle to this actor
+      cluster->edge.reset();  // the last owner joins the reader
+    });
+    self->delayed_send(self, std::chrono::milliseconds(100), lease_atom::value, std::string());
   }
   auto publish_leases = [cluster] {
     if (!cluster) return;
@@ -371,11 +372,10 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         }
         const bool changed = book.on_applied(r, grant, clock());
         auto& b = self->state.policy->budget();
-        const auto names = b.lease_scope_names();
         for (auto& name : r.scopes) {
-          auto it = std::find(names.begin(), names.end(), name);
-          if (it == names.end()) continue;
-          b.set_cluster_spent(static_cast<int>(it - names.begin()), r.day, r.month,
+          const int scope = book.scope_index(name);
+          if (scope < 0) continue;
+          b.set_cluster_spent(scope, r.day, r.month,
                               cluster->seq.spent_day(name, r.day),
                               cluster->seq.spent_month(name, r.month));
         }
@@ -402,10 +402,7 @@ bool cluster_budget_wanted(const config& cfg, const pipeline_env& env) {
 std::shared_ptr<budget_sequencer> start_budget_sequencer(const config& cfg, const pipeline_env& env,
                                                          int64_t timeout_ms) {
   if (!cluster_budget_wanted(cfg, env)) return nullptr;
-  auto seq = std::make_shared<budget_sequencer>(env.bootstrap, cfg.kafka.budget_topic,
-                                                cfg.kafka.consumer_properties,
-                                                cfg.kafka.producer_properties);
-  seq->start();
+  auto seq = open_sequencer(cfg, env);
   const auto t0 = std::chrono::steady_clock::now();
   if (seq->wait_caught_up(static_cast<int>(timeout_ms)))
     spdlog::info("budget: sequencer read to its end topic={} ms={}", cfg.kafka.budget_topic,

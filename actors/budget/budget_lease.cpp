@@ -197,15 +197,11 @@ void lease_book::settle(const std::vector<int>& scopes, int64_t day, picousd res
 
 bool lease_book::on_applied(const lease_record& r, picousd grant, int64_t wall_ms) {
   wall_ = wall_ms;
-  auto index = [&](const std::string& name) {
-    auto it = std::find(names_.begin(), names_.end(), name);
-    return it == names_.end() ? -1 : static_cast<int>(it - names_.begin());
-  };
   bool changed = false;
   if (r.holder == holder_) {
     if (r.what != lease_record::op::acquire) return false;
     for (auto& name : r.scopes) {
-      const int s = index(name);
+      const int s = scope_index(name);
       if (s < 0) continue;
       auto& st = scopes_[static_cast<size_t>(s)];
       if (grant > 0) {
@@ -222,7 +218,7 @@ bool lease_book::on_applied(const lease_record& r, picousd grant, int64_t wall_m
     return true;
   }
   for (auto& name : r.scopes) {
-    const int s = index(name);
+    const int s = scope_index(name);
     if (s < 0) continue;
     auto& st = scopes_[static_cast<size_t>(s)];
     if (r.what == lease_record::op::acquire && grant < r.amount) {
@@ -235,6 +231,11 @@ bool lease_book::on_applied(const lease_record& r, picousd grant, int64_t wall_m
     }
   }
   return changed;
+}
+
+int lease_book::scope_index(const std::string& name) const {
+  auto it = std::find(names_.begin(), names_.end(), name);
+  return it == names_.end() ? -1 : static_cast<int>(it - names_.begin());
 }
 
 bool lease_book::expire(int64_t wall_ms) {

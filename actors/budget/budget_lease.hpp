@@ -93,6 +93,8 @@ class lease_book {
   picousd spent_month(int scope, int64_t month) const;
   picousd granted(int scope, int64_t day) const;
   const std::string& holder() const { return holder_; }
+  /// The index of the scope named `name` ("" global, else the agent), or -1.
+  int scope_index(const std::string& name) const;
 
  private:
   struct lease {

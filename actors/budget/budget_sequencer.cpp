@@ -68,10 +68,6 @@ budget_sequencer::budget_sequencer(const std::string& bootstrap, std::string top
   pprops.emplace("linger.ms", "0");  // a lease request waits for nothing but the broker
   producer_ = std::make_unique<kafka_producer>(bootstrap, pprops);
   // No group: this reader sees the whole partition, like every other instance's reader.
-  auto cprops = consumer_props;
-  for (auto k : {"group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
-                 "heartbeat.interval.ms"})
-    cprops.erase(k);
   rd_kafka_conf_t* conf = make_kafka_conf("consumer",
                                            {{"bootstrap.servers", bootstrap},
                                             {"group.id", "tickgate-budget-reader"},
@@ -80,7 +76,7 @@ budget_sequencer::budget_sequencer(const std::string& bootstrap, std::string top
                                             {"allow.auto.create.topics", "true"},
                                             {"enable.partition.eof", "true"},
                                             {"auto.offset.reset", "earliest"}},
-                                           cprops);
+                                           without_group_properties(consumer_props));
   char err[512];
   consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!consumer_) {

@@ -68,6 +68,15 @@ struct ingest_state {
   std::string failure;  // set when the pipeline must stop: nothing is committed past it
   bool kafka_alerted = false;  // an outage alert is out and the brokers are not back yet
   std::vector<tick_batch> outbox;  // per shard: this poll round's ticks
+  /// Sends this poll round's ticks to their shards.
+  template <class Self, class Shards>
+  void send_outbox(Self* self, const Shards& shards) {
+    for (size_t s = 0; s < outbox.size(); ++s)
+      if (!outbox[s].ticks.empty()) {
+        self->send(shards[s], std::move(outbox[s]));
+        outbox[s].ticks.clear();
+      }
+  }
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
   /// Revoked partitions not yet released: paused, their work finishing (bounded wait).
@@ -141,11 +150,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     // stopped, so nothing is decided or paid twice.
     st.consumer->pause(parts);
     // This poll round's ticks go first: the flush must come after every tick of the partitions.
-    for (size_t s = 0; s < st.outbox.size(); ++s)
-      if (!st.outbox[s].ticks.empty()) {
-        self->send(wires->shards[s], std::move(st.outbox[s]));
-        st.outbox[s].ticks.clear();
-      }
+    st.send_outbox(self, wires->shards);
     std::set<int32_t> shard_set;
     for (auto p : parts) {
       st.revoked.insert(p);
@@ -333,11 +338,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
               handle_record(r);
             }
           }
-          for (size_t s = 0; s < st.outbox.size(); ++s)
-            if (!st.outbox[s].ticks.empty()) {
-              self->send(wires->shards[s], std::move(st.outbox[s]));
-              st.outbox[s].ticks.clear();
-            }
+          st.send_outbox(self, wires->shards);
         } else {
           // Draining: records are not taken (a paused partition's prefetched ones are dropped
           // and re-delivered to whoever owns it next), but rebalance callbacks must run.
