@@ -82,28 +82,84 @@ typename Inspector::result_type inspect(Inspector& f, cache_invalidate& x) {
 /// ingest -> shards (through every stage, in stream order): partitions this instance gives up.
 /// Open batches of them are flushed, so that what was polled from them becomes durable and is
 /// committed before the partitions are released to their next owner.
+/// Each stage then forgets the state of their symbols (prioritise lists them).
 struct partitions_revoked {
   std::vector<int32_t> partitions;
+  std::vector<std::string> symbols;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partitions_revoked& x) {
-  return f(caf::meta::type_name("partitions_revoked"), x.partitions);
+  return f(caf::meta::type_name("partitions_revoked"), x.partitions, x.symbols);
+}
+
+/// ingest -> shard, through every stage in stream order, then batching -> sink: a consistent
+/// cut of the shard's per-symbol state right after the records polled before it. Prioritise
+/// lists the symbols touched since the previous mark; every stage appends its section to each
+/// (common/state_codec.hpp). The sink writes it to the changelog once everything before the
+/// cut is durable.
+struct checkpoint_mark {
+  int64_t epoch = 0;
+  std::vector<int32_t> partitions;  // with records since the previous mark
+  std::vector<int64_t> positions;   // per partition: the first offset after the cut
+  std::vector<std::string> symbols;
+  std::vector<int32_t> symbol_partitions;
+  std::vector<std::string> states;  // per symbol
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_mark& x) {
+  return f(caf::meta::type_name("checkpoint_mark"), x.epoch, x.partitions, x.positions, x.symbols,
+           x.symbol_partitions, x.states);
+}
+/// ingest -> shard, before the first record of newly assigned partitions: their symbols' state
+/// from the changelog; each stage loads its section.
+struct state_restore {
+  std::vector<std::string> symbols;
+  std::vector<int32_t> symbol_partitions;
+  std::vector<std::string> states;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, state_restore& x) {
+  return f(caf::meta::type_name("state_restore"), x.symbols, x.symbol_partitions, x.states);
+}
+/// ingest -> sink: per partition, the first offset not yet durable; the latest cut at or before
+/// it may be written to the changelog. An offset of -1: the partition left, forget its cuts.
+struct checkpoint_due {
+  std::vector<int32_t> partitions;
+  std::vector<int64_t> offsets;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_due& x) {
+  return f(caf::meta::type_name("checkpoint_due"), x.partitions, x.offsets);
+}
+/// sink -> ingest: the changelog holds the partition's state as of `position` (offsets up to
+/// it may be committed).
+struct checkpoint_written {
+  int32_t partition = 0;
+  int64_t position = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_written& x) {
+  return f(caf::meta::type_name("checkpoint_written"), x.partition, x.position);
 }
 
 using ingest_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<ticks_accounted>,
                                       caf::reacts_to<requests_settled>,
+                                      caf::reacts_to<checkpoint_written>,
                                       caf::reacts_to<drained_atom, int32_t>,
                                       caf::reacts_to<stop_atom>,
                                       caf::reacts_to<fail_atom, std::string>>;
-using prioritise_actor = caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<tick_batch>,
-                                          caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
-                                          caf::reacts_to<config_update>>;
-using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
-                                      caf::reacts_to<config_update>>;
-using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
-                                        caf::reacts_to<config_update>>;
-using batching_actor = caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,
-                                        caf::reacts_to<flush_atom>, caf::reacts_to<config_update>>;
+/// What every decision stage takes besides its own input: stream control and state moves.
+#define TICKGATE_STAGE_CONTROL                                                              \
+  caf::reacts_to<drain_atom>, caf::reacts_to<partitions_revoked>,                           \
+      caf::reacts_to<checkpoint_mark>, caf::reacts_to<state_restore>,                       \
+      caf::reacts_to<config_update>
+using prioritise_actor =
+    caf::typed_actor<caf::reacts_to<tick>, caf::reacts_to<tick_batch>, TICKGATE_STAGE_CONTROL>;
+using change_actor = caf::typed_actor<caf::reacts_to<prioritised>, TICKGATE_STAGE_CONTROL>;
+using sampling_actor = caf::typed_actor<caf::reacts_to<assessed>, TICKGATE_STAGE_CONTROL>;
+using batching_actor =
+    caf::typed_actor<caf::reacts_to<sampled>, caf::reacts_to<flush_atom>, TICKGATE_STAGE_CONTROL>;
+#undef TICKGATE_STAGE_CONTROL
 /// gateway -> cache: the budget level changed (degrade and hard keep answers fresh longer).
 struct budget_level_changed {
   uint8_t level = 0;  // budget_level
@@ -125,7 +181,8 @@ using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
 using alert_actor = caf::typed_actor<caf::reacts_to<alert>, caf::reacts_to<drain_atom, caf::actor>>;
 using sink_actor =
     caf::typed_actor<caf::reacts_to<decision_batch>, caf::reacts_to<request_outcome>,
-                     caf::reacts_to<drained_atom, int32_t>, caf::reacts_to<flush_atom>>;
+                     caf::reacts_to<drained_atom, int32_t>, caf::reacts_to<flush_atom>,
+                     caf::reacts_to<checkpoint_mark>, caf::reacts_to<checkpoint_due>>;
 
 /// Handles that close the pipeline's loops (sink -> ingest, sink -> cache). Filled by the
 /// pipeline builder after spawning and before the first message is sent; read-only after.

@@ -42,6 +42,8 @@ sink_actor::behavior_type recording_sink(sink_actor::pointer, timing* t) {
         t->received.fetch_add(1, std::memory_order_release);
       },
       [](request_outcome&) {},
+      [](checkpoint_mark&) {},
+      [](checkpoint_due&) {},
       [](drained_atom, int32_t) {},
       [](flush_atom) {},
   };

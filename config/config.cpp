@@ -71,6 +71,7 @@ void read_kafka(config_reader r, kafka_config& k) {
   t.read("dlq", k.dlq_topic, true);
   t.read("alerts", k.alerts_topic, true);
   t.read("budget", k.budget_topic, true);
+  t.read("state", k.state_topic, true);
   t.finish();
   r.read("embedded_partitions", k.embedded_partitions, 1, 256);
   r.read("poll_batch", k.poll_batch, 1, 100'000);
@@ -454,6 +455,8 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
     p.read("shards", c->shards, 1, 64);
     p.read("callers", c->callers, 1, 256);
     p.read_seconds("drain_timeout_s", c->drain_timeout_ms, 1, 3600);
+    p.read("changelog", c->changelog);
+    p.read("checkpoint_interval_ms", c->checkpoint_interval_ms, 10, 600'000);
     p.finish();
   }
   {

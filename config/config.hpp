@@ -36,6 +36,7 @@ struct kafka_config {
   int64_t connect_timeout_ms = 30'000;  // replays (--until-eof, backtest, publish): no broker by then = exit 1
   int64_t revoke_timeout_ms = 15'000;   // a revoked partition: wait this long for its work to be durable
   std::string budget_topic = "tickgate.budget";  // the cluster budget's sequencer (one partition used)
+  std::string state_topic = "tickgate.state";    // per-symbol state changelog, co-partitioned with ticks
   std::string compression = "lz4";
   // librdkafka properties passed through as-is (security.protocol, sasl.*, session.timeout.ms...)
   std::map<std::string, std::string> consumer_properties;
@@ -239,6 +240,8 @@ struct config {
   int32_t shards = 2;
   int32_t callers = 4;
   int64_t drain_timeout_ms = 30'000;  // a drain (end of input, stop, failure) waits at most this
+  bool changelog = true;  // state checkpointed to kafka.state_topic, restored on assignment
+  int32_t checkpoint_interval_ms = 1000;
   std::string data_dir = "./tickgate-data";
   bool sync_writes = false;
   std::string admin_listen = "127.0.0.1:8080";

@@ -106,6 +106,22 @@ std::string kafka_consumer::protocol() const { return rd_kafka_rebalance_protoco
 void kafka_consumer::handle_rebalance(int err, void* p) {
   auto* parts = static_cast<rd_kafka_topic_partition_list_t*>(p);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (on_assigning_) {
+      std::map<int32_t, int64_t> committed;
+      auto* copy = rd_kafka_topic_partition_list_copy(parts);
+      const auto e = rd_kafka_committed(rk_, copy, 10'000);
+      if (e) spdlog::warn("kafka: committed offsets not known error=\"{}\"", rd_kafka_err2str(e));
+      for (int i = 0; i < copy->cnt; ++i)
+        committed[copy->elems[i].partition] =
+            !e && copy->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && copy->elems[i].offset >= 0
+                ? copy->elems[i].offset
+                : -1;
+      rd_kafka_topic_partition_list_destroy(copy);
+      const auto starts = on_assigning_(committed);
+      for (int i = 0; i < parts->cnt; ++i)
+        if (auto it = starts.find(parts->elems[i].partition); it != starts.end())
+          parts->elems[i].offset = it->second;
+    }
     if (cooperative(rk_)) {
       if (auto* e = rd_kafka_incremental_assign(rk_, parts)) {
         spdlog::error("kafka: incremental assign failed error=\"{}\"", rd_kafka_error_string(e));

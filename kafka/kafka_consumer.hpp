@@ -43,6 +43,10 @@ class kafka_consumer {
   /// Called (inside poll) after partitions are assigned / before they are revoked.
   void on_assign(partitions_fn fn) { on_assign_ = std::move(fn); }
   void on_revoke(revoke_fn fn) { on_revoke_ = std::move(fn); }
+  /// Called (inside poll) before partitions are assigned, with their committed offsets (-1:
+  /// none, or not known); returns the partitions that must start elsewhere, with the offset.
+  using assigning_fn = std::function<std::map<int32_t, int64_t>(const std::map<int32_t, int64_t>&)>;
+  void on_assigning(assigning_fn fn) { on_assigning_ = std::move(fn); }
   /// Result of an asynchronous commit (inside poll): the offsets it carried and "" or the error.
   using commit_fn = std::function<void(const std::map<int32_t, int64_t>&, const std::string&)>;
   void on_commit(commit_fn fn) { on_commit_ = std::move(fn); }
@@ -73,6 +77,7 @@ class kafka_consumer {
   std::string topic_;
   partitions_fn on_assign_;
   revoke_fn on_revoke_;
+  assigning_fn on_assigning_;
   commit_fn on_commit_;
   bool closed_ = false;
   bool closing_ = false;  // inside close(): revocations are answered at once

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 
 #include "kafka/kafka_conf.hpp"
 
@@ -140,6 +141,32 @@ topic_range find_time_range(const std::string& bootstrap, const std::string& top
     r.partitions.push_back(pr);
   }
   return r;
+}
+
+topic_range whole_partitions(const std::string& bootstrap, const std::string& topic,
+                             const std::vector<int32_t>& partitions,
+                             const std::map<std::string, std::string>& properties) {
+  assigner c(bootstrap, properties);
+  topic_range r;
+  r.method = "watermarks";
+  for (auto p : partitions) {
+    partition_range pr{p, 0, 0};
+    auto e = rd_kafka_query_watermark_offsets(c.rk, topic.c_str(), p, &pr.begin, &pr.end, k_timeout_ms);
+    if (e) throw std::runtime_error("kafka: watermarks of " + topic + "/" + std::to_string(p) + ": " + rd_kafka_err2str(e));
+    r.partitions.push_back(pr);
+  }
+  return r;
+}
+
+int32_t count_partitions(const std::string& bootstrap, const std::string& topic,
+                         const std::map<std::string, std::string>& properties) {
+  assigner c(bootstrap, properties);
+  try {
+    return partition_count(c.rk, topic);
+  } catch (const std::runtime_error& e) {
+    if (std::string_view(e.what()).find("does not exist") != std::string_view::npos) return 0;
+    throw;
+  }
 }
 
 void read_range(const std::string& bootstrap, const std::string& topic, const topic_range& range,

@@ -35,6 +35,16 @@ struct topic_range {
 topic_range find_time_range(const std::string& bootstrap, const std::string& topic, int64_t from_ms,
                             int64_t to_ms, const std::map<std::string, std::string>& properties);
 
+/// Every record now in `partitions` of `topic`: [low, high) watermarks. Throws like find_time_range.
+topic_range whole_partitions(const std::string& bootstrap, const std::string& topic,
+                             const std::vector<int32_t>& partitions,
+                             const std::map<std::string, std::string>& properties);
+
+/// Partitions of `topic`, or 0 when it does not exist (never creates it). Throws when the
+/// broker cannot be reached.
+int32_t count_partitions(const std::string& bootstrap, const std::string& topic,
+                         const std::map<std::string, std::string>& properties);
+
 struct range_record {
   int32_t partition = 0;
   int64_t offset = 0;

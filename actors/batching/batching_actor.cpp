@@ -113,6 +113,10 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
           for (auto& [agent, items] : self->state.policy->flush_partition(p))
             emit(agent, std::move(items));
       },
+      // Open batches are not part of a checkpoint: a cut is written only once everything polled
+      // before it is durable, so whatever a batch held then has been sent and settled.
+      [=](checkpoint_mark& m) { self->send(sink, std::move(m)); },
+      [=](state_restore&) {},
       [=](flush_atom) {
         for (auto& [agent, items] :
              self->state.policy->flush_idle(wall_ms(), self->state.cfg->batch_idle_flush_ms))

@@ -4,7 +4,10 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "actors/change/change_policy.hpp"
+#include "common/state_codec.hpp"
 
 namespace tickgate {
 namespace {
@@ -31,7 +34,27 @@ change_actor::behavior_type change_impl(change_actor::stateful_pointer<change_st
         self->send(next, assessed{std::move(m.w)});
       },
       [=](drain_atom a) { self->send(next, a); },
-      [=](partitions_revoked& r) { self->send(next, std::move(r)); },
+      [=](partitions_revoked& r) {
+        for (auto& sym : r.symbols) self->state.policy->forget(sym);
+        self->send(next, std::move(r));
+      },
+      [=](checkpoint_mark& m) {
+        for (size_t i = 0; i < m.symbols.size(); ++i)
+          append_section(m.states[i], self->state.policy->save(m.symbols[i]));
+        self->send(next, std::move(m));
+      },
+      [=](state_restore& r) {
+        for (size_t i = 0; i < r.symbols.size(); ++i) {
+          try {
+            self->state.policy->load(r.symbols[i], section_at(r.states[i], 1));
+          } catch (const state_decode_error& e) {
+            self->state.policy->forget(r.symbols[i]);
+            spdlog::warn("change: checkpoint of symbol={} not restored ({}); it starts cold",
+                         r.symbols[i], e.what());
+          }
+        }
+        self->send(next, std::move(r));
+      },
       [=](config_update& u) {
         self->state.policy->set_config(u.cfg->change, u.cfg->agents);
         self->send(next, std::move(u));

@@ -5,6 +5,7 @@
 // so the same input always gives the same verdicts (replays are exact).
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -39,6 +40,12 @@ class change_policy {
   }
   /// Fills significance, change_pct and changed of every pending verdict.
   void assess(tick_work& w);
+
+  /// Checkpoint of one symbol's state ("" when it has none) and its inverse (throws
+  /// state_decode_error on a record it cannot read; the symbol then starts cold).
+  std::string save(const std::string& symbol) const;
+  void load(const std::string& symbol, std::string_view bytes);
+  void forget(const std::string& symbol);
 
  private:
   struct baseline {

@@ -13,9 +13,12 @@
 #include "actors/alerts/alert_policy.hpp"
 #include "actors/ingest/offset_tracker.hpp"
 #include "actors/ingest/plausibility_policy.hpp"
+#include "actors/sink/changelog_book.hpp"
+#include "kafka/kafka_conf.hpp"
 #include "kafka/kafka_consumer.hpp"
 #include "kafka/kafka_health.hpp"
 #include "kafka/kafka_producer.hpp"
+#include "kafka/topic_range.hpp"
 #include "messages/tick_codec.hpp"
 
 namespace tickgate {
@@ -33,6 +36,10 @@ struct ingest_stats {
                             "Partitions of the input topic assigned to this instance");
     lag = &r.add_gauge("tickgate_consumer_lag", "",
                        "Records behind the high watermark, summed over assigned partitions");
+    restored_symbols = &r.add_counter("tickgate_state_restored_symbols_total", "",
+                                      "Symbols whose state was restored from the changelog");
+    restore_ms = &r.add_gauge("tickgate_state_restore_last_ms", "",
+                              "Duration of the last state restore on assignment, ms");
     busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
                            "From the first record consumed to the last commit (until-eof runs)");
   }
@@ -53,6 +60,8 @@ struct ingest_stats {
   gauge* assigned;
   gauge* lag;
   gauge* busy_us;
+  counter* restored_symbols;
+  gauge* restore_ms;
 };
 
 /// Bigger DLQ copies are cut (header tickgate.truncated_from); well under message.max.bytes.
@@ -97,6 +106,16 @@ struct ingest_state {
   std::chrono::steady_clock::time_point last_uncommitted_try{};
   bool stop_requested = false;
   int32_t drained_shards = 0;
+  // The state changelog (pipeline.changelog, when its topic fits): cuts sent to the shards,
+  // cuts the sink has written; offsets are committed only up to a written cut.
+  bool changelog = false;
+  int64_t epoch = 0;
+  std::map<int32_t, int64_t> next_pos;   // the offset after the last record polled
+  std::map<int32_t, int64_t> marked;     // position of the last cut sent
+  std::map<int32_t, int64_t> durable;    // position of the last cut written
+  std::map<int32_t, int64_t> committed;  // what was last committed
+  std::chrono::steady_clock::time_point last_mark{};
+  std::chrono::steady_clock::time_point last_due{};
   std::chrono::steady_clock::time_point last_commit = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point first_record{};
   static inline const char* name = "ingest";
@@ -114,6 +133,133 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   st.consumer = std::make_unique<kafka_consumer>(env.bootstrap, cfg->kafka.group_id,
                                                  cfg->kafka.consumer_properties);
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
+  const auto shards = static_cast<int32_t>(cfg->shards);
+  if (cfg->changelog) {
+    // Co-partitioned or not at all: state of partition p lives in partition p of the changelog.
+    const auto group_free = without_group_properties(cfg->kafka.consumer_properties);
+    try {
+      const int32_t want = count_partitions(env.bootstrap, cfg->kafka.ticks_topic, group_free);
+      const int32_t have = count_partitions(env.bootstrap, cfg->kafka.state_topic, group_free);
+      st.changelog = want > 0 && have == want;
+      if (!st.changelog)
+        spdlog::warn("ingest: state changelog off: topic {} {} (the ticks topic has {}); per-symbol "
+                     "state stays in this process and a partition that moves starts cold",
+                     cfg->kafka.state_topic,
+                     have == 0 ? std::string("does not exist") : "has " + std::to_string(have) + " partitions",
+                     want);
+    } catch (const std::exception& e) {
+      spdlog::warn("ingest: state changelog off: {}", e.what());
+    }
+    if (st.changelog) spdlog::info("ingest: state changelog on topic={}", cfg->kafka.state_topic);
+  }
+  // Before the first record of a new partition: its state from the changelog, and the offset
+  // of the cut it was taken at (at or after the committed one).
+  st.consumer->on_assigning([self, shards, wires, cfg, bootstrap = env.bootstrap](
+                                const std::map<int32_t, int64_t>& committed) {
+    auto& st = self->state;
+    std::map<int32_t, int64_t> starts;
+    if (!st.changelog) return starts;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<int32_t> parts;
+    for (auto& [p, c] : committed) parts.push_back(p);
+    std::map<int32_t, restored_partition> restored;
+    try {
+      const auto props = without_group_properties(cfg->kafka.consumer_properties);
+      read_range(bootstrap, cfg->kafka.state_topic,
+                 whole_partitions(bootstrap, cfg->kafka.state_topic, parts, props), props,
+                 [&](range_record&& r) { fold_changelog(restored[r.partition], cfg->kafka.group_id, r.key, r.value); });
+    } catch (const std::exception& e) {
+      // Starting cold would make decisions a single instance would not: stop instead.
+      if (st.failure.empty()) st.failure = std::string("state changelog not readable: ") + e.what();
+      return starts;
+    }
+    size_t symbols = 0;
+    int64_t bytes = 0;
+    for (auto& [p, rp] : restored) {
+      const int64_t c = committed.count(p) ? committed.at(p) : -1;
+      if (!rp.states.empty()) {
+        state_restore msg;
+        for (auto& [sym, state] : rp.states) {
+          msg.symbols.push_back(sym);
+          msg.symbol_partitions.push_back(p);
+          msg.states.push_back(std::move(state));
+        }
+        symbols += msg.symbols.size();
+        self->send(wires->shards[static_cast<size_t>(p % shards)], std::move(msg));
+      }
+      bytes += rp.bytes;
+      if (rp.missing > 0)
+        spdlog::warn("ingest: changelog of partition={} ends in an incomplete cut (missing={}): those "
+                     "symbols resume from their previous cut", p, rp.missing);
+      if (rp.position < 0) continue;
+      if (c > rp.position)
+        spdlog::warn("ingest: changelog of partition={} is behind its committed offset ({} < {}): "
+                     "written by a run without the changelog?", p, rp.position, c);
+      else if (rp.position > c)
+        starts[p] = rp.position;  // everything before the cut was durable when it was written
+      st.durable[p] = std::max(rp.position, c);
+      st.marked[p] = std::max(rp.position, c);
+      if (c >= 0) st.committed[p] = c;
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - t0).count();
+    st.stats->restored_symbols->inc(symbols);
+    st.stats->restore_ms->set(ms);
+    spdlog::info("ingest: state restored partitions={} symbols={} bytes={} ms={} moved_ahead={}",
+                 parts.size(), symbols, bytes, ms, starts.size());
+    return starts;
+  });
+  // A cut of every partition with records since its last one (or of `only`), into the shards
+  // behind the records already sent.
+  auto send_marks = [self, shards, wires](const std::set<int32_t>* only) {
+    auto& st = self->state;
+    std::vector<checkpoint_mark> marks(static_cast<size_t>(shards));
+    ++st.epoch;
+    for (auto& [p, pos] : st.next_pos) {
+      if (only && only->count(p) == 0) continue;
+      auto m = st.marked.find(p);
+      if (m != st.marked.end() && m->second >= pos) continue;
+      st.marked[p] = pos;
+      auto& mark = marks[static_cast<size_t>(p % shards)];
+      mark.partitions.push_back(p);
+      mark.positions.push_back(pos);
+    }
+    for (size_t s = 0; s < marks.size(); ++s)
+      if (!marks[s].partitions.empty()) {
+        marks[s].epoch = st.epoch;
+        self->send(wires->shards[s], std::move(marks[s]));
+      }
+    st.last_mark = std::chrono::steady_clock::now();
+  };
+  // True when the changelog has every partition of `parts` up to its commit point; asks the
+  // sink for what is due (at most every 20 ms) while it does not.
+  auto changelog_caught_up = [self, wires](const std::vector<int32_t>& parts) {
+    auto& st = self->state;
+    if (!st.changelog) return true;
+    checkpoint_due due;
+    for (auto p : parts) {
+      const int64_t cp = st.tracker.commit_point(p);
+      auto d = st.durable.find(p);
+      if (cp < 0 || (d != st.durable.end() && d->second >= cp)) continue;
+      due.partitions.push_back(p);
+      due.offsets.push_back(cp);
+    }
+    if (due.partitions.empty()) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - st.last_due >= std::chrono::milliseconds(20)) {
+      st.last_due = now;
+      self->send(wires->sink, std::move(due));
+    }
+    return false;
+  };
+  // A partition is no longer this instance's: its offsets and cuts are forgotten.
+  auto forget_partition = [self, wires](int32_t p) {
+    auto& st = self->state;
+    st.tracker.drop(p);
+    if (!st.changelog) return;
+    for (auto* m : {&st.next_pos, &st.marked, &st.durable, &st.committed}) m->erase(p);
+    self->send(wires->sink, checkpoint_due{{p}, {-1}});
+  };
   st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
     auto& st = self->state;
     for (auto p : parts) {
@@ -128,7 +274,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     spdlog::info("ingest: assigned partitions={} now={} protocol={}", parts.size(),
                  st.assigned.size(), st.consumer->protocol());
   });
-  st.consumer->on_revoke([self, shards = static_cast<int32_t>(cfg->shards), wires](
+  st.consumer->on_revoke([self, shards, wires, send_marks, forget_partition](
                              const std::vector<int32_t>& parts, bool lost) {
     auto& st = self->state;
     for (auto p : parts) {
@@ -139,7 +285,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     if (lost) {
       // Another member owns them already: nothing of them may be committed from here.
       for (auto p : parts) {
-        st.tracker.drop(p);
+        forget_partition(p);
         st.plausible->drop_partition(p);
       }
       spdlog::warn("ingest: partitions lost (session timed out) partitions={}", parts.size());
@@ -151,6 +297,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.consumer->pause(parts);
     // This poll round's ticks go first: the flush must come after every tick of the partitions.
     st.send_outbox(self, wires->shards);
+    // Their last cut, behind their last records: written once those are durable.
+    const std::set<int32_t> leaving(parts.begin(), parts.end());
+    if (st.changelog) send_marks(&leaving);
     std::set<int32_t> shard_set;
     for (auto p : parts) {
       st.revoked.insert(p);
@@ -174,7 +323,6 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     spdlog::warn("ingest: offset commit failed error=\"{}\" partitions={} (retried)", err, offsets.size());
   });
   st.consumer->subscribe(cfg->kafka.ticks_topic);
-  const auto shards = static_cast<int32_t>(cfg->shards);
   st.outbox.resize(static_cast<size_t>(shards));
 
   // True when everything durable is committed (or there was nothing to commit). A failed
@@ -182,11 +330,34 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto commit = [=](bool sync) {
     auto& st = self->state;
     auto commits = st.tracker.take_commits();
-    if (commits.empty()) return true;
+    bool held = false;
+    if (st.changelog && !commits.empty()) {
+      // Only up to a cut the changelog has: a restore then resumes exactly where its state is.
+      std::map<int32_t, int64_t> allowed, waiting;
+      checkpoint_due due;
+      for (auto& [p, next] : commits) {
+        auto d = st.durable.find(p);
+        const int64_t written = d == st.durable.end() ? -1 : d->second;
+        if (written < next) {
+          waiting[p] = next;
+          due.partitions.push_back(p);
+          due.offsets.push_back(next);
+        }
+        const int64_t upto = std::min(written, next);
+        auto c = st.committed.find(p);
+        if (upto >= 0 && (c == st.committed.end() || c->second < upto)) allowed[p] = upto;
+      }
+      st.tracker.commit_failed(waiting);  // taken again until the changelog has caught up
+      if (!due.partitions.empty()) self->send(wires->sink, std::move(due));
+      held = !waiting.empty();
+      commits = std::move(allowed);
+    }
+    if (commits.empty()) return !held;
     std::string err;
     if (st.consumer->commit(commits, !sync, err)) {
       st.stats->commits->inc();
-      return true;
+      for (auto& [p, o] : commits) st.committed[p] = o;
+      return !held;
     }
     st.tracker.commit_failed(commits);
     st.stats->commit_errors->inc();
@@ -204,6 +375,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.stats->records->inc();
     st.at_eof.erase(r.partition);
     st.tracker.polled(r.partition, r.offset);
+    if (st.changelog) st.next_pos[r.partition] = r.offset + 1;
     auto d = decode_tick(r.value, cfg->input.limits);
     if (d.ok) {
       auto v = st.plausible->check(r.partition, d.value, env.wall_ms());
@@ -282,7 +454,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       for (auto p : r.partitions) left += st.tracker.in_flight(p);
       const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.since).count();
       const bool in_time = waited < cfg->kafka.revoke_timeout_ms;
-      if (left > 0 && in_time) {
+      // Their state goes with them: the last cut must be in the changelog before the release.
+      const bool state_out = left == 0 && changelog_caught_up(r.partitions);
+      if ((left > 0 || !state_out) && in_time) {
         ++i;
         continue;
       }
@@ -294,7 +468,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         st.plausible->drop_partition(p);
         st.revoked.erase(p);
         if (committed) {
-          st.tracker.drop(p);
+          forget_partition(p);
         } else {
           if (st.uncommitted.empty()) st.uncommitted_since = now;
           st.uncommitted.insert(p);
@@ -316,6 +490,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.consumer->pause({st.assigned.begin(), st.assigned.end()});
     st.draining = true;
     st.drain_started = std::chrono::steady_clock::now();
+    if (st.changelog) send_marks(nullptr);  // the last cut, behind the last records
     spdlog::info("ingest: draining pipeline why=\"{}\"", why);
     for (auto& s : wires->shards) self->send(s, drain_atom::value);
   };
@@ -339,6 +514,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
             }
           }
           st.send_outbox(self, wires->shards);
+          if (st.changelog && std::chrono::steady_clock::now() - st.last_mark >=
+                                  std::chrono::milliseconds(cfg->checkpoint_interval_ms))
+            send_marks(nullptr);
         } else {
           // Draining: records are not taken (a paused partition's prefetched ones are dropped
           // and re-delivered to whoever owns it next), but rebalance callbacks must run.
@@ -356,7 +534,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                             "partitions={} (their last records will be re-delivered)",
                             cfg->kafka.revoke_timeout_ms, st.uncommitted.size());
             for (auto p : st.uncommitted)
-              if (st.revoked.count(p) == 0 && st.assigned.count(p) == 0) st.tracker.drop(p);
+              if (st.revoked.count(p) == 0 && st.assigned.count(p) == 0) forget_partition(p);
             st.uncommitted.clear();
           }
         }
@@ -402,8 +580,13 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           else if (env.until_eof && all_eof)
             start_drain("every assigned partition is at its end");
         } else {
-          const bool drained = st.drained_shards == shards && st.tracker.in_flight() == 0 &&
-                               st.dlq->outq_len() == 0;
+          bool drained = st.drained_shards == shards && st.tracker.in_flight() == 0 &&
+                         st.dlq->outq_len() == 0;
+          if (drained && st.changelog) {
+            std::vector<int32_t> parts;
+            for (auto& [p, pos] : st.next_pos) parts.push_back(p);
+            drained = changelog_caught_up(parts);
+          }
           // Every wait has a deadline: what is not durable by then stays uncommitted (a restart
           // re-delivers it) and the run ends with a failure.
           const bool late = now - st.drain_started >= std::chrono::milliseconds(cfg->drain_timeout_ms);
@@ -451,6 +634,14 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       [=](requests_settled& s) {
         for (size_t i = 0; i < s.partitions.size(); ++i)
           self->state.tracker.settled(s.partitions[i], s.offsets[i]);
+      },
+      [=](checkpoint_written& w) {
+        auto& st = self->state;
+        if (st.assigned.count(w.partition) == 0 && st.revoked.count(w.partition) == 0 &&
+            st.uncommitted.count(w.partition) == 0)
+          return;  // released meanwhile
+        auto& d = st.durable[w.partition];
+        d = std::max(d, w.position);
       },
       [=](drained_atom, int32_t) { ++self->state.drained_shards; },
       [=](stop_atom) { self->state.stop_requested = true; },

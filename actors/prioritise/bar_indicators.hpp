@@ -8,6 +8,9 @@
 
 namespace tickgate {
 
+class state_writer;
+class state_reader;
+
 class bar_indicators {
  public:
   explicit bar_indicators(int period = 14, int bb_period = 20, double bb_k = 2.0)
@@ -22,6 +25,9 @@ class bar_indicators {
   /// Where `price` sits in the bands: 0 at the lower, 1 at the upper (beyond: outside);
   /// absent until bb_period closes; 0.5 when the closes do not vary.
   double bollinger_position(double price) const;
+  /// Checkpoint (the periods are config, not state).
+  void save(state_writer& w) const;
+  void load(state_reader& r);
 
  private:
   int n_, m_;

@@ -4,9 +4,14 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/prioritise/prioritise_policy.hpp"
+#include "common/state_codec.hpp"
 
 namespace tickgate {
 namespace {
@@ -41,6 +46,9 @@ struct prioritise_state {
   histogram* timing = nullptr;
   std::shared_ptr<const config> cfg;
   std::unordered_map<std::string, std::pair<int64_t, int64_t>> last_bucket;  // 5m, 15m
+  // For checkpoints: each symbol's partition, and the symbols touched since the last mark.
+  std::unordered_map<std::string, int32_t> partition_of;
+  std::unordered_set<std::string> dirty;
   static inline const char* name = "prioritise";
 };
 
@@ -57,6 +65,8 @@ prioritise_actor::behavior_type prioritise_impl(
     scoped_timer timer{*st.timing};
     tick_work w;
     st.policy->assess(t, w.snap, w.events);
+    st.partition_of[t.symbol] = t.partition;
+    st.dirty.insert(t.symbol);
     auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
     if (t.ts / 300'000 != b5) st.stats->timer_5m->inc();
     if (t.ts / 900'000 != b15) st.stats->timer_15m->inc();
@@ -95,7 +105,47 @@ prioritise_actor::behavior_type prioritise_impl(
         for (auto& t : b.ticks) process(t);
       },
       [=](drain_atom a) { self->send(next, a); },
-      [=](partitions_revoked& r) { self->send(next, std::move(r)); },
+      [=](partitions_revoked& r) {
+        // Their state leaves with them: a later owner restores it from the changelog.
+        auto& st = self->state;
+        for (auto it = st.partition_of.begin(); it != st.partition_of.end();) {
+          if (std::find(r.partitions.begin(), r.partitions.end(), it->second) == r.partitions.end()) {
+            ++it;
+            continue;
+          }
+          r.symbols.push_back(it->first);
+          st.policy->forget(it->first);
+          st.dirty.erase(it->first);
+          st.last_bucket.erase(it->first);
+          it = st.partition_of.erase(it);
+        }
+        self->send(next, std::move(r));
+      },
+      [=](checkpoint_mark& m) {
+        auto& st = self->state;
+        for (auto& sym : st.dirty) {
+          m.symbols.push_back(sym);
+          m.symbol_partitions.push_back(st.partition_of.at(sym));
+          m.states.emplace_back();
+          append_section(m.states.back(), st.policy->save(sym));
+        }
+        st.dirty.clear();
+        self->send(next, std::move(m));
+      },
+      [=](state_restore& r) {
+        auto& st = self->state;
+        for (size_t i = 0; i < r.symbols.size(); ++i) {
+          st.partition_of[r.symbols[i]] = r.symbol_partitions[i];
+          try {
+            st.policy->load(r.symbols[i], section_at(r.states[i], 0));
+          } catch (const state_decode_error& e) {
+            st.policy->forget(r.symbols[i]);
+            spdlog::warn("prioritise: checkpoint of symbol={} not restored ({}); it starts cold",
+                         r.symbols[i], e.what());
+          }
+        }
+        self->send(next, std::move(r));
+      },
       [=](config_update& u) {
         self->state.cfg = u.cfg;
         self->state.policy->set_thresholds(u.cfg->events);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -66,6 +67,12 @@ class prioritise_policy {
   /// Updates the symbol's state with the tick and returns the snapshot and its events
   /// (at least one: a plain tick is a LOW price_update). Sorted by priority, highest first.
   void assess(const tick& t, snapshot& snap, std::vector<market_event>& events);
+
+  /// Checkpoint of one symbol's state ("" when the symbol has none), and its inverse (throws
+  /// state_decode_error on a record it cannot read; the symbol then starts cold).
+  std::string save(const std::string& symbol) const;
+  void load(const std::string& symbol, std::string_view bytes);
+  void forget(const std::string& symbol) { states_.erase(symbol); }
 
  private:
   void close_minute(symbol_state& s, std::vector<market_event>& events);

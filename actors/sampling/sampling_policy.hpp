@@ -3,6 +3,7 @@
 // strategy, the change verdict, min_ai_interval and the CRITICAL spacing, on event time.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -29,6 +30,12 @@ class sampling_policy {
   }
   /// Decides every pending verdict of the tick.
   void decide(tick_work& w);
+
+  /// Checkpoint of one symbol's state ("" when it has none) and its inverse (throws
+  /// state_decode_error on a record it cannot read; the symbol then starts cold).
+  std::string save(const std::string& symbol) const;
+  void load(const std::string& symbol, std::string_view bytes);
+  void forget(const std::string& symbol);
 
  private:
   struct agent_state {

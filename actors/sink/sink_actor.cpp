@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "actors/sink/changelog_book.hpp"
 #include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
 #include "kafka/kafka_producer.hpp"
@@ -29,6 +30,10 @@ struct sink_stats {
                              "Cost avoided by cache hits, pUSD");
     delivery_failed = &r.add_counter("tickgate_sink_delivery_failures_total", "",
                                      "Output records Kafka did not take");
+    changelog_records = &r.add_counter("tickgate_changelog_records_total", "",
+                                       "State changelog records written");
+    changelog_bytes = &r.add_counter("tickgate_changelog_bytes_total", "",
+                                     "State changelog bytes written (keys and values)");
     for (auto kind : {"input", "cached", "cache_write", "output"})
       tokens.push_back(&r.add_counter("tickgate_tokens_total", std::string("kind=\"") + kind + "\"",
                                       "Tokens by kind"));
@@ -48,6 +53,8 @@ struct sink_stats {
   counter* would_cost;
   counter* avoided;
   counter* delivery_failed;
+  counter* changelog_records;
+  counter* changelog_bytes;
   std::vector<counter*> tokens;
 };
 
@@ -58,6 +65,8 @@ struct sink_state {
   ticks_accounted pending_acks;
   std::unique_ptr<ledger_writer> ledger;
   std::vector<request_outcome> staged;  // written with the next flush, then published
+  std::unique_ptr<changelog_book> changelog;
+  std::unique_ptr<kafka_producer> changelog_producer;  // idempotent: a cut's records stay in order
   static inline const char* name = "sink";
 };
 
@@ -73,6 +82,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   st.producer = std::make_unique<kafka_producer>(env.bootstrap, props);
   st.stats = std::make_unique<sink_stats>(*env.stats);
   st.ledger = std::make_unique<ledger_writer>(*env.store);
+  st.changelog = std::make_unique<changelog_book>(cfg->kafka.group_id);
   // Publishes a durable outcome; its ticks are settled once Kafka has every record of it.
   auto publish = [=](request_outcome& o) {
     auto& st = self->state;
@@ -151,6 +161,39 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     for (auto& o : st.staged) publish(o);
     st.staged.clear();
   };
+  // A due cut goes to the changelog partition of the same number; once Kafka has all of its
+  // records the ingest may commit up to it.
+  auto write_cut = [=](int32_t partition, changelog_book::cut cut) {
+    auto& st = self->state;
+    if (!st.changelog_producer) {
+      auto props = cfg->kafka.producer_properties;
+      props.emplace("compression.type", cfg->kafka.compression);
+      props["enable.idempotence"] = "true";
+      st.changelog_producer = std::make_unique<kafka_producer>(env.bootstrap, props);
+    }
+    auto remaining = std::make_shared<size_t>(cut.records.size());
+    auto failed = std::make_shared<bool>(false);
+    auto ingest = wires->ingest;
+    const int64_t position = cut.position;
+    auto on_delivery = [=](bool ok, const std::string& err) {
+      if (!ok && !*failed) {
+        *failed = true;
+        spdlog::error("sink: changelog record not delivered partition={} error=\"{}\"", partition, err);
+        self->send(ingest, fail_atom::value,
+                   "state changelog of partition " + std::to_string(partition) + " not delivered: " + err);
+      }
+      if (--*remaining == 0 && !*failed) self->send(ingest, checkpoint_written{partition, position});
+    };
+    for (auto& r : cut.records) {
+      st.stats->changelog_records->inc();
+      st.stats->changelog_bytes->inc(r.key.size() + r.value.size());
+      std::string err;
+      if (!st.changelog_producer->produce(cfg->kafka.state_topic, r.key, r.value, {}, on_delivery,
+                                          err, partition))
+        on_delivery(false, err);
+    }
+    st.changelog_producer->poll(0);
+  };
   self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
   return {
       [=](decision_batch& d) {
@@ -179,6 +222,22 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
         st.staged.push_back(std::move(o));
         if (st.staged.size() >= k_max_staged_outcomes) flush_pending();
       },
+      [=](checkpoint_mark& m) {
+        auto& book = *self->state.changelog;
+        for (size_t i = 0; i < m.partitions.size(); ++i) book.add_cut(m.partitions[i], m.epoch, m.positions[i]);
+        for (size_t i = 0; i < m.symbols.size(); ++i)
+          book.add_state(m.symbol_partitions[i], m.epoch, m.symbols[i], std::move(m.states[i]));
+      },
+      [=](checkpoint_due& d) {
+        for (size_t i = 0; i < d.partitions.size(); ++i) {
+          if (d.offsets[i] < 0) {
+            self->state.changelog->drop(d.partitions[i]);
+            continue;
+          }
+          auto cut = self->state.changelog->take_due(d.partitions[i], d.offsets[i]);
+          if (cut.position >= 0) write_cut(d.partitions[i], std::move(cut));
+        }
+      },
       [=](drained_atom a, int32_t shard) {
         flush_pending();
         self->send(wires->ingest, a, shard);
@@ -186,6 +245,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       [=](flush_atom) {
         flush_pending();
         self->state.producer->poll(0);
+        if (self->state.changelog_producer) self->state.changelog_producer->poll(0);
         self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
       },
   };

@@ -36,7 +36,8 @@ int cmd_broker(int argc, char** argv) {
   embedded_broker broker(brokers);
   kafka_config defaults;
   std::vector<std::string> topics{defaults.ticks_topic, defaults.analyses_topic,
-                                  defaults.costs_topic, defaults.dlq_topic, defaults.alerts_topic};
+                                  defaults.costs_topic, defaults.dlq_topic, defaults.alerts_topic,
+                                  defaults.state_topic};  // state: co-partitioned with the ticks
   for (auto& t : args.all("topic")) topics.push_back(t);
   for (auto& t : topics) broker.create_topic(t, partitions);
   broker.create_topic(defaults.budget_topic, 1);  // the cluster budget's sequencer: one log order

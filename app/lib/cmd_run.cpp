@@ -91,7 +91,7 @@ int cmd_run(int argc, char** argv) {
   if (cfg->kafka.brokers == "embedded") {
     broker = std::make_unique<embedded_broker>(1);
     for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,
-                    cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})
+                    cfg->kafka.dlq_topic, cfg->kafka.alerts_topic, cfg->kafka.state_topic})
       broker->create_topic(t, cfg->kafka.embedded_partitions);
     broker->create_topic(cfg->kafka.budget_topic, 1);  // the budget sequencer: one log order
     env.bootstrap = broker->bootstrap();

@@ -30,6 +30,8 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, caf::actor listener) {
       [=](request_outcome& o) {
         caf::anon_send(listener, got_atom::value, o.source + ":" + o.model, o.request_id);
       },
+      [=](checkpoint_mark&) {},
+      [=](checkpoint_due&) {},
       [=](drained_atom, int32_t) {},
       [=](flush_atom) {},
   };

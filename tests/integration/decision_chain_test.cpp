@@ -27,6 +27,8 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collect
   return {
       [=](decision_batch& d) { out->decisions.push_back(std::move(d)); },
       [=](request_outcome&) {},
+      [=](checkpoint_mark&) {},
+      [=](checkpoint_due&) {},
       [=](drained_atom, int32_t) { caf::anon_send(listener, done_atom::value); },
       [=](flush_atom) {},
   };

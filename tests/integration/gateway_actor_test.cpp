@@ -43,6 +43,8 @@ sink_actor::behavior_type forwarding_sink(sink_actor::pointer, caf::actor listen
       [=](request_outcome& o) {
         caf::anon_send(listener, got_atom::value, o.source, o.provider, o.cost);
       },
+      [=](checkpoint_mark&) {},
+      [=](checkpoint_due&) {},
       [=](drained_atom, int32_t) {},
       [=](flush_atom) {},
   };
