@@ -114,6 +114,7 @@ struct ingest_state {
   std::map<int32_t, int64_t> marked;     // position of the last cut sent
   std::map<int32_t, int64_t> durable;    // position of the last cut written
   std::map<int32_t, int64_t> committed;  // what was last committed
+  std::map<int32_t, int64_t> moved_ahead;  // restored past the committed offset: commit there
   std::chrono::steady_clock::time_point last_mark{};
   std::chrono::steady_clock::time_point last_due{};
   std::chrono::steady_clock::time_point last_commit = std::chrono::steady_clock::now();
@@ -195,8 +196,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       if (c > rp.position)
         spdlog::warn("ingest: changelog of partition={} is behind its committed offset ({} < {}): "
                      "written by a run without the changelog?", p, rp.position, c);
-      else if (rp.position > c)
-        starts[p] = rp.position;  // everything before the cut was durable when it was written
+      else if (rp.position > c)  // everything before the cut was durable when it was written
+        starts[p] = st.moved_ahead[p] = rp.position;
       st.durable[p] = std::max(rp.position, c);
       st.marked[p] = std::max(rp.position, c);
       if (c >= 0) st.committed[p] = c;
@@ -257,7 +258,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     auto& st = self->state;
     st.tracker.drop(p);
     if (!st.changelog) return;
-    for (auto* m : {&st.next_pos, &st.marked, &st.durable, &st.committed}) m->erase(p);
+    for (auto* m : {&st.next_pos, &st.marked, &st.durable, &st.committed, &st.moved_ahead}) m->erase(p);
     self->send(wires->sink, checkpoint_due{{p}, {-1}});
   };
   st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
@@ -271,7 +272,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     if (st.draining) st.consumer->pause(parts);
     else st.consumer->resume(parts);
     st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
-    spdlog::info("ingest: assigned partitions={} now={} protocol={}", parts.size(),
+    std::string ids;
+    for (auto p : parts) ids += (ids.empty() ? "" : ",") + std::to_string(p);
+    spdlog::info("ingest: assigned partitions={} ids={} now={} protocol={}", parts.size(), ids,
                  st.assigned.size(), st.consumer->protocol());
   });
   st.consumer->on_revoke([self, shards, wires, send_marks, forget_partition](
@@ -330,6 +333,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto commit = [=](bool sync) {
     auto& st = self->state;
     auto commits = st.tracker.take_commits();
+    // A partition restored past its committed offset is committed there even if no record of
+    // it ever comes (the cut was written by an owner that died before committing it).
+    for (auto& [p, pos] : st.moved_ahead) commits.emplace(p, pos);
     bool held = false;
     if (st.changelog && !commits.empty()) {
       // Only up to a cut the changelog has: a restore then resumes exactly where its state is.
@@ -356,7 +362,11 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     std::string err;
     if (st.consumer->commit(commits, !sync, err)) {
       st.stats->commits->inc();
-      for (auto& [p, o] : commits) st.committed[p] = o;
+      for (auto& [p, o] : commits) {
+        st.committed[p] = o;
+        if (auto m = st.moved_ahead.find(p); m != st.moved_ahead.end() && m->second <= o)
+          st.moved_ahead.erase(m);
+      }
       return !held;
     }
     st.tracker.commit_failed(commits);

@@ -42,7 +42,7 @@ std::vector<tick> doubled_session() {
 
 struct cluster_fixture {
   explicit cluster_fixture(const std::string& name) : dir(temp_dir(name)) {
-    for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq", "ai.alerts"})
+    for (auto t : {"market.ticks", "ai.analyses", "ai.costs", "tickgate.dlq", "ai.alerts", "tickgate.state"})
       broker.create_topic(t, k_partitions);
     broker.create_topic("tickgate.budget", 1);
     ticks = doubled_session();
