@@ -40,10 +40,21 @@ kafka_producer::~kafka_producer() {
   rd_kafka_destroy(rk_);
 }
 
-bool kafka_producer::produce(const std::string& topic, const std::string& key,
-                             const std::string& value, const kafka_headers& headers,
-                             delivery_fn on_delivery, std::string& error, int32_t partition,
-                             int64_t timestamp_ms) {
+bool kafka_producer::produce(const std::string& topic, const std::string& key, const std::string& value,
+                             const kafka_headers& headers, delivery_fn on_delivery,
+                             std::string& error, int32_t partition, int64_t timestamp_ms) {
+  return produce_value(topic, key, &value, headers, std::move(on_delivery), error, partition, timestamp_ms);
+}
+
+bool kafka_producer::produce_tombstone(const std::string& topic, const std::string& key,
+                                       delivery_fn on_delivery, std::string& error, int32_t partition) {
+  return produce_value(topic, key, nullptr, {}, std::move(on_delivery), error, partition, 0);
+}
+
+bool kafka_producer::produce_value(const std::string& topic, const std::string& key,
+                                   const std::string* value, const kafka_headers& headers,
+                                   delivery_fn on_delivery, std::string& error, int32_t partition,
+                                   int64_t timestamp_ms) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
     hdrs = rd_kafka_headers_new(headers.size());
@@ -60,7 +71,7 @@ bool kafka_producer::produce(const std::string& topic, const std::string& key,
         rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_VALUE(value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0),
         RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
         RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) return true;  // headers now owned by librdkafka

@@ -28,12 +28,18 @@ class kafka_producer {
   bool produce(const std::string& topic, const std::string& key, const std::string& value,
                const kafka_headers& headers, delivery_fn on_delivery, std::string& error,
                int32_t partition = -1, int64_t timestamp_ms = 0);
+  /// Queues a record with a null value (a tombstone: compaction removes the key).
+  bool produce_tombstone(const std::string& topic, const std::string& key, delivery_fn on_delivery,
+                         std::string& error, int32_t partition);
   void poll(int timeout_ms);
   /// Waits until everything queued is delivered or failed; false on timeout.
   bool flush(int timeout_ms);
   int outq_len() const;
 
  private:
+  bool produce_value(const std::string& topic, const std::string& key, const std::string* value,
+                     const kafka_headers& headers, delivery_fn on_delivery, std::string& error,
+                     int32_t partition, int64_t timestamp_ms);
   rd_kafka_s* rk_ = nullptr;
 };
 

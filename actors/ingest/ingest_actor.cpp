@@ -135,27 +135,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                                                  cfg->kafka.consumer_properties);
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
   const auto shards = static_cast<int32_t>(cfg->shards);
-  if (cfg->changelog) {
-    // Co-partitioned or not at all: state of partition p lives in partition p of the changelog.
-    const auto group_free = without_group_properties(cfg->kafka.consumer_properties);
-    try {
-      const int32_t want = count_partitions(env.bootstrap, cfg->kafka.ticks_topic, group_free);
-      const int32_t have = count_partitions(env.bootstrap, cfg->kafka.state_topic, group_free);
-      st.changelog = want > 0 && have == want;
-      if (!st.changelog)
-        spdlog::warn("ingest: state changelog off: topic {} {} (the ticks topic has {}); per-symbol "
-                     "state stays in this process and a partition that moves starts cold",
-                     cfg->kafka.state_topic,
-                     have == 0 ? std::string("does not exist") : "has " + std::to_string(have) + " partitions",
-                     want);
-    } catch (const std::exception& e) {
-      spdlog::warn("ingest: state changelog off: {}", e.what());
-    }
-    if (st.changelog) spdlog::info("ingest: state changelog on topic={}", cfg->kafka.state_topic);
-  }
+  st.changelog = env.changelog;
   // Before the first record of a new partition: its state from the changelog, and the offset
   // of the cut it was taken at (at or after the committed one).
-  st.consumer->on_assigning([self, shards, wires, cfg, bootstrap = env.bootstrap](
+  st.consumer->on_assigning([self, shards, wires, cfg, bootstrap = env.bootstrap, env_store = env.store](
                                 const std::map<int32_t, int64_t>& committed) {
     auto& st = self->state;
     std::map<int32_t, int64_t> starts;
@@ -174,8 +157,15 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       if (st.failure.empty()) st.failure = std::string("state changelog not readable: ") + e.what();
       return starts;
     }
-    size_t symbols = 0;
+    size_t symbols = 0, paid = 0;
     int64_t bytes = 0;
+    write_batch answers;  // paid answers of earlier owners, for the callers (no second payment)
+    for (auto& [p, rp] : restored)
+      for (auto& [id, value] : rp.paid) {
+        answers.put(column::state, paid_store_key(id), value);
+        ++paid;
+      }
+    if (!answers.empty()) env_store->write(answers);
     for (auto& [p, rp] : restored) {
       const int64_t c = committed.count(p) ? committed.at(p) : -1;
       if (!rp.states.empty()) {
@@ -206,8 +196,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                         std::chrono::steady_clock::now() - t0).count();
     st.stats->restored_symbols->inc(symbols);
     st.stats->restore_ms->set(ms);
-    spdlog::info("ingest: state restored partitions={} symbols={} bytes={} ms={} moved_ahead={}",
-                 parts.size(), symbols, bytes, ms, starts.size());
+    spdlog::info("ingest: state restored partitions={} symbols={} paid_answers={} bytes={} ms={} moved_ahead={}",
+                 parts.size(), symbols, paid, bytes, ms, starts.size());
     return starts;
   });
   // A cut of every partition with records since its last one (or of `only`), into the shards

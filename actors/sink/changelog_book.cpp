@@ -10,6 +10,34 @@ std::string changelog_symbol_key(const std::string& group, const std::string& sy
 std::string changelog_position_key(const std::string& group) {
   return group + std::string(1, '\0') + "pos";
 }
+std::string changelog_paid_key(const std::string& group, const std::string& request_id) {
+  return group + std::string(1, '\0') + "paid/" + request_id;
+}
+std::string paid_store_key(const std::string& request_id) { return "paid/" + request_id; }
+
+std::string encode_paid(const std::string& ledger_json, const std::vector<std::string>& results) {
+  nlohmann::json r = nlohmann::json::array();
+  for (auto& x : results) r.push_back(x);
+  return nlohmann::json{{"ledger", ledger_json}, {"results", std::move(r)}}.dump();
+}
+
+bool decode_paid(const std::string& value, std::string& ledger_json, std::vector<std::string>& results) {
+  auto j = nlohmann::json::parse(value, nullptr, false);
+  if (!j.is_object() || !j.contains("ledger") || !j["ledger"].is_string() || !j.contains("results") ||
+      !j["results"].is_array())
+    return false;
+  ledger_json = j["ledger"].get<std::string>();
+  results.clear();
+  for (auto& x : j["results"]) {
+    if (!x.is_string()) return false;
+    results.push_back(x.get<std::string>());
+  }
+  return true;
+}
+
+void changelog_book::add_paid(int32_t partition, int64_t max_offset, const std::string& request_id) {
+  parts_[partition].paid.emplace(max_offset, request_id);
+}
 
 void changelog_book::add_cut(int32_t partition, int64_t epoch, int64_t position) {
   auto& cuts = parts_[partition].cuts;
@@ -48,6 +76,10 @@ changelog_book::cut changelog_book::take_due(int32_t partition, int64_t durable_
                                               {"symbols", symbols.size()},
                                               {"epoch", epoch}}.dump()});
   for (auto& r : symbols) out.records.push_back(std::move(r));
+  for (auto p = book.paid.begin(); p != book.paid.end() && p->first < out.position;) {
+    out.records.push_back({changelog_paid_key(group_, p->second), {}, true});
+    p = book.paid.erase(p);
+  }
   return out;
 }
 
@@ -73,6 +105,13 @@ bool fold_changelog(restored_partition& into, const std::string& group, const st
       return false;
     into.position = j["position"].get<int64_t>();
     into.missing = j["symbols"].get<int64_t>();  // counted down by the symbol records after it
+    ++into.records;
+    into.bytes += static_cast<int64_t>(full_key.size() + value.size());
+    return true;
+  }
+  if (key.compare(0, 5, "paid/") == 0 && key.size() > 5) {
+    if (value.empty()) into.paid.erase(key.substr(5));  // tombstone
+    else into.paid[key.substr(5)] = value;
     ++into.records;
     into.bytes += static_cast<int64_t>(full_key.size() + value.size());
     return true;

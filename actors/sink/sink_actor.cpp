@@ -83,6 +83,70 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   st.stats = std::make_unique<sink_stats>(*env.stats);
   st.ledger = std::make_unique<ledger_writer>(*env.store);
   st.changelog = std::make_unique<changelog_book>(cfg->kafka.group_id);
+  auto changelog_producer = [=]() -> kafka_producer& {
+    auto& st = self->state;
+    if (!st.changelog_producer) {
+      auto props = cfg->kafka.producer_properties;
+      props.emplace("compression.type", cfg->kafka.compression);
+      props["enable.idempotence"] = "true";
+      st.changelog_producer = std::make_unique<kafka_producer>(env.bootstrap, props);
+    }
+    return *st.changelog_producer;
+  };
+  // A due cut goes to the changelog partition of the same number; once Kafka has all of its
+  // records the ingest may commit up to it.
+  auto write_cut = [=](int32_t partition, changelog_book::cut cut) {
+    auto& st = self->state;
+    auto& producer = changelog_producer();
+    auto remaining = std::make_shared<size_t>(cut.records.size());
+    auto failed = std::make_shared<bool>(false);
+    auto ingest = wires->ingest;
+    const int64_t position = cut.position;
+    auto on_delivery = [=](bool ok, const std::string& err) {
+      if (!ok && !*failed) {
+        *failed = true;
+        spdlog::error("sink: changelog record not delivered partition={} error=\"{}\"", partition, err);
+        self->send(ingest, fail_atom::value,
+                   "state changelog of partition " + std::to_string(partition) + " not delivered: " + err);
+      }
+      if (--*remaining == 0 && !*failed) self->send(ingest, checkpoint_written{partition, position});
+    };
+    for (auto& r : cut.records) {
+      st.stats->changelog_records->inc();
+      st.stats->changelog_bytes->inc(r.key.size() + r.value.size());
+      std::string err;
+      const bool queued = r.tombstone
+                              ? producer.produce_tombstone(cfg->kafka.state_topic, r.key, on_delivery, err, partition)
+                              : producer.produce(cfg->kafka.state_topic, r.key, r.value, {}, on_delivery, err, partition);
+      if (!queued) on_delivery(false, err);
+    }
+    producer.poll(0);
+  };
+  // A paid answer goes to the changelog of its partition: whoever owns it next answers that
+  // request from it instead of paying again. Losing one risks a second payment, not a wrong
+  // answer: logged, not fatal.
+  auto record_paid = [=](const request_outcome& o, const std::string& ledger) {
+    auto& st = self->state;
+    const int32_t partition = o.analyses.front().item.partition;
+    int64_t max_offset = -1;
+    std::vector<std::string> results;
+    for (auto& a : o.analyses) {
+      max_offset = std::max(max_offset, a.item.offset);
+      results.push_back(a.result_json);
+    }
+    st.changelog->add_paid(partition, max_offset, o.request_id);
+    std::string err;
+    auto on_delivery = [=, id = o.request_id](bool ok, const std::string& e) {
+      if (ok) return;
+      self->state.stats->delivery_failed->inc();
+      spdlog::error("sink: paid answer not recorded in the changelog request={} error=\"{}\"", id, e);
+    };
+    auto& producer = changelog_producer();
+    st.stats->changelog_records->inc();
+    if (!producer.produce(cfg->kafka.state_topic, changelog_paid_key(cfg->kafka.group_id, o.request_id),
+                          encode_paid(ledger, results), {}, on_delivery, err, partition))
+      on_delivery(false, err);
+  };
   // Publishes a durable outcome; its ticks are settled once Kafka has every record of it.
   auto publish = [=](request_outcome& o) {
     auto& st = self->state;
@@ -113,6 +177,9 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     auto produce = [&](const std::string& topic, const std::string& key, const std::string& v) {
       if (!st.producer->produce(topic, key, v, {}, on_delivery, err)) on_delivery(false, err);
     };
+    // The paid answer is recorded first: whoever sees the analysis can count on the record.
+    if (env.changelog && o.source == "llm" && o.error.empty() && !o.analyses.empty())
+      record_paid(o, ledger);
     for (size_t i = 0; i < o.analyses.size(); ++i)
       produce(cfg->kafka.analyses_topic, o.analyses[i].item.symbol, encoded[i]);
     produce(cfg->kafka.costs_topic, o.request_id, ledger);
@@ -160,39 +227,6 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     }
     for (auto& o : st.staged) publish(o);
     st.staged.clear();
-  };
-  // A due cut goes to the changelog partition of the same number; once Kafka has all of its
-  // records the ingest may commit up to it.
-  auto write_cut = [=](int32_t partition, changelog_book::cut cut) {
-    auto& st = self->state;
-    if (!st.changelog_producer) {
-      auto props = cfg->kafka.producer_properties;
-      props.emplace("compression.type", cfg->kafka.compression);
-      props["enable.idempotence"] = "true";
-      st.changelog_producer = std::make_unique<kafka_producer>(env.bootstrap, props);
-    }
-    auto remaining = std::make_shared<size_t>(cut.records.size());
-    auto failed = std::make_shared<bool>(false);
-    auto ingest = wires->ingest;
-    const int64_t position = cut.position;
-    auto on_delivery = [=](bool ok, const std::string& err) {
-      if (!ok && !*failed) {
-        *failed = true;
-        spdlog::error("sink: changelog record not delivered partition={} error=\"{}\"", partition, err);
-        self->send(ingest, fail_atom::value,
-                   "state changelog of partition " + std::to_string(partition) + " not delivered: " + err);
-      }
-      if (--*remaining == 0 && !*failed) self->send(ingest, checkpoint_written{partition, position});
-    };
-    for (auto& r : cut.records) {
-      st.stats->changelog_records->inc();
-      st.stats->changelog_bytes->inc(r.key.size() + r.value.size());
-      std::string err;
-      if (!st.changelog_producer->produce(cfg->kafka.state_topic, r.key, r.value, {}, on_delivery,
-                                          err, partition))
-        on_delivery(false, err);
-    }
-    st.changelog_producer->poll(0);
   };
   self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
   return {

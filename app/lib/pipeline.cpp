@@ -24,6 +24,8 @@
 #include "actors/prioritise/prioritise_actor.hpp"
 #include "actors/sampling/sampling_actor.hpp"
 #include "actors/sink/sink_actor.hpp"
+#include "kafka/kafka_conf.hpp"
+#include "kafka/topic_range.hpp"
 
 namespace tickgate {
 
@@ -144,8 +146,38 @@ void pipeline_control::detach() {
   broadcast_ = nullptr;
 }
 
-double run_pipeline(const pipeline_env& env, const std::atomic<bool>& stop,
+namespace {
+
+/// The state changelog is used when wanted and its topic is co-partitioned with the ticks
+/// (state of partition p lives in partition p); otherwise one warning says why not.
+bool changelog_usable(const pipeline_env& env) {
+  const auto& cfg = *env.cfg;
+  if (!cfg.changelog) return false;
+  const auto props = without_group_properties(cfg.kafka.consumer_properties);
+  try {
+    const int32_t want = count_partitions(env.bootstrap, cfg.kafka.ticks_topic, props);
+    const int32_t have = count_partitions(env.bootstrap, cfg.kafka.state_topic, props);
+    if (want > 0 && have == want) {
+      spdlog::info("pipeline: state changelog on topic={} partitions={}", cfg.kafka.state_topic, have);
+      return true;
+    }
+    spdlog::warn("pipeline: state changelog off: topic {} {} (the ticks topic has {}); per-symbol "
+                 "state stays in this process and a partition that moves starts cold",
+                 cfg.kafka.state_topic,
+                 have == 0 ? std::string("does not exist") : "has " + std::to_string(have) + " partitions",
+                 want);
+  } catch (const std::exception& e) {
+    spdlog::warn("pipeline: state changelog off: {}", e.what());
+  }
+  return false;
+}
+
+}  // namespace
+
+double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
                     pipeline_control* control, std::string* failure) {
+  pipeline_env env = env_in;
+  env.changelog = changelog_usable(env);
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   sys_cfg.set("logger.console", caf::atom("none"));

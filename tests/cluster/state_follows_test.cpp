@@ -94,8 +94,16 @@ struct state_fixture {
     }
     return out;
   }
+  /// Answers from the provider stand-in (which counts what it was paid for).
+  std::vector<std::string> provider() const {
+    setenv("TICKGATE_TEST_KEY", "sk-state-follows", 1);
+    return {"--set", "routing.provider=\"openai\"",
+            "--set", "providers.openai.base_url=\"" + server.base_url() + "\"",
+            "--set", "providers.openai.api_key_env=\"TICKGATE_TEST_KEY\""};
+  }
   std::string dir;
   embedded_broker broker{1};
+  fake_openai_server server;
   std::vector<tick> ticks;
   std::vector<std::string> conflicts;  // the same tick and agent decided two ways
 };
@@ -225,4 +233,73 @@ TEST(state_follows, three_instances_one_killed_decide_as_one_instance) {
   std::cout << "[ measured ] SIGKILL with " << left << " records not committed; the survivors "
             << "committed everything " << std::chrono::duration_cast<std::chrono::milliseconds>(done_at - killed_at).count()
             << " ms later (session timeout 10 s)\n";
+}
+
+TEST(state_follows, a_new_owner_answers_what_the_dead_one_was_paid_for_without_paying_again) {
+  state_fixture f("state-follows-paid");
+  f.multiply(3);
+  f.publish(0, f.ticks.size());
+  const auto ends = f.ends();
+  std::map<std::string, int32_t> partition_of;
+  for (auto& r : read_topic(f.broker.bootstrap(), "market.ticks"))
+    partition_of[nlohmann::json::parse(r.value).at("symbol").get<std::string>()] = r.partition;
+  auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  const auto provider = f.provider();
+  const std::vector<std::string> slow{"--set", "kafka.poll_batch=10", "--set", "kafka.commit_interval_ms=100"};
+  // a never cuts (and so never commits) before it dies: everything it was paid for is decided
+  // again by the next owner, from the same state (the start), with the same request ids.
+  std::vector<int> pids;
+  pids.push_back(spawn_tickgate(f.args("a", "paid", with(with(slow, provider), {"--set", "pipeline.checkpoint_interval_ms=600000"})),
+                                f.dir + "/a.log"));
+  for (auto name : {"b", "c"})
+    pids.push_back(spawn_tickgate(f.args(name, "paid", with(with(slow, provider), {"--set", "pipeline.checkpoint_interval_ms=100"})),
+                                  f.dir + "/" + name + ".log"));
+  std::set<int32_t> mine;
+  ASSERT_TRUE(poll_until([&] {
+    const auto log = slurp(f.dir + "/a.log");
+    const auto at = log.find("assigned partitions=");
+    if (at == std::string::npos) return false;
+    const auto ids = log.find("ids=", at);
+    std::stringstream in(log.substr(ids + 4, log.find(' ', ids) - ids - 4));
+    for (std::string id; std::getline(in, id, ',');) mine.insert(std::stoi(id));
+    return true;
+  }, std::chrono::seconds(60)));
+  // Answers a was paid for: analyses of its partitions' symbols, published by the only owner.
+  auto paid_by_a = [&] {
+    std::set<std::string> ids;
+    for (auto& r : read_topic(f.broker.bootstrap(), "ai.analyses")) {
+      auto j = nlohmann::json::parse(r.value);
+      if (j.at("source") == "llm" && mine.count(partition_of[j.at("symbol").get<std::string>()]))
+        ids.insert(j.at("request_id").get<std::string>());
+    }
+    return ids;
+  };
+  ASSERT_TRUE(poll_until([&] { return paid_by_a().size() >= 3; }, std::chrono::seconds(60)))
+      << slurp(f.dir + "/a.log");
+  ASSERT_EQ(kill(pids[0], SIGKILL), 0);
+  EXPECT_EQ(wait_exit(pids[0]), 128 + SIGKILL);
+  const auto before = paid_by_a();
+  ASSERT_TRUE(poll_until([&] { return f.committed("paid") == ends; }, std::chrono::seconds(120)))
+      << slurp(f.dir + "/b.log") << slurp(f.dir + "/c.log");
+  for (size_t i = 1; i < pids.size(); ++i) {
+    kill(pids[i], SIGTERM);
+    EXPECT_EQ(wait_exit(pids[i]), 0);
+  }
+  // Nothing paid twice, by the stand-in's own count.
+  for (auto& [body, n] : f.server.paid()) EXPECT_EQ(n, 1) << "paid twice: " << body.substr(0, 300);
+  // What a was paid for came out again from the record, not from the provider.
+  std::set<std::string> replayed;
+  for (auto& r : read_topic(f.broker.bootstrap(), "ai.analyses")) {
+    auto j = nlohmann::json::parse(r.value);
+    if (j.at("source") == "ledger") replayed.insert(j.at("request_id").get<std::string>());
+  }
+  size_t found = 0;
+  for (auto& id : before) found += replayed.count(id);
+  EXPECT_EQ(found, before.size()) << "of " << before.size() << " answers a was paid for";
+  std::cout << "[ measured ] " << before.size() << " answers paid to the killed instance; " << found
+            << " answered again from the changelog by the next owner, " << f.server.paid().size()
+            << " distinct calls paid in all\n";
 }
