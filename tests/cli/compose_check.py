@@ -63,13 +63,21 @@ check(str(port) in [str(p) for p in tg.get("expose", [])], "tickgate: admin port
 with open(os.path.join(root, "config", "default.json")) as f:
     cfg_text = f.read()
 topics_cmd = "\n".join(services.get("topics", {}).get("command", []))
-for key in ["ticks", "analyses", "costs", "dlq", "alerts", "budget"]:
+for key in ["ticks", "analyses", "costs", "dlq", "alerts", "budget", "state"]:
     m = re.search(r'"%s":\s*"([^"]+)"' % key, cfg_text)
     check(m is not None, f"config/default.json names no {key} topic")
     if m:
         check(m.group(1) in topics_cmd, f"topic {m.group(1)} is not created by the topics service")
 check(re.search(r"--topic tickgate\.budget --partitions 1\b", topics_cmd) is not None,
       "tickgate.budget must be created with one partition")
+# The changelog is co-partitioned with the ticks (state of partition p lives in partition p)
+# and compacted (the newest state of each symbol is what a restore needs).
+ticks_parts = re.search(r"for t in market\.ticks[^;]*;.*?--partitions (\d+)", topics_cmd, re.S)
+state_parts = re.search(r"--topic tickgate\.state --partitions (\d+)", topics_cmd)
+check(ticks_parts is not None and state_parts is not None and ticks_parts.group(1) == state_parts.group(1),
+      "tickgate.state must have as many partitions as market.ticks")
+check(re.search(r"--topic tickgate\.state[^\n]*\n[^\n]*cleanup\.policy=compact", topics_cmd) is not None,
+      "tickgate.state must be compacted")
 
 # Prometheus finds every replica by the service's DNS name on the admin port.
 with open(os.path.join(compose_dir, "prometheus", "prometheus.yml")) as f:
