@@ -25,6 +25,8 @@ using namespace tickgate;
 
 int main(int argc, char** argv) {
   const int copies = argc > 1 ? std::atoi(argv[1]) : 24;
+  // "nochangelog": without the state changelog topic (per-symbol state stays in the process).
+  const bool changelog = !(argc > 2 && std::string(argv[2]) == "nochangelog");
   spdlog::set_level(spdlog::level::warn);
   const auto real = read_csv_ticks(std::string(TICKGATE_SOURCE_DIR) + "/data/sample/hf_multitrade_2014-09-17.csv",
                                    {"trades", "America/New_York", ""});
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,
                   cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})
     broker.create_topic(t, 6);
+  if (changelog) broker.create_topic(cfg->kafka.state_topic, 6);
   auto pub = publish_ticks(broker.bootstrap(), cfg->kafka.ticks_topic, ticks, 0, cfg->kafka.compression);
   std::printf("e2e_bench: %zu ticks (%d copies of %zu real trades), 6 partitions, published in %.1f s\n",
               ticks.size(), copies, real.size(), pub.seconds);
@@ -79,6 +82,9 @@ int main(int argc, char** argv) {
               "group join): %.0f records/s, %llu decisions logged\n",
               static_cast<unsigned long long>(records), busy, wall, rate,
               static_cast<unsigned long long>(stats.total("tickgate_decisions_logged_total")));
+  std::printf("  state changelog  %s: %llu records, %.1f MB\n", changelog ? "on" : "off",
+              static_cast<unsigned long long>(stats.total("tickgate_changelog_records_total")),
+              static_cast<double>(stats.total("tickgate_changelog_bytes_total")) / 1e6);
   std::printf("  ratio            %.3f of the raw consume rate (target 0.7)\n",
               rate / (static_cast<double>(raw) / raw_s));
   store.reset();
