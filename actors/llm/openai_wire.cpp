@@ -31,7 +31,8 @@ chat_answer parse_openai_response(const std::string& body, size_t expected_items
     a.error = "response has no choices";
     return a;
   }
-  const json msg = (*choices)[0].value("message", json::object());
+  const json& first = (*choices)[0];
+  const json msg = first.is_object() ? first.value("message", json::object()) : json::object();
   auto content_it = msg.find("content");
   if (content_it == msg.end() || !content_it->is_string()) {
     a.error = "choice has no text content";

@@ -20,6 +20,15 @@ std::string anthropic_request_body(const std::string& model, const std::string& 
       .dump();
 }
 
+namespace {
+/// `obj[key]` when `obj` is an object and that is a string, else "" (any shape of answer).
+std::string string_at(const json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+}  // namespace
+
 chat_answer parse_anthropic_response(const std::string& body, size_t expected_items) {
   chat_answer a;
   auto doc = json::parse(body, nullptr, false);
@@ -28,8 +37,9 @@ chat_answer parse_anthropic_response(const std::string& body, size_t expected_it
     return a;
   }
   if (auto u = doc.find("usage"); u != doc.end()) a.usage = anthropic_usage(*u);
-  if (doc.value("type", "") == "error") {
-    a.error = "provider error: " + doc.value("error", json::object()).value("type", "unknown");
+  if (string_at(doc, "type") == "error") {
+    const auto kind = doc.contains("error") ? string_at(doc["error"], "type") : std::string();
+    a.error = "provider error: " + (kind.empty() ? std::string("unknown") : kind);
     return a;
   }
   auto content = doc.find("content");
@@ -39,7 +49,7 @@ chat_answer parse_anthropic_response(const std::string& body, size_t expected_it
   }
   std::string text;
   for (auto& block : *content)
-    if (block.is_object() && block.value("type", "") == "text" && block.contains("text") &&
+    if (block.is_object() && string_at(block, "type") == "text" && block.contains("text") &&
         block["text"].is_string())
       text += block["text"].get<std::string>();
   if (text.empty()) {

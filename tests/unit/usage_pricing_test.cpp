@@ -137,3 +137,17 @@ TEST(anthropic_wire, parses_text_blocks_fenced_json_and_usage) {
   EXPECT_FALSE(parse_anthropic_response(R"({"content":[{"type":"text","text":"I cannot."}]})", 1).ok);
   EXPECT_FALSE(parse_anthropic_response("", 1).ok);
 }
+
+TEST(provider_wire, answers_of_any_shape_are_refused_not_thrown) {
+  // Found by the fuzzer: a "type" or "error" of the wrong JSON type, a choice that is no object.
+  for (const char* body : {R"({"id":"m","type":{"input_tokens":50}})", R"({"type":"error","error":"boom"})",
+                           R"({"content":[{"type":7,"text":"x"}]})"}) {
+    chat_answer a;
+    EXPECT_NO_THROW(a = parse_anthropic_response(body, 1)) << body;
+    EXPECT_FALSE(a.ok) << body;
+  }
+  EXPECT_EQ(parse_anthropic_response(R"({"type":"error","error":"boom"})", 1).error, "provider error: unknown");
+  chat_answer o;
+  EXPECT_NO_THROW(o = parse_wire_response("openai", R"({"choices":[1]})", 1));
+  EXPECT_FALSE(o.ok);
+}
