@@ -104,5 +104,8 @@ class kv_store {
 std::unique_ptr<kv_store> open_rocksdb_store(const std::string& dir, bool sync_writes);
 /// A std::map per column; for tests and the dry-run backtest.
 std::unique_ptr<kv_store> make_memory_store();
+/// A view of `base` (which must outlive it) kept under `prefix` in base's state column: each
+/// column of the view is "<prefix><column>/..." there (e.g. the cluster's cost ledger).
+std::unique_ptr<kv_store> make_prefixed_store(kv_store& base, std::string prefix);
 
 }  // namespace tickgate

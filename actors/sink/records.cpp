@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "actors/llm/outcome.hpp"
 #include "common/json_writer.hpp"
 
 namespace tickgate {
@@ -103,6 +104,51 @@ bool decode_ledger(std::string_view text, ledger_row& r) {
   r.input_tokens = t.value("input", int64_t{0}) + t.value("cached", int64_t{0}) + w.value("input", int64_t{0});
   r.output_tokens = t.value("output", int64_t{0}) + w.value("output", int64_t{0});
   r.items = j.value("items", int64_t{0});
+  return true;
+}
+
+bool outcome_from_ledger(std::string_view text, request_outcome& o) {
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("request_id") || !j["request_id"].is_string() ||
+      j["request_id"].get<std::string>().empty())
+    return false;
+  try {
+    o = request_outcome{};
+    o.request_id = j["request_id"].get<std::string>();
+    o.agent = j.value("agent", "");
+    o.source = j.value("source", "");
+    o.provider = j.value("provider", "");
+    o.model = j.value("model", "");
+    o.error = j.value("error", "");
+    o.event_ts = j.value("event_ts", int64_t{0});
+    o.wall_ms = j.value("wall_ms", int64_t{0});
+    const auto t = j.value("tokens", json::object());
+    o.input_tokens = t.value("input", int64_t{0});
+    o.cached_tokens = t.value("cached", int64_t{0});
+    o.cache_write_tokens = t.value("cache_write", int64_t{0});
+    o.output_tokens = t.value("output", int64_t{0});
+    const auto w = j.value("would_tokens", json::object());
+    o.would_input_tokens = w.value("input", int64_t{0});
+    o.would_output_tokens = w.value("output", int64_t{0});
+    o.cost = j.value("cost_picousd", int64_t{0});
+    o.would_cost = j.value("would_cost_picousd", int64_t{0});
+    o.avoided = std::llround(j.value("avoided_usd", 0.0) * 1e12);
+    o.attempts = j.value("attempts", 0);
+    const auto symbols = j.value("symbols", json::array());
+    const size_t n = symbols.size();
+    for (size_t i = 0; i < n; ++i) {
+      analysis a;
+      a.request_id = o.request_id;
+      a.part = static_cast<int32_t>(i);
+      a.item.symbol = symbols[i].get<std::string>();
+      a.cost = share_of(o.cost, n, i);
+      a.cached_tokens = share_of(o.cached_tokens, n, i);
+      a.output_tokens = share_of(o.output_tokens, n, i);
+      o.analyses.push_back(std::move(a));
+    }
+  } catch (const json::exception&) {
+    return false;  // a field of the wrong type
+  }
   return true;
 }
 

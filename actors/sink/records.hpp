@@ -39,6 +39,11 @@ struct ledger_row {
 /// encode_ledger's inverse for those fields; false when `json` is not a ledger record.
 bool decode_ledger(std::string_view json, ledger_row& out);
 
+/// A ledger record (ai.costs) read back as the outcome fields the ledger's aggregates are built
+/// from (totals, tokens, the symbols with their shares), so that another instance can fold
+/// the cluster's records into aggregates like its own; false when `json` is not one.
+bool outcome_from_ledger(std::string_view json, request_outcome& out);
+
 /// symbol \0 ts (13 digits) \0 partition:offset \0 agent: the same input gives the same keys.
 std::string decision_key(const tick_work& w, const std::string& agent);
 /// The decision with its reason and the numbers behind it; no wall-clock field, so replays of

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <stdexcept>
 
+#include "app/lib/cluster_costs.hpp"
 #include "app/lib/cost_report.hpp"
 #include "common/user_error.hpp"
 #include "kafka/kafka_health.hpp"
@@ -115,22 +117,36 @@ void admin_server::routes() {
   s.Get("/ai-cost/stats", [this](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, cost_stats(stats_, *control_.current_or(cfg_)));
   });
-  s.Get("/ai-cost/daily", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, {{"days", cost_series(store_, "day")}});
+  // The ledger a cost question is answered from: the cluster's (default, when there is one)
+  // or this instance's own (`?scope=instance`); the reply says which.
+  auto scoped = [this](const httplib::Request& req, httplib::Response& res,
+                       const std::function<json(kv_store&)>& body_of_store) {
+    const bool own = !cluster_ || req.get_param_value("scope") == "instance";
+    if (req.has_param("scope") && req.get_param_value("scope") != "instance" &&
+        req.get_param_value("scope") != "cluster")
+      return reply(res, 400, {{"error", "scope: must be cluster or instance"}});
+    json body = body_of_store(own ? store_ : cluster_->view());
+    if (!body.is_object()) body = json{{"result", std::move(body)}};
+    body["scope"] = own ? "instance" : "cluster";
+    if (!own) body["cluster_caught_up"] = cluster_->caught_up();
+    reply(res, 200, body);
+  };
+  s.Get("/ai-cost/daily", [scoped](const httplib::Request& req, httplib::Response& res) {
+    scoped(req, res, [](kv_store& st) { return json{{"days", cost_series(st, "day")}}; });
   });
-  s.Get("/ai-cost/monthly", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, {{"months", cost_series(store_, "month")}});
+  s.Get("/ai-cost/monthly", [scoped](const httplib::Request& req, httplib::Response& res) {
+    scoped(req, res, [](kv_store& st) { return json{{"months", cost_series(st, "month")}}; });
   });
-  s.Get("/ai-cost/agent-breakdown", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, agent_breakdown(store_));
+  s.Get("/ai-cost/agent-breakdown", [scoped](const httplib::Request& req, httplib::Response& res) {
+    scoped(req, res, [](kv_store& st) { return agent_breakdown(st); });
   });
   s.Get("/ai-cost/event-stats", [this](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, event_stats(stats_));
   });
-  s.Get("/ai-cost/forecast", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, 200, forecast(store_));
+  s.Get("/ai-cost/forecast", [scoped](const httplib::Request& req, httplib::Response& res) {
+    scoped(req, res, [](kv_store& st) { return forecast(st); });
   });
-  s.Get("/ai-cost/budget-alert", [this](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/ai-cost/budget-alert", [this, scoped](const httplib::Request& req, httplib::Response& res) {
     double budgets[2] = {pico_to_usd(cfg_->budget.global.daily), pico_to_usd(cfg_->budget.global.monthly)};
     const char* names[2] = {"daily_budget", "monthly_budget"};
     for (int i = 0; i < 2; ++i) {
@@ -142,7 +158,7 @@ void admin_server::routes() {
         return bad_request(res, names[i], "must be a non-negative number of USD");
       budgets[i] = v;
     }
-    reply(res, 200, budget_alert(store_, budgets[0], budgets[1]));
+    scoped(req, res, [&](kv_store& st) { return budget_alert(st, budgets[0], budgets[1]); });
   });
 
   // Mutating: bearer token, then the declared size, both before a byte of the body is read

@@ -17,6 +17,8 @@ class Server;
 
 namespace tickgate {
 
+class cluster_costs;
+
 /// Owned by `tickgate run` (or a test); stops and joins on destruction.
 class admin_server {
  public:
@@ -30,6 +32,9 @@ class admin_server {
   /// the address when it cannot bind.
   void start(const std::string& listen);
   int port() const { return port_; }
+  /// The cluster's cost ledger: /ai-cost/* answer for the cluster, `?scope=instance` for this
+  /// instance's own share. Set before start().
+  void set_cluster_view(cluster_costs* view) { cluster_ = view; }
 
  private:
   void routes();
@@ -41,6 +46,7 @@ class admin_server {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  cluster_costs* cluster_ = nullptr;
 };
 
 }  // namespace tickgate

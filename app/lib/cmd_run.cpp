@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app/lib/admin_server.hpp"
+#include "app/lib/cluster_costs.hpp"
 #include "app/lib/cli_args.hpp"
 #include "app/lib/commands.hpp"
 #include "app/lib/csv_feed.hpp"
@@ -114,7 +115,12 @@ int cmd_run(int argc, char** argv) {
   }
   install_stop_signals();
   pipeline_control control;
+  // A live service answers cost questions for the whole group (ai.costs as a global table); a
+  // replay (--until-eof) for itself.
+  std::unique_ptr<cluster_costs> cluster;
+  if (!env.until_eof) cluster = std::make_unique<cluster_costs>(env.bootstrap, *cfg, *store);
   admin_server admin(stats, *store, control, cfg);
+  admin.set_cluster_view(cluster.get());
   admin.start(cfg->admin_listen);
   std::string failure;
   double secs = run_pipeline(env, stop_requested(), &control, &failure);

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "actors/sink/ledger.hpp"
+#include "actors/sink/records.hpp"
 #include "support/paid_outcome.hpp"
 
 using namespace tickgate;
@@ -114,4 +115,42 @@ TEST_P(ledger, writer_folds_a_batch_into_one_merge_per_key) {
   EXPECT_EQ(total[lf_cost], 30);
   EXPECT_EQ(ledger_aggregate(*store, "agg/day/2023-03-01/symbol/ETF")[lf_cost], 20);  // 10 + 10
   EXPECT_FALSE(w.add(outcome("b", k_mar1, {"ETF"}, 20)));  // now in the store
+}
+
+// The cluster's ledger is folded from ai.costs records: read back, a record gives the same
+// aggregates as the outcome it was written from, and the view kept under a prefix leaves the
+// real columns untouched.
+TEST_P(ledger, a_published_record_folds_into_the_same_aggregates_in_a_prefixed_view) {
+  auto view = make_prefixed_store(*store, "cluster/");
+  const auto o = outcome("r-1", k_mar1 + 5000, {"AAPL", "MSFT", "IBM"}, 1'000'000'007);
+  request_outcome back;
+  ASSERT_TRUE(outcome_from_ledger(encode_ledger(o), back));
+  for (kv_store* s : {store.get(), view.get()}) {
+    write_batch b;
+    ASSERT_TRUE(add_to_ledger(*s, s == store.get() ? o : back, b));
+    s->write(b);
+  }
+  for (const std::string& key : {std::string("agg/day/2023-03-01/total"), "agg/month/2023-03/agent/" + o.agent,
+                   "agg/day/2023-03-01/model/" + o.model})
+    EXPECT_EQ(ledger_aggregate(*view, key), ledger_aggregate(*store, key)) << key;
+  // A symbol's share, by hand (the gateway's split: the remainder to the first items): MSFT is
+  // the second of three; 1,000,000,007 pUSD, 200 cached and 51 output tokens.
+  const auto msft = ledger_aggregate(*view, "agg/day/2023-03-01/symbol/MSFT");
+  EXPECT_EQ(msft[lf_requests], 1);
+  EXPECT_EQ(msft[lf_cost], 333'333'336);
+  EXPECT_EQ(msft[lf_cached], 67);
+  EXPECT_EQ(msft[lf_output], 17);
+  // Folding it again changes nothing (a re-published record counts once).
+  write_batch again;
+  EXPECT_FALSE(add_to_ledger(*view, back, again));
+  // The real ledger column holds only the instance's own record and aggregates.
+  size_t own = 0, cluster = 0;
+  store->scan(column::ledger, "", [&](std::string_view, std::string_view) { return ++own, true; });
+  view->scan(column::ledger, "", [&](std::string_view k, std::string_view) {
+    EXPECT_EQ(k.find("cluster/"), std::string_view::npos);
+    return ++cluster, true;
+  });
+  EXPECT_EQ(own, cluster);
+  EXPECT_FALSE(outcome_from_ledger("{\"request_id\":7}", back));
+  EXPECT_FALSE(outcome_from_ledger("not json", back));
 }
