@@ -26,19 +26,7 @@ struct stage_chain {
     w.t.partition = 0;
     prio.assess(w.t, w.snap, w.events);
     w.top_prio = 0;
-    w.verdicts.assign(cfg->agents.size(), agent_verdict{});
-    for (size_t a = 0; a < cfg->agents.size(); ++a) {
-      auto& v = w.verdicts[a];
-      v.agent = static_cast<uint16_t>(a);
-      for (auto& e : w.events)
-        if (cfg->agents[a].subscribes[e.type]) {
-          v.subscribed = true;
-          v.trigger = e.type;
-          v.prio = e.prio;
-          break;
-        }
-      if (!v.subscribed) v.act = static_cast<uint8_t>(action::skip);
-    }
+    initial_verdicts(cfg->agents, w);
     change.assess(w);
     sampling.decide(w);
     requests += static_cast<int64_t>(batching.advance(0, w.t.ts).size());

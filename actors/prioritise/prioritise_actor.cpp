@@ -4,14 +4,12 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "actors/prioritise/prioritise_policy.hpp"
-#include "common/state_codec.hpp"
+#include "actors/stage_checkpoint.hpp"
 
 namespace tickgate {
 namespace {
@@ -79,24 +77,7 @@ prioritise_actor::behavior_type prioritise_impl(
       st.stats->by_priority[e.prio]->inc();
       st.stats->by_type[e.type]->inc();
     }
-    const auto& agents = st.cfg->agents;
-    w.verdicts.resize(agents.size());
-    for (size_t a = 0; a < agents.size(); ++a) {
-      auto& v = w.verdicts[a];
-      v.agent = static_cast<uint16_t>(a);
-      // Events are sorted by priority: the first subscribed one is what matters most.
-      for (auto& e : w.events)
-        if (agents[a].subscribes[e.type]) {
-          v.subscribed = true;
-          v.trigger = e.type;
-          v.prio = e.prio;
-          break;
-        }
-      if (!v.subscribed) {
-        v.act = static_cast<uint8_t>(action::skip);
-        v.reason = "not_subscribed";
-      }
-    }
+    initial_verdicts(st.cfg->agents, w);
     self->send(next, prioritised{std::move(w)});
   };
   return {
@@ -133,17 +114,9 @@ prioritise_actor::behavior_type prioritise_impl(
         self->send(next, std::move(m));
       },
       [=](state_restore& r) {
-        auto& st = self->state;
-        for (size_t i = 0; i < r.symbols.size(); ++i) {
-          st.partition_of[r.symbols[i]] = r.symbol_partitions[i];
-          try {
-            st.policy->load(r.symbols[i], section_at(r.states[i], 0));
-          } catch (const state_decode_error& e) {
-            st.policy->forget(r.symbols[i]);
-            spdlog::warn("prioritise: checkpoint of symbol={} not restored ({}); it starts cold",
-                         r.symbols[i], e.what());
-          }
-        }
+        for (size_t i = 0; i < r.symbols.size(); ++i)
+          self->state.partition_of[r.symbols[i]] = r.symbol_partitions[i];
+        restore_checkpoint(*self->state.policy, r, 0, "prioritise");
         self->send(next, std::move(r));
       },
       [=](config_update& u) {

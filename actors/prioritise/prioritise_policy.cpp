@@ -25,6 +25,25 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 
 }  // namespace
 
+void initial_verdicts(const std::vector<agent_config>& agents, tick_work& w) {
+  w.verdicts.assign(agents.size(), agent_verdict{});
+  for (size_t a = 0; a < agents.size(); ++a) {
+    auto& v = w.verdicts[a];
+    v.agent = static_cast<uint16_t>(a);
+    for (auto& e : w.events)
+      if (agents[a].subscribes[e.type]) {
+        v.subscribed = true;
+        v.trigger = e.type;
+        v.prio = e.prio;
+        break;
+      }
+    if (!v.subscribed) {
+      v.act = static_cast<uint8_t>(action::skip);
+      v.reason = "not_subscribed";
+    }
+  }
+}
+
 std::pair<double, double> prioritise_policy::levels(const symbol_state& s,
                                                     int64_t now_minute) const {
   const int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;

@@ -57,6 +57,10 @@ struct symbol_state {
   double supplied_rsi_prev = k_absent;
 };
 
+/// Each agent's verdict before the decision stages: subscribed to the tick's most important
+/// event it listens to (events sorted by priority), else skipped as not_subscribed.
+void initial_verdicts(const std::vector<agent_config>& agents, tick_work& w);
+
 /// Derives events; one instance per shard, owned by its prioritise actor.
 class prioritise_policy {
  public:

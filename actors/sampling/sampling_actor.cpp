@@ -4,10 +4,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include "actors/sampling/sampling_policy.hpp"
-#include "common/state_codec.hpp"
+#include "actors/stage_checkpoint.hpp"
 
 namespace tickgate {
 namespace {
@@ -32,24 +30,15 @@ sampling_actor::behavior_type sampling_impl(sampling_actor::stateful_pointer<sam
       },
       [=](drain_atom a) { self->send(next, a); },
       [=](partitions_revoked& r) {
-        for (auto& sym : r.symbols) self->state.policy->forget(sym);
+        forget_symbols(*self->state.policy, r);
         self->send(next, std::move(r));
       },
       [=](checkpoint_mark& m) {
-        for (size_t i = 0; i < m.symbols.size(); ++i)
-          append_section(m.states[i], self->state.policy->save(m.symbols[i]));
+        append_checkpoint(*self->state.policy, m);
         self->send(next, std::move(m));
       },
       [=](state_restore& r) {
-        for (size_t i = 0; i < r.symbols.size(); ++i) {
-          try {
-            self->state.policy->load(r.symbols[i], section_at(r.states[i], 2));
-          } catch (const state_decode_error& e) {
-            self->state.policy->forget(r.symbols[i]);
-            spdlog::warn("sampling: checkpoint of symbol={} not restored ({}); it starts cold",
-                         r.symbols[i], e.what());
-          }
-        }
+        restore_checkpoint(*self->state.policy, r, 2, "sampling");
         self->send(next, std::move(r));
       },
       [=](config_update& u) {

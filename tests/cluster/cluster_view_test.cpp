@@ -24,16 +24,6 @@ using json = nlohmann::json;
 
 namespace {
 
-template <class Fn>
-bool poll_until(Fn&& done, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return true;
-}
-
 /// The admin port an instance logged, 0 before it did.
 int admin_port(const std::string& log_path) {
   const auto log = slurp(log_path);

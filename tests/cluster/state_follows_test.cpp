@@ -114,18 +114,6 @@ int wait_exit(int pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/// Polls `done` every 50 ms until it holds or `limit` passes (a broker-side condition: there is
-/// no event to wait on across processes).
-template <class Fn>
-bool poll_until(Fn&& done, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
 /// The partitions an instance was last assigned, from its log (empty before its first).
 std::set<int32_t> last_assignment(const std::string& log_path) {
   const auto log = slurp(log_path);
@@ -137,6 +125,18 @@ std::set<int32_t> last_assignment(const std::string& log_path) {
   for (std::string id; std::getline(in, id, ',');)
     if (!id.empty()) out.insert(std::stoi(id));
   return out;
+}
+
+/// Once the group has settled (the latest assignments of a, b and c cover every partition
+/// once): a's partitions into `mine`.
+bool settled(const std::string& dir, std::set<int32_t>& mine) {
+  std::multiset<int32_t> all;
+  for (auto name : {"a", "b", "c"})
+    for (auto p : last_assignment(dir + "/" + name + ".log")) all.insert(p);
+  if (all.size() != static_cast<size_t>(k_partitions) || std::set<int32_t>(all.begin(), all.end()).size() != all.size())
+    return false;
+  mine = last_assignment(dir + "/a.log");
+  return true;
 }
 
 /// Keys whose records differ or exist on one side only.
@@ -204,18 +204,11 @@ TEST(state_follows, three_instances_one_killed_decide_as_one_instance) {
   for (auto name : {"a", "b", "c"}) pids.push_back(spawn_tickgate(f.args(name, "trio", slow), f.dir + "/" + name + ".log"));
   for (auto pid : pids) ASSERT_GT(pid, 0);
   // The group settled (the three latest assignments cover every partition once); a's share.
+  std::set<int32_t> settled_share;
+  ASSERT_TRUE(poll_until([&] { return settled(f.dir, settled_share); }, std::chrono::seconds(60)));
   std::vector<int32_t> mine;
-  ASSERT_TRUE(poll_until([&] {
-    std::multiset<int32_t> all;
-    for (auto name : {"a", "b", "c"})
-      for (auto p : last_assignment(f.dir + "/" + name + ".log")) all.insert(p);
-    if (all.size() != static_cast<size_t>(k_partitions) || std::set<int32_t>(all.begin(), all.end()).size() != all.size())
-      return false;
-    mine.clear();
-    for (auto p : last_assignment(f.dir + "/a.log"))
-      if (ends.count(p)) mine.push_back(p);  // partitions with records
-    return true;
-  }, std::chrono::seconds(60)));
+  for (auto p : settled_share)
+    if (ends.count(p)) mine.push_back(p);  // partitions with records
   ASSERT_FALSE(mine.empty());
   // Once a has committed some of its progress, it dies without a word.
   ASSERT_TRUE(poll_until([&] {
@@ -273,15 +266,7 @@ TEST(state_follows, a_new_owner_answers_what_the_dead_one_was_paid_for_without_p
     pids.push_back(spawn_tickgate(f.args(name, "paid", with(with(slow, provider), {"--set", "pipeline.checkpoint_interval_ms=100"})),
                                   f.dir + "/" + name + ".log"));
   std::set<int32_t> mine;
-  ASSERT_TRUE(poll_until([&] {
-    std::multiset<int32_t> all;
-    for (auto name : {"a", "b", "c"})
-      for (auto p : last_assignment(f.dir + "/" + name + ".log")) all.insert(p);
-    if (all.size() != static_cast<size_t>(k_partitions) || std::set<int32_t>(all.begin(), all.end()).size() != all.size())
-      return false;
-    mine = last_assignment(f.dir + "/a.log");
-    return true;
-  }, std::chrono::seconds(60)));
+  ASSERT_TRUE(poll_until([&] { return settled(f.dir, mine); }, std::chrono::seconds(60)));
   // Answers a was paid for: analyses of its partitions' symbols, published by the only owner.
   auto paid_by_a = [&] {
     std::set<std::string> ids;

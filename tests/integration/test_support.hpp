@@ -2,6 +2,7 @@
 // Shared pieces of the integration tests: a local HTTP server speaking the exact OpenAI
 // chat-completions wire format, a reader for whole topics, real data files, temp dirs.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -131,6 +132,18 @@ std::string temp_dir(const std::string& name);
 std::string slurp(const std::string& path);
 /// Starts the `tickgate` binary with `args`, stdout and stderr to `log`; -1 on failure.
 int spawn_tickgate(const std::vector<std::string>& args, const std::string& log);
+
+/// Polls `done` every 50 ms until it holds (true) or `limit` passes (false): for a condition in
+/// other processes or on the broker, where there is no event to wait on.
+template <class Fn>
+bool poll_until(Fn&& done, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
 
 /// What a replay run (--until-eof) of the whole pipeline needs on a test broker: the default
 /// config with a data dir and group of its own plus `sets`, a RocksDB store, and an env with

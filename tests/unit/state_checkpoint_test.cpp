@@ -32,19 +32,7 @@ struct chain {
     tick_work w;
     prio.assess(t, w.snap, w.events);
     w.t = std::move(t);
-    w.verdicts.resize(cfg.agents.size());
-    for (size_t a = 0; a < cfg.agents.size(); ++a) {
-      auto& v = w.verdicts[a];
-      v.agent = static_cast<uint16_t>(a);
-      for (auto& e : w.events)
-        if (cfg.agents[a].subscribes[e.type]) {
-          v.subscribed = true;
-          v.trigger = e.type;
-          v.prio = e.prio;
-          break;
-        }
-      if (!v.subscribed) v.act = static_cast<uint8_t>(action::skip);
-    }
+    initial_verdicts(cfg.agents, w);
     change.assess(w);
     sampling.decide(w);
     std::vector<std::string> out;
