@@ -39,4 +39,25 @@ std::map<std::string, std::string> without_group_properties(std::map<std::string
   return props;
 }
 
+rd_kafka_t* make_assign_only_consumer(const std::string& bootstrap,
+                                      const std::vector<std::pair<std::string, std::string>>& extra,
+                                      const std::map<std::string, std::string>& properties) {
+  std::vector<std::pair<std::string, std::string>> defaults{
+      {"bootstrap.servers", bootstrap},
+      {"group.id", "tickgate-assign-only"},  // required by assign(); never joined or committed
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.partition.eof", "true"}};
+  defaults.insert(defaults.end(), extra.begin(), extra.end());
+  rd_kafka_conf_t* conf = make_kafka_conf("consumer", defaults, properties);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("kafka: ") + err);
+  }
+  rd_kafka_poll_set_consumer(rk);
+  return rk;
+}
+
 }  // namespace tickgate

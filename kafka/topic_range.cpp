@@ -15,24 +15,9 @@ constexpr int k_timeout_ms = 10'000;
 
 /// A group-less consumer: assign() only, nothing committed.
 struct assigner {
-  assigner(const std::string& bootstrap, const std::map<std::string, std::string>& props) {
-    auto* conf = make_kafka_conf("consumer",
-                                 {{"bootstrap.servers", bootstrap},
-                                  // required by assign(); never joined (no subscribe) or committed
-                                  {"group.id", "tickgate-range-reader"},
-                                  {"enable.auto.commit", "false"},
-                                  {"enable.auto.offset.store", "false"},
-                                  {"enable.partition.eof", "true"},
-                                  {"fetch.wait.max.ms", "10"}},  // a probe wants one record now
-                                 props);
-    char err[512];
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!rk) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error(std::string("kafka: ") + err);
-    }
-    rd_kafka_poll_set_consumer(rk);
-  }
+  assigner(const std::string& bootstrap, const std::map<std::string, std::string>& props)
+      : rk(make_assign_only_consumer(bootstrap, {{"fetch.wait.max.ms", "10"}},  // a probe wants one record now
+                                     props)) {}
   ~assigner() {
     rd_kafka_assign(rk, nullptr);
     rd_kafka_destroy(rk);

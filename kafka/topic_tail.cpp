@@ -38,20 +38,7 @@ void topic_tail::run() {
     while (!stop_ && (partitions = count_partitions(bootstrap_, topic_, properties_)) == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     if (stop_) return;
-    auto* conf = make_kafka_conf("consumer",
-                                 {{"bootstrap.servers", bootstrap_},
-                                  {"group.id", "tickgate-topic-tail"},  // never joined or committed
-                                  {"enable.auto.commit", "false"},
-                                  {"enable.auto.offset.store", "false"},
-                                  {"enable.partition.eof", "true"}},
-                                 properties_);
-    char err[512];
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!rk) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error(std::string("kafka: ") + err);
-    }
-    rd_kafka_poll_set_consumer(rk);
+    rk = make_assign_only_consumer(bootstrap_, {}, properties_);
     auto* list = rd_kafka_topic_partition_list_new(partitions);
     for (int32_t p = 0; p < partitions; ++p)
       rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;

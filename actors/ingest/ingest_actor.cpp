@@ -110,7 +110,6 @@ struct ingest_state {
   // cuts the sink has written; offsets are committed only up to a written cut.
   bool changelog = false;
   int64_t epoch = 0;
-  std::map<int32_t, int64_t> next_pos;   // the offset after the last record polled
   std::map<int32_t, int64_t> marked;     // position of the last cut sent
   std::map<int32_t, int64_t> durable;    // position of the last cut written
   std::map<int32_t, int64_t> committed;  // what was last committed
@@ -206,7 +205,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     auto& st = self->state;
     std::vector<checkpoint_mark> marks(static_cast<size_t>(shards));
     ++st.epoch;
-    for (auto& [p, pos] : st.next_pos) {
+    for (auto& [p, pos] : st.tracker.polled_ends()) {
       if (only && only->count(p) == 0) continue;
       auto m = st.marked.find(p);
       if (m != st.marked.end() && m->second >= pos) continue;
@@ -248,7 +247,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     auto& st = self->state;
     st.tracker.drop(p);
     if (!st.changelog) return;
-    for (auto* m : {&st.next_pos, &st.marked, &st.durable, &st.committed, &st.moved_ahead}) m->erase(p);
+    for (auto* m : {&st.marked, &st.durable, &st.committed, &st.moved_ahead}) m->erase(p);
     self->send(wires->sink, checkpoint_due{{p}, {-1}});
   };
   st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
@@ -375,7 +374,6 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.stats->records->inc();
     st.at_eof.erase(r.partition);
     st.tracker.polled(r.partition, r.offset);
-    if (st.changelog) st.next_pos[r.partition] = r.offset + 1;
     auto d = decode_tick(r.value, cfg->input.limits);
     if (d.ok) {
       auto v = st.plausible->check(r.partition, d.value, env.wall_ms());
@@ -584,7 +582,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                          st.dlq->outq_len() == 0;
           if (drained && st.changelog) {
             std::vector<int32_t> parts;
-            for (auto& [p, pos] : st.next_pos) parts.push_back(p);
+            for (auto& [p, pos] : st.tracker.polled_ends()) parts.push_back(p);
             drained = changelog_caught_up(parts);
           }
           // Every wait has a deadline: what is not durable by then stays uncommitted (a restart

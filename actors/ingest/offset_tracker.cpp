@@ -65,6 +65,13 @@ size_t offset_tracker::in_flight(int32_t partition) const {
 
 void offset_tracker::drop(int32_t partition) { parts_.erase(partition); }
 
+std::map<int32_t, int64_t> offset_tracker::polled_ends() const {
+  std::map<int32_t, int64_t> out;
+  for (auto& [id, p] : parts_)
+    if (p.next >= 0) out[id] = p.open.empty() ? p.next : p.open.rbegin()->first + 1;
+  return out;
+}
+
 size_t offset_tracker::in_flight() const {
   size_t n = 0;
   for (auto& [id, p] : parts_) n += p.open.size();

@@ -31,6 +31,9 @@ class offset_tracker {
   size_t in_flight(int32_t partition) const;
   /// Current commit point of a partition (-1 if nothing seen).
   int64_t commit_point(int32_t partition) const;
+  /// Per partition with records: the offset after the last record polled (where a cut of the
+  /// state taken now stands).
+  std::map<int32_t, int64_t> polled_ends() const;
 
  private:
   struct slot {
