@@ -100,6 +100,10 @@ struct cluster_budget {
                         "Global budget leased to this instance for today and not yet used");
     cluster_spent = &r.add_gauge("tickgate_budget_cluster_spent_today_picousd", "",
                                  "Settled spend of every instance today, as reported to the sequencer");
+    for (auto result : {"won", "lost", "unanswered"})
+      claims.push_back(&r.add_counter("tickgate_alert_claims_total", std::string("result=\"") + result + "\"",
+                                      "Cluster-wide alerts claimed in the sequencer: won (sent from here), "
+                                      "lost (another instance sent it), unanswered (sent anyway)"));
   }
   std::unique_ptr<lease_book> book;
   lease_sequence seq;
@@ -108,7 +112,13 @@ struct cluster_budget {
   counter* denied;
   gauge* held;
   gauge* cluster_spent;
+  std::vector<counter*> claims;  // won, lost, unanswered
   int64_t day = 0;  // the newest day seen in a record (for the gauges)
+  struct pending_alert {
+    alert a;
+    int64_t since = 0;  // wall ms of the claim
+  };
+  std::map<uint64_t, pending_alert> claimed;  // claim record number -> its alert
 };
 
 /// A sequencer for `cfg`'s topic, its reader started.
@@ -212,6 +222,18 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     cluster->edge->poll();
   };
 
+  // An alert about the cluster's budget fires once for the cluster: it is claimed in the
+  // sequencer and sent by the instance whose claim the log has first. Unanswered claims are
+  // sent anyway after the lease timeout: a duplicate is better than a missed alert.
+  auto send_alert = [=](alert a) {
+    auto key = cluster ? cluster_claim_key(a) : std::string();
+    if (key.empty()) {
+      self->send(wires->alerts, std::move(a));
+      return;
+    }
+    const auto n = cluster->book->claim(key, budget_policy::day_of(a.ts), budget_policy::month_of(a.ts));
+    cluster->claimed.emplace(n, cluster_budget::pending_alert{std::move(a), clock()});
+  };
   // Carries out the policy's steps, then exports its state.
   auto run_steps = [=] {
     auto& st = self->state;
@@ -251,7 +273,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
     const int64_t now = clock();
     for (auto& e : st.policy->take_events()) {
       const auto& r = st.policy->routes()[e.route];
-      if (auto a = alert_for(e, *st.policy, *cfg)) self->send(wires->alerts, std::move(*a));
+      if (auto a = alert_for(e, *st.policy, *cfg)) send_alert(std::move(*a));
       switch (e.kind) {
         case gateway_event::breaker_opened: st.stats->opens[e.route]->inc(); break;
         case gateway_event::breaker_closed:
@@ -353,6 +375,17 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
         auto& book = *cluster->book;
         if (value.empty()) {  // the timer: waits that ran out send what waited to rules
           if (book.expire(clock())) pump();
+          for (auto it = cluster->claimed.begin(); it != cluster->claimed.end();) {
+            if (clock() - it->second.since < cfg->budget.lease_timeout_ms) {
+              ++it;
+              continue;
+            }
+            spdlog::warn("budget: alert claim unanswered by the sequencer in {} ms, sent anyway key={}",
+                         cfg->budget.lease_timeout_ms, it->second.a.key);
+            cluster->claims[2]->inc();
+            self->send(wires->alerts, std::move(it->second.a));
+            it = cluster->claimed.erase(it);
+          }
           publish_leases();
           self->delayed_send(self, std::chrono::milliseconds(100), lease_atom::value, std::string());
           return;
@@ -369,6 +402,14 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
           if (grant == 0)
             spdlog::info("budget: lease denied, the cluster's budget is spent or leased day={} wanted={}",
                          r.day, r.amount);
+        }
+        if (mine && r.what == lease_record::op::claim) {
+          if (auto it = cluster->claimed.find(r.n); it != cluster->claimed.end()) {
+            cluster->claims[grant > 0 ? 0 : 1]->inc();
+            if (grant > 0) self->send(wires->alerts, std::move(it->second.a));
+            else spdlog::info("budget: alert already sent by another instance key={}", r.key);
+            cluster->claimed.erase(it);
+          }
         }
         const bool changed = book.on_applied(r, grant, clock());
         auto& b = self->state.policy->budget();

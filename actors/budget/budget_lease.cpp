@@ -9,6 +9,11 @@ namespace tickgate {
 
 picousd lease_sequence::apply(const lease_record& r) {
   ++applied_;
+  if (r.what == lease_record::op::claim) {
+    for (auto it = claims_.begin(); it != claims_.end();)
+      it = it->second.first < r.day - k_claim_days ? claims_.erase(it) : std::next(it);
+    return claims_.emplace(r.key, std::make_pair(r.day, r.holder)).second ? 1 : 0;
+  }
   for (size_t i = 0; i < r.scopes.size(); ++i) {
     auto& rep = reports_[{r.holder, r.scopes[i]}];
     rep.day = r.day;
@@ -38,6 +43,11 @@ picousd lease_sequence::apply(const lease_record& r) {
     month_[{s, r.month}] += avail;
   }
   return avail;
+}
+
+std::string lease_sequence::claimed_by(const std::string& key) const {
+  auto it = claims_.find(key);
+  return it == claims_.end() ? std::string() : it->second.second;
 }
 
 picousd lease_sequence::granted_day(const std::string& scope, int64_t day) const {
@@ -197,6 +207,7 @@ void lease_book::settle(const std::vector<int>& scopes, int64_t day, picousd res
 
 bool lease_book::on_applied(const lease_record& r, picousd grant, int64_t wall_ms) {
   wall_ = wall_ms;
+  if (r.what == lease_record::op::claim) return false;  // no lease moves
   bool changed = false;
   if (r.holder == holder_) {
     if (r.what != lease_record::op::acquire) return false;
@@ -258,6 +269,13 @@ void lease_book::release_all() {
     for (auto& [day, l] : scopes_[s].by_day) days.push_back(day);
     for (auto d : days) release_unused(static_cast<int>(s), d);
   }
+}
+
+uint64_t lease_book::claim(const std::string& key, int64_t day, int64_t month) {
+  auto r = make(lease_record::op::claim, {}, day, month, 0, 0);
+  r.key = key;
+  outbox_.push_back(r);
+  return r.n;
 }
 
 std::vector<lease_record> lease_book::take_outbox() {

@@ -9,6 +9,9 @@
 // - lease_book: one instance's side (its leases; what it reserved and spent under them; what it
 //   must ask for or hand back). An instance that dies keeps its leases counted for the period:
 //   it may have been billed for calls it never recorded, so that money is not lent again.
+// - claims: the first claim of a key in the log wins, on every instance alike; a cluster-wide
+//   alert (a budget level reached today) is sent by the instance whose claim won, so it fires
+//   once for the cluster however many instances see the level change.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,7 +25,7 @@ namespace tickgate {
 
 /// One record of the sequencer topic.
 struct lease_record {
-  enum class op : uint8_t { acquire = 0, release = 1 };
+  enum class op : uint8_t { acquire = 0, release = 1, claim = 2 };
   op what = op::acquire;
   std::string holder;                 // the instance (one id per process start)
   uint64_t n = 0;                     // the holder's record number
@@ -35,14 +38,21 @@ struct lease_record {
   picousd min = 0;                    // acquire: a grant below this is a denial
   std::vector<picousd> spent_day;     // per scope: the holder's settled spend in day / month,
   std::vector<picousd> spent_month;   //   for the cluster-wide budget level
+  std::string key;                    // claim: what is claimed (it names its period)
 };
 
 /// The replicated state machine. Deterministic: the same records in the same order give the
 /// same grants on every instance.
 class lease_sequence {
  public:
-  /// Applies one record. An acquire returns its grant (0: denied); a release what it returned.
+  /// Applies one record. An acquire returns its grant (0: denied); a release what it returned;
+  /// a claim 1 when it is the first of its key, else 0.
   picousd apply(const lease_record& r);
+  /// Who won the claim of `key` ("" when nobody claimed it, or it was forgotten).
+  std::string claimed_by(const std::string& key) const;
+  size_t claims() const { return claims_.size(); }
+  /// Claims are forgotten once their day is this far behind the newest claim's.
+  static constexpr int64_t k_claim_days = 62;
   picousd granted_day(const std::string& scope, int64_t day) const;
   picousd granted_month(const std::string& scope, int64_t month) const;
   /// Settled spend of every holder in the period, as last reported in their records.
@@ -58,6 +68,7 @@ class lease_sequence {
   std::map<std::pair<std::string, int64_t>, picousd> day_;
   std::map<std::pair<std::string, int64_t>, picousd> month_;
   std::map<std::pair<std::string, std::string>, report> reports_;  // (holder, scope)
+  std::map<std::string, std::pair<int64_t, std::string>> claims_;  // key -> (day, holder)
   uint64_t applied_ = 0;
 };
 
@@ -82,6 +93,9 @@ class lease_book {
   /// Wall-clock transitions (an unanswered acquire, the wait after a denial). True when
   /// something changed (the caller retries its queue: what waited may now go to rules).
   bool expire(int64_t wall_ms);
+  /// Claims `key` for the cluster (day: when it was claimed, for forgetting it); the record's
+  /// number, to recognise it when the log brings it back.
+  uint64_t claim(const std::string& key, int64_t day, int64_t month);
   /// Hands back every unused lease (clean shutdown).
   void release_all();
   /// Records to publish, in order; cleared.

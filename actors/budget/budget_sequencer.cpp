@@ -1,7 +1,6 @@
 #include "actors/budget/budget_sequencer.hpp"
 
 #include <librdkafka/rdkafka.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -11,54 +10,6 @@
 #include "kafka/kafka_producer.hpp"
 
 namespace tickgate {
-
-std::string encode_lease(const lease_record& r) {
-  nlohmann::json j{{"v", 1},
-                   {"op", r.what == lease_record::op::acquire ? "acquire" : "release"},
-                   {"holder", r.holder},
-                   {"n", r.n},
-                   {"scopes", r.scopes},
-                   {"limit_day", r.limit_day},
-                   {"limit_month", r.limit_month},
-                   {"day", r.day},
-                   {"month", r.month},
-                   {"amount", r.amount},
-                   {"min", r.min},
-                   {"spent_day", r.spent_day},
-                   {"spent_month", r.spent_month}};
-  return j.dump();
-}
-
-bool decode_lease(std::string_view text, lease_record& out) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object()) return false;
-  try {
-    lease_record r;
-    const auto op = j.at("op").get<std::string>();
-    if (op == "acquire") r.what = lease_record::op::acquire;
-    else if (op == "release") r.what = lease_record::op::release;
-    else return false;
-    r.holder = j.at("holder").get<std::string>();
-    r.n = j.at("n").get<uint64_t>();
-    r.scopes = j.at("scopes").get<std::vector<std::string>>();
-    r.limit_day = j.at("limit_day").get<std::vector<picousd>>();
-    r.limit_month = j.at("limit_month").get<std::vector<picousd>>();
-    r.day = j.at("day").get<int64_t>();
-    r.month = j.at("month").get<int64_t>();
-    r.amount = j.at("amount").get<picousd>();
-    r.min = j.at("min").get<picousd>();
-    r.spent_day = j.at("spent_day").get<std::vector<picousd>>();
-    r.spent_month = j.at("spent_month").get<std::vector<picousd>>();
-    const auto n = r.scopes.size();
-    if (r.holder.empty() || r.amount < 0 || r.min < 0 || r.limit_day.size() != n ||
-        r.limit_month.size() != n || r.spent_day.size() != n || r.spent_month.size() != n)
-      return false;
-    out = std::move(r);
-    return true;
-  } catch (const nlohmann::json::exception&) {
-    return false;
-  }
-}
 
 budget_sequencer::budget_sequencer(const std::string& bootstrap, std::string topic,
                                    const std::map<std::string, std::string>& consumer_props,

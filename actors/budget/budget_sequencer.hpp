@@ -15,16 +15,13 @@
 #include <thread>
 
 #include "actors/budget/budget_lease.hpp"
+#include "actors/budget/lease_codec.hpp"
 
 struct rd_kafka_s;
 
 namespace tickgate {
 
 class kafka_producer;
-
-/// JSON of one lease record (the topic's value); decode is false on anything malformed.
-std::string encode_lease(const lease_record& r);
-bool decode_lease(std::string_view text, lease_record& out);
 
 class budget_sequencer {
  public:

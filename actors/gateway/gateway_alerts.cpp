@@ -87,4 +87,12 @@ std::optional<alert> alert_for(const gateway_event& e, gateway_policy& gateway, 
   return a;
 }
 
+std::string cluster_claim_key(const alert& a) {
+  if (a.kind == "budget_level" || a.key == "projected_overrun/daily")
+    return a.key + "/day/" + std::to_string(budget_policy::day_of(a.ts));
+  if (a.key == "projected_overrun/monthly")
+    return a.key + "/month/" + std::to_string(budget_policy::month_of(a.ts));
+  return {};
+}
+
 }  // namespace tickgate

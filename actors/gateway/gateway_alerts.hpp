@@ -13,4 +13,10 @@ namespace tickgate {
 /// velocity_stop.
 std::optional<alert> alert_for(const gateway_event& e, gateway_policy& gateway, const config& cfg);
 
+/// What a cluster-wide alert is claimed under in the budget sequencer: its key and its period
+/// ("budget_level/soft/day/20500", "projected_overrun/monthly/month/24279"), so that it fires
+/// once per level and period for the cluster. "" for alerts about this instance alone (a
+/// breaker, a velocity stop), which every instance sends for itself.
+std::string cluster_claim_key(const alert& a);
+
 }  // namespace tickgate

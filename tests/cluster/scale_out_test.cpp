@@ -189,4 +189,23 @@ TEST(scale_out, three_instances_share_one_budget_without_overshoot) {
     if (seen.insert(j.at("holder").get<std::string>()).second) ++holders;
   }
   EXPECT_EQ(holders, 3);
+  // Budget levels are the cluster's: each level's alert comes once, from one of the three,
+  // though every instance saw the level reached.
+  std::map<std::string, int> level_alerts;
+  for (auto& r : read_topic(c.broker.bootstrap(), "ai.alerts")) {
+    auto j = nlohmann::json::parse(r.value);
+    if (j.at("kind") == "budget_level") ++level_alerts[j.at("key").get<std::string>()];
+  }
+  EXPECT_EQ(level_alerts.count("budget_level/soft"), 1u);  // 80%: the run spends over 90%
+  for (auto& [key, n] : level_alerts) EXPECT_EQ(n, 1) << key;
+  // The others saw the same levels and stood back.
+  int stood_back = 0;
+  for (auto name : names) {
+    const auto log = slurp(c.dir + "/" + name + ".log");
+    for (size_t at = 0; (at = log.find("alert already sent by another instance", at)) != std::string::npos; ++at)
+      ++stood_back;
+  }
+  EXPECT_GE(stood_back, 1);
+  std::cout << "[ measured ] budget level alerts on the topic: " << level_alerts.size()
+            << " levels, each once; " << stood_back << " claims lost by the other instances\n";
 }

@@ -117,6 +117,8 @@ TEST(gateway_alerts, projected_overrun_once_per_period_then_the_alert_it_becomes
   EXPECT_NEAR(f["projected_usd"].get<double>(), 12.0, 1e-6);
   EXPECT_DOUBLE_EQ(f["limit_usd"].get<double>(), 10.0);
   EXPECT_TRUE(f["method"].is_string());
+  // For the cluster it is claimed once per day; the 2023-03-01 UTC is day 19417 since the epoch.
+  EXPECT_EQ(cluster_claim_key(*a), "projected_overrun/daily/day/19417");
 }
 
 TEST(gateway_alerts, levels_and_breakers_map_to_keys_and_severities) {
@@ -134,6 +136,11 @@ TEST(gateway_alerts, levels_and_breakers_map_to_keys_and_severities) {
   auto b = alert_for({gateway_event::breaker_opened, 1, budget_level::normal, 7}, gw, *cfg);
   ASSERT_TRUE(b);
   EXPECT_EQ(b->key, "breaker_open/openai/" + gw.routes()[1].model);
+  // Levels are the cluster's (claimed once per level and day); a breaker is this instance's.
+  EXPECT_EQ(cluster_claim_key(*a), "budget_level/soft/day/0");
+  EXPECT_EQ(cluster_claim_key(*b), "");
+  alert monthly{"projected_overrun", "projected_overrun/monthly", "warning", 31LL * 86'400'000, "", "{}"};
+  EXPECT_EQ(cluster_claim_key(monthly), "projected_overrun/monthly/month/23641");  // February 1970: 1970 * 12 + 1
   EXPECT_FALSE(alert_for({gateway_event::breaker_closed, 1, budget_level::normal, 7}, gw, *cfg));
   EXPECT_EQ(alert_for({gateway_event::velocity_stop, 0, budget_level::normal, 7}, gw, *cfg)->severity,
             "critical");

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "actors/budget/budget_lease.hpp"
+#include "actors/budget/lease_codec.hpp"
 
 using namespace tickgate;
 
@@ -179,4 +180,54 @@ TEST(lease_book, property_three_holders_never_overshoot_and_spend_most_of_the_li
     // Demand was far above the limit: what is left unspent is less than a few calls' worth.
     EXPECT_GE(spent, limit - 3 * 40'000) << "round " << round;
   }
+}
+
+TEST(lease_sequence, the_first_claim_of_a_key_in_the_log_wins_on_every_instance) {
+  // Three instances see the budget reach "soft" and each claims the alert; one log order.
+  lease_sequence seq;
+  lease_book a("A", {""}, {budget_limits{k_usd, -1}}, 10, 1000, 1000);
+  lease_book b("B", {""}, {budget_limits{k_usd, -1}}, 10, 1000, 1000);
+  lease_book c("C", {""}, {budget_limits{k_usd, -1}}, 10, 1000, 1000);
+  const uint64_t nb = b.claim("budget_level/soft/day/100", 100, 3);
+  const uint64_t na = a.claim("budget_level/soft/day/100", 100, 3);
+  c.claim("budget_level/soft/day/100", 100, 3);
+  std::vector<std::pair<lease_record, picousd>> applied;
+  for (auto* book : {&b, &a, &c})  // the log: B's record first
+    for (auto& r : book->take_outbox()) applied.emplace_back(r, seq.apply(r));
+  ASSERT_EQ(applied.size(), 3u);
+  EXPECT_EQ(applied[0].first.holder, "B");
+  EXPECT_EQ(applied[0].first.n, nb);
+  EXPECT_EQ(applied[0].second, 1);  // won: B sends the alert
+  EXPECT_EQ(applied[1].first.n, na);
+  EXPECT_EQ(applied[1].second, 0);  // lost
+  EXPECT_EQ(applied[2].second, 0);
+  EXPECT_EQ(seq.claimed_by("budget_level/soft/day/100"), "B");
+  // Claims move no money.
+  EXPECT_EQ(seq.granted_day("", 100), 0);
+  EXPECT_FALSE(a.on_applied(applied[1].first, applied[1].second, 0));
+  // Another level or another day is a claim of its own.
+  a.claim("budget_level/hard/day/100", 100, 3);
+  a.claim("budget_level/soft/day/101", 101, 3);
+  for (auto& r : a.take_outbox()) EXPECT_EQ(seq.apply(r), 1);
+  // Claims of days long gone are forgotten (the log is read from its start at every launch).
+  c.claim("budget_level/soft/day/200", 200, 6);
+  for (auto& r : c.take_outbox()) EXPECT_EQ(seq.apply(r), 1);
+  EXPECT_EQ(seq.claimed_by("budget_level/soft/day/100"), "");
+  EXPECT_EQ(seq.claims(), 1u);
+}
+
+TEST(lease_record, a_claim_survives_the_topic_and_a_claim_without_key_does_not) {
+  lease_book a("A", {""}, {budget_limits{k_usd, -1}}, 10, 1000, 1000);
+  a.claim("projected_overrun/monthly/month/24279", 20460, 24279);
+  auto out = a.take_outbox();
+  ASSERT_EQ(out.size(), 1u);
+  lease_record back;
+  ASSERT_TRUE(decode_lease(encode_lease(out[0]), back));
+  EXPECT_EQ(back.what, lease_record::op::claim);
+  EXPECT_EQ(back.key, "projected_overrun/monthly/month/24279");
+  EXPECT_EQ(back.holder, "A");
+  EXPECT_EQ(back.n, out[0].n);
+  EXPECT_EQ(back.day, 20460);
+  out[0].key.clear();
+  EXPECT_FALSE(decode_lease(encode_lease(out[0]), back));
 }
