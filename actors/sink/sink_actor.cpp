@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
 
 #include "actors/sink/changelog_book.hpp"
 #include "actors/sink/ledger.hpp"
@@ -125,7 +126,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   // A paid answer goes to the changelog of its partition: whoever owns it next answers that
   // request from it instead of paying again. Losing one risks a second payment, not a wrong
   // answer: logged, not fatal.
-  auto record_paid = [=](const request_outcome& o, const std::string& ledger) {
+  auto record_paid = [=](const request_outcome& o, const std::string& ledger, std::function<void()> then) {
     auto& st = self->state;
     const int32_t partition = o.analyses.front().item.partition;
     int64_t max_offset = -1;
@@ -137,9 +138,11 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     st.changelog->add_paid(partition, max_offset, o.request_id);
     std::string err;
     auto on_delivery = [=, id = o.request_id](bool ok, const std::string& e) {
-      if (ok) return;
-      self->state.stats->delivery_failed->inc();
-      spdlog::error("sink: paid answer not recorded in the changelog request={} error=\"{}\"", id, e);
+      if (!ok) {
+        self->state.stats->delivery_failed->inc();
+        spdlog::error("sink: paid answer not recorded in the changelog request={} error=\"{}\"", id, e);
+      }
+      then();
     };
     auto& producer = changelog_producer();
     st.stats->changelog_records->inc();
@@ -173,17 +176,24 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       // Ticks stay uncommitted when an output was lost: a restart re-delivers them.
       if (--*remaining == 0 && !*failed) self->send(ingest, std::move(*settled));
     };
-    std::string err;
-    auto produce = [&](const std::string& topic, const std::string& key, const std::string& v) {
-      if (!st.producer->produce(topic, key, v, {}, on_delivery, err)) on_delivery(false, err);
+    std::vector<std::string> symbols;
+    for (auto& a : o.analyses) symbols.push_back(a.item.symbol);
+    auto emit = [=, request_id = o.request_id, encoded = std::move(encoded)] {
+      auto& st = self->state;
+      std::string err;
+      auto produce = [&](const std::string& topic, const std::string& key, const std::string& v) {
+        if (!st.producer->produce(topic, key, v, {}, on_delivery, err)) on_delivery(false, err);
+      };
+      for (size_t i = 0; i < encoded.size(); ++i) produce(cfg->kafka.analyses_topic, symbols[i], encoded[i]);
+      produce(cfg->kafka.costs_topic, request_id, ledger);
+      st.producer->poll(0);
     };
-    // The paid answer is recorded first: whoever sees the analysis can count on the record.
+    // The paid answer is recorded first, in Kafka (another producer: its delivery, not its
+    // queueing, comes first), so that whoever sees the analysis can count on the record.
     if (env.changelog && o.source == "llm" && o.error.empty() && !o.analyses.empty())
-      record_paid(o, ledger);
-    for (size_t i = 0; i < o.analyses.size(); ++i)
-      produce(cfg->kafka.analyses_topic, o.analyses[i].item.symbol, encoded[i]);
-    produce(cfg->kafka.costs_topic, o.request_id, ledger);
-    st.producer->poll(0);
+      record_paid(o, ledger, emit);
+    else
+      emit();
 
     st.stats->analyses(o.source).inc(o.analyses.size());
     st.stats->requests(o.source).inc();
