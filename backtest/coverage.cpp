@@ -16,14 +16,18 @@ coverage_figures measure_coverage(const std::vector<significant_event>& events,
   coverage_figures c;
   std::vector<int64_t> delays;
   for (auto& k : significant_kinds()) c.by_kind[k] = {0, 0};
-  for (auto& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto& e = events[i];
     ++c.events;
     auto& kind = c.by_kind[e.kind];
     ++kind.first;
     auto it = fresh.find(e.symbol);
-    if (it == fresh.end()) continue;
-    auto first = std::lower_bound(it->second.begin(), it->second.end(), e.ts);
-    if (first == it->second.end() || *first - e.ts > window_ms) continue;
+    auto first = it == fresh.end() ? std::vector<int64_t>::const_iterator{}
+                                   : std::lower_bound(it->second.begin(), it->second.end(), e.ts);
+    if (it == fresh.end() || first == it->second.end() || *first - e.ts > window_ms) {
+      c.missed.push_back(i);
+      continue;
+    }
     ++c.covered;
     ++kind.second;
     delays.push_back(*first - e.ts);

@@ -20,6 +20,7 @@ struct coverage_figures {
   int64_t delay_p50_ms = -1;  // over covered events; -1 when none is covered
   int64_t delay_p95_ms = -1;
   std::map<std::string, std::pair<int64_t, int64_t>> by_kind;  // kind -> (events, covered)
+  std::vector<size_t> missed;  // indices of the events not covered, ascending
   double share_pct() const {
     return events ? 100.0 * static_cast<double>(covered) / static_cast<double>(events) : 100.0;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -15,6 +16,8 @@ namespace {
 constexpr int64_t k_hour = 3'600'000;
 constexpr size_t k_cost_points = 240;
 constexpr size_t k_price_points = 600;
+constexpr size_t k_max_notes = 12;  // decisions shown next to a missed event
+constexpr size_t k_max_explained = 500;  // missed events shown with their decisions
 
 /// Cumulative sum of `deltas` (sorted by ts) sampled at n equal steps over [from, to].
 std::vector<std::pair<int64_t, picousd>> cumulate(const std::vector<std::pair<int64_t, picousd>>& deltas,
@@ -117,7 +120,8 @@ double price_at(const std::vector<std::pair<int64_t, double>>& series, int64_t t
 
 backtest_report build_report(const backtest_meta& meta, const config& cfg,
                              const std::vector<tick>& ticks, const std::vector<ledger_row>& ledger,
-                             const std::vector<analysis_row>& analyses) {
+                             const std::vector<analysis_row>& analyses,
+                             const decision_lookup& decisions) {
   backtest_report r;
   r.meta = meta;
   r.ticks = static_cast<int64_t>(ticks.size());
@@ -166,6 +170,22 @@ backtest_report build_report(const backtest_meta& meta, const config& cfg,
     if (call_ids.count(a.request_id)) fresh[a.symbol].push_back(a.ts);
   for (auto& [s, v] : fresh) std::sort(v.begin(), v.end());
   tg.coverage = measure_coverage(events, fresh, window);
+  r.grid = coverage_grid(cfg.significance, ticks, fresh);
+  for (size_t i : tg.coverage.missed) {
+    const auto& e = events[i];
+    missed_event m{e, {}};
+    if (decisions && r.missed.size() < k_max_explained) {
+      m.around = decisions(e.symbol, e.ts - 60'000, e.ts + window);
+      if (m.around.size() > k_max_notes) {  // the ones nearest the event
+        std::stable_sort(m.around.begin(), m.around.end(), [&](auto& a, auto& b) {
+          return std::llabs(a.ts - e.ts) < std::llabs(b.ts - e.ts);
+        });
+        m.around.resize(k_max_notes);
+        std::stable_sort(m.around.begin(), m.around.end(), [](auto& a, auto& b) { return a.ts < b.ts; });
+      }
+    }
+    r.missed.push_back(std::move(m));
+  }
   std::sort(deltas.begin(), deltas.end());
   tg.cumulative_cost = cumulate(deltas, from, to);
   r.strategies.push_back(std::move(tg));
@@ -222,6 +242,7 @@ std::string report_json(const backtest_report& r) {
       {"volatility_jump", {{"factor", s.vol_jump_factor}, {"window_minutes", s.vol_window_minutes}}},
       {"sr_break", {{"window_s", s.sr_window_ms / 1000.0}, {"min_age_s", s.sr_min_age_ms / 1000.0},
                     {"margin_pct", s.sr_margin_pct}}},
+      {"spread_blowout", {{"factor", s.spread_factor}, {"window_s", s.spread_window_ms / 1000.0}}},
       {"cooldown_s", s.cooldown_ms / 1000.0},
       {"reaction_window_s", s.reaction_window_ms / 1000.0},
       {"fresh_analysis", "an analysis of the symbol from a provider call (or, in a dry run, a call "
@@ -255,6 +276,25 @@ std::string report_json(const backtest_report& r) {
          {"calls_per_hour", hours}});
   }
   j["strategies"] = strategies;
+  json grid = json::array();
+  json worst = json::object();
+  for (auto& p : r.grid)
+    grid.push_back({{"kind", p.kind}, {"setting", p.setting}, {"events", p.events},
+                    {"covered", p.covered}, {"covered_pct", p.share_pct()}});
+  for (auto& k : significant_kinds())
+    if (auto* w = worst_point(r.grid, k))
+      worst[k] = {{"setting", w->setting}, {"events", w->events}, {"covered_pct", w->share_pct()}};
+  j["grid"] = {{"points", grid}, {"worst_by_kind", worst}};
+  json missed = json::array();
+  for (auto& m : r.missed) {
+    json around = json::array();
+    for (auto& d : m.around)
+      around.push_back({{"ts", d.ts}, {"agent", d.agent}, {"action", d.action},
+                        {"trigger", d.trigger}, {"reason", d.reason}});
+    missed.push_back({{"symbol", m.event.symbol}, {"ts", m.event.ts}, {"kind", m.event.kind},
+                      {"price", m.event.price}, {"detail", m.event.detail}, {"decisions", around}});
+  }
+  j["missed"] = missed;
   return j.dump(2);
 }
 
@@ -291,6 +331,23 @@ std::string report_table(const backtest_report& r) {
   std::snprintf(buf, sizeof buf, "\n  covered: a fresh analysis of the symbol within %.0f s of the event (event time)\n",
                 r.significance.reaction_window_ms / 1000.0);
   out += buf;
+  if (!r.grid.empty()) {
+    out += "\n  coverage over the judge's grid (worst setting per kind):\n";
+    for (auto& k : significant_kinds()) {
+      int64_t points = 0;
+      for (auto& p : r.grid) points += p.kind == k;
+      const grid_point* w = worst_point(r.grid, k);
+      if (!w) {
+        std::snprintf(buf, sizeof buf, "  %-16s no events at any of %lld settings\n", k.c_str(),
+                      static_cast<long long>(points));
+      } else {
+        std::snprintf(buf, sizeof buf, "  %-16s %5.1f%% of %lld events at %s (%lld settings)\n", k.c_str(),
+                      w->share_pct(), static_cast<long long>(w->events), w->setting.c_str(),
+                      static_cast<long long>(points));
+      }
+      out += buf;
+    }
+  }
   return out;
 }
 

@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
 #include "backtest/coverage.hpp"
+#include "backtest/judge_grid.hpp"
 #include "common/money.hpp"
 #include "actors/sink/records.hpp"
 #include "config/config.hpp"
@@ -50,6 +53,26 @@ struct symbol_chart {
   std::vector<std::pair<int64_t, double>> calls;  // tickgate's fresh analyses (ts, price)
 };
 
+/// One decision of the log, as the report shows it next to a missed event.
+struct decision_note {
+  int64_t ts = 0;
+  std::string agent;
+  std::string action;   // call | batch | skip
+  std::string trigger;  // the event type the agent saw
+  std::string reason;
+};
+
+/// The decisions about `symbol` in [from_ts, to_ts] that an agent was subscribed to.
+using decision_lookup =
+    std::function<std::vector<decision_note>(const std::string& symbol, int64_t from_ts, int64_t to_ts)>;
+
+/// A significant event without a fresh analysis in its reaction window, and what tickgate
+/// decided around it.
+struct missed_event {
+  significant_event event;
+  std::vector<decision_note> around;  // from a minute before to the end of the window, at most 12
+};
+
 struct backtest_report {
   backtest_meta meta;
   int64_t ticks = 0;
@@ -60,12 +83,15 @@ struct backtest_report {
   std::map<std::string, int64_t> events_by_kind;
   std::vector<strategy_figures> strategies;  // tickgate first
   std::vector<symbol_chart> charts;
+  std::vector<grid_point> grid;       // tickgate's coverage over the judge's grid
+  std::vector<missed_event> missed;   // by the base judge, in event-time order
 };
 
 /// `ticks` in event-time order per symbol; `analyses` of every request in `ledger`.
 backtest_report build_report(const backtest_meta& meta, const config& cfg,
                              const std::vector<tick>& ticks, const std::vector<ledger_row>& ledger,
-                             const std::vector<analysis_row>& analyses);
+                             const std::vector<analysis_row>& analyses,
+                             const decision_lookup& decisions = {});
 
 std::string report_json(const backtest_report& r);
 std::string report_html(const backtest_report& r);

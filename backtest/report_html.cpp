@@ -174,6 +174,43 @@ std::string calls_chart(const std::vector<strategy_figures>& st) {
 
 }  // namespace
 
+std::string grid_section(const backtest_report& r) {
+  if (r.grid.empty()) return {};
+  std::string h =
+      "<h2>Coverage across the judge's grid</h2>\n<p>Each kind judged again at every setting of its own "
+      "axes crossed with every cooldown (backtest.significance.grid), the rest as above. A design tuned "
+      "to one setting does not hold across the grid; the worst setting is the figure that counts.</p>\n"
+      "<table><tr><th>kind</th><th>setting</th><th>events</th><th>covered</th></tr>\n";
+  for (auto& p : r.grid) {
+    const bool worst = worst_point(r.grid, p.kind) == &p;
+    h += "<tr><td>" + esc(p.kind) + "</td><td>" + (worst ? "<b>" : "") + esc(p.setting) +
+         (worst ? " (worst)</b>" : "") + "</td><td>" + std::to_string(p.events) + "</td><td>" +
+         num(p.share_pct()) + "%</td></tr>\n";
+  }
+  return h + "</table>\n";
+}
+
+std::string missed_section(const backtest_report& r) {
+  std::string h = "<h2>Missed events</h2>\n";
+  if (r.missed.empty()) return h + "<p>None: every significant event had a fresh analysis in time.</p>\n";
+  h += "<p>" + std::to_string(r.missed.size()) +
+       " events without a fresh analysis in their reaction window, each with what tickgate decided "
+       "about the symbol from a minute before it to the end of the window (agents subscribed to the "
+       "tick's events only, at most 12 nearest the event).</p>\n"
+       "<table><tr><th>event</th><th>decisions around it</th></tr>\n";
+  for (auto& m : r.missed) {
+    h += "<tr><td style='text-align:left;vertical-align:top'>" + esc(utc_day(m.event.ts) + " " + clock_label(m.event.ts, 0)) + "<br/>" +
+         esc(m.event.symbol) + " <b>" + esc(m.event.kind) + "</b><br/>" + esc(m.event.detail) +
+         "</td><td style='text-align:left'>";
+    if (m.around.empty()) h += "no decision recorded (not shown beyond the first 500 events, or no subscribed agent)";
+    for (auto& d : m.around)
+      h += num((static_cast<double>(d.ts - m.event.ts)) / 1000.0, "%+.0f") + " s " + esc(d.agent) + " " +
+           esc(d.action) + " (" + esc(d.trigger) + "): " + esc(d.reason) + "<br/>";
+    h += "</td></tr>\n";
+  }
+  return h + "</table>\n";
+}
+
 std::string report_html(const backtest_report& r) {
   const auto& s = r.significance;
   std::string h =
@@ -217,6 +254,9 @@ std::string report_html(const backtest_report& r) {
   h += "<li>sr_break (" + std::to_string(r.events_by_kind.at("sr_break")) + "): the price beyond the high or low of the last " +
        num(s.sr_window_ms / 1000.0, "%g") + " s (prices at least " + num(s.sr_min_age_ms / 1000.0, "%g") +
        " s old) by " + num(s.sr_margin_pct, "%g") + "%</li>\n";
+  h += "<li>spread_blowout (" + std::to_string(r.events_by_kind.at("spread_blowout")) +
+       "): the bid/ask spread at least " + num(s.spread_factor, "%g") + "x the median of the quotes of the last " +
+       num(s.spread_window_ms / 1000.0, "%g") + " s (ticks with bid and ask only)</li>\n";
   h += "<li>one event per symbol and kind within " + num(s.cooldown_ms / 1000.0, "%g") + " s</li></ul>\n";
   h += "<table><tr><th>kind</th>";
   for (auto& f : r.strategies) h += "<th>" + esc(f.name) + " covered</th>";
@@ -226,7 +266,9 @@ std::string report_html(const backtest_report& r) {
     for (auto& f : r.strategies) h += "<td>" + std::to_string(f.coverage.by_kind.at(kind).second) + "</td>";
     h += "</tr>\n";
   }
-  h += "</table>\n<h2>Price, events and calls</h2>\n<p>Red triangles: significant events (hover for the "
+  h += "</table>\n";
+  h += grid_section(r) + missed_section(r);
+  h += "<h2>Price, events and calls</h2>\n<p>Red triangles: significant events (hover for the "
        "numbers). Blue dots: tickgate's fresh analyses of the symbol.</p>\n";
   for (auto& c : r.charts) h += "<h3>" + esc(c.symbol) + "</h3>\n" + price_chart(c) + "\n";
   h += "<h2>Cumulative cost</h2>\n" + cost_chart(r.strategies) + "\n";

@@ -1,11 +1,13 @@
 #include "backtest/significant_events.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <cstdio>
 
 namespace tickgate {
 namespace {
-enum kind_index { k_move = 0, k_volume = 1, k_vol = 2, k_sr = 3 };
+enum kind_index { k_move = 0, k_volume = 1, k_vol = 2, k_sr = 3, k_spread = 4 };
 
 std::string fmt(const char* f, double a, double b) {
   char buf[128];
@@ -35,8 +37,37 @@ void evict(std::deque<std::pair<int64_t, double>>& q, int64_t oldest_kept) {
 }  // namespace
 
 const std::vector<std::string>& significant_kinds() {
-  static const std::vector<std::string> k{"price_move", "volume_spike", "volatility_jump", "sr_break"};
+  static const std::vector<std::string> k{"price_move", "volume_spike", "volatility_jump", "sr_break",
+                                          "spread_blowout"};
   return k;
+}
+
+int significance_detector::kind_of(const std::string& kind) {
+  if (kind.empty()) return -1;
+  const auto& k = significant_kinds();
+  for (size_t i = 0; i < k.size(); ++i)
+    if (k[i] == kind) return static_cast<int>(i);
+  throw std::invalid_argument("significance: unknown kind " + kind);
+}
+
+void significance_detector::observe_spread(series& s, const tick& t, std::vector<significant_event>& out) {
+  if (!present(t.bid) || !present(t.ask) || !(t.bid > 0) || !(t.ask >= t.bid)) return;
+  const double spread = t.ask - t.bid;
+  while (!s.spreads.empty() && s.spreads.front().first < t.ts - cfg_.spread_window_ms) {
+    auto it = std::lower_bound(s.spreads_sorted.begin(), s.spreads_sorted.end(), s.spreads.front().second);
+    s.spreads_sorted.erase(it);
+    s.spreads.pop_front();
+  }
+  const size_t n = s.spreads_sorted.size();
+  if (n >= 20 && t.ts - s.first_ts >= cfg_.spread_window_ms / 2) {
+    const double median = n % 2 ? s.spreads_sorted[n / 2]
+                                : (s.spreads_sorted[n / 2 - 1] + s.spreads_sorted[n / 2]) / 2;
+    if (median > 0 && spread >= cfg_.spread_factor * median && cooled(s, k_spread, t.ts))
+      out.push_back({t.symbol, t.ts, "spread_blowout", t.price,
+                     fmt("spread %.6g vs median %.6g", spread, median)});
+  }
+  s.spreads.emplace_back(t.ts, spread);
+  s.spreads_sorted.insert(std::upper_bound(s.spreads_sorted.begin(), s.spreads_sorted.end(), spread), spread);
 }
 
 bool significance_detector::cooled(series& s, int kind, int64_t ts) {
@@ -60,7 +91,8 @@ void significance_detector::close_minute(series& s, const tick& t,
     if (s.returns.size() == 2 * w) {
       const double before = stdev(s.returns.begin(), s.returns.begin() + static_cast<long>(w));
       const double recent = stdev(s.returns.begin() + static_cast<long>(w), s.returns.end());
-      if (before > 0 && recent >= cfg_.vol_jump_factor * before && cooled(s, k_vol, t.ts))
+      if (judged(k_vol) && before > 0 && recent >= cfg_.vol_jump_factor * before &&
+          cooled(s, k_vol, t.ts))
         out.push_back({t.symbol, t.ts, "volatility_jump", t.price,
                        fmt("1-min return stdev %.3g%% vs %.3g%% before", recent * 100, before * 100)});
     }
@@ -76,37 +108,42 @@ void significance_detector::observe(const tick& t, std::vector<significant_event
   const double p = t.price;
 
   // Price move: this % above the window's low or below its high.
-  evict(s.move_min, t.ts - cfg_.move_window_ms);
-  evict(s.move_max, t.ts - cfg_.move_window_ms);
-  if (!s.move_min.empty()) {
-    const double lo = s.move_min.front().second, hi = s.move_max.front().second;
-    const double up = (p / lo - 1) * 100, down = (1 - p / hi) * 100;
-    if ((up >= cfg_.move_pct || down >= cfg_.move_pct) && cooled(s, k_move, t.ts))
-      out.push_back({t.symbol, t.ts, "price_move", p,
-                     up >= down ? fmt("+%.2f%% from the window low %.6g", up, lo)
-                                : fmt("-%.2f%% from the window high %.6g", down, hi)});
+  if (judged(k_move)) {
+    evict(s.move_min, t.ts - cfg_.move_window_ms);
+    evict(s.move_max, t.ts - cfg_.move_window_ms);
+    if (!s.move_min.empty()) {
+      const double lo = s.move_min.front().second, hi = s.move_max.front().second;
+      const double up = (p / lo - 1) * 100, down = (1 - p / hi) * 100;
+      if ((up >= cfg_.move_pct || down >= cfg_.move_pct) && cooled(s, k_move, t.ts))
+        out.push_back({t.symbol, t.ts, "price_move", p,
+                       up >= down ? fmt("+%.2f%% from the window low %.6g", up, lo)
+                                  : fmt("-%.2f%% from the window high %.6g", down, hi)});
+    }
+    push_mono(s.move_min, t.ts, p, [](double a, double b) { return a < b; });
+    push_mono(s.move_max, t.ts, p, [](double a, double b) { return a > b; });
   }
-  push_mono(s.move_min, t.ts, p, [](double a, double b) { return a < b; });
-  push_mono(s.move_max, t.ts, p, [](double a, double b) { return a > b; });
 
   // Support / resistance: the aged window's low / high, once a whole window has been seen.
-  while (!s.young.empty() && s.young.front().first <= t.ts - cfg_.sr_min_age_ms) {
-    auto [ts, price] = s.young.front();
-    s.young.pop_front();
-    push_mono(s.aged_min, ts, price, [](double a, double b) { return a < b; });
-    push_mono(s.aged_max, ts, price, [](double a, double b) { return a > b; });
+  if (judged(k_sr)) {
+    while (!s.young.empty() && s.young.front().first <= t.ts - cfg_.sr_min_age_ms) {
+      auto [ts, price] = s.young.front();
+      s.young.pop_front();
+      push_mono(s.aged_min, ts, price, [](double a, double b) { return a < b; });
+      push_mono(s.aged_max, ts, price, [](double a, double b) { return a > b; });
+    }
+    evict(s.aged_min, t.ts - cfg_.sr_window_ms);
+    evict(s.aged_max, t.ts - cfg_.sr_window_ms);
+    if (t.ts - s.first_ts >= cfg_.sr_window_ms && !s.aged_min.empty()) {
+      const double support = s.aged_min.front().second, resistance = s.aged_max.front().second;
+      const double m = cfg_.sr_margin_pct / 100;
+      if ((p > resistance * (1 + m) || p < support * (1 - m)) && cooled(s, k_sr, t.ts))
+        out.push_back({t.symbol, t.ts, "sr_break", p,
+                       p > resistance ? fmt("above resistance %.6g (support %.6g)", resistance, support)
+                                      : fmt("below support %.6g (resistance %.6g)", support, resistance)});
+    }
+    s.young.emplace_back(t.ts, p);
   }
-  evict(s.aged_min, t.ts - cfg_.sr_window_ms);
-  evict(s.aged_max, t.ts - cfg_.sr_window_ms);
-  if (t.ts - s.first_ts >= cfg_.sr_window_ms && !s.aged_min.empty()) {
-    const double support = s.aged_min.front().second, resistance = s.aged_max.front().second;
-    const double m = cfg_.sr_margin_pct / 100;
-    if ((p > resistance * (1 + m) || p < support * (1 - m)) && cooled(s, k_sr, t.ts))
-      out.push_back({t.symbol, t.ts, "sr_break", p,
-                     p > resistance ? fmt("above resistance %.6g (support %.6g)", resistance, support)
-                                    : fmt("below support %.6g (resistance %.6g)", support, resistance)});
-  }
-  s.young.emplace_back(t.ts, p);
+  if (judged(k_spread)) observe_spread(s, t, out);
 
   // One-minute bars: volume spikes within the minute, volatility at each minute's close.
   const int64_t minute = t.ts / 60'000;
@@ -119,7 +156,7 @@ void significance_detector::observe(const tick& t, std::vector<significant_event
   s.minute_close = p;
   if (present(t.volume)) {
     s.minute_volume += t.volume;
-    if (!s.spike_this_minute && static_cast<int32_t>(s.volumes.size()) == cfg_.volume_avg_minutes) {
+    if (judged(k_volume) && !s.spike_this_minute && static_cast<int32_t>(s.volumes.size()) == cfg_.volume_avg_minutes) {
       double mean = 0;
       for (double v : s.volumes) mean += v;
       mean /= static_cast<double>(s.volumes.size());

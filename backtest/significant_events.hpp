@@ -17,7 +17,7 @@ namespace tickgate {
 struct significant_event {
   std::string symbol;
   int64_t ts = 0;
-  std::string kind;  // price_move | volume_spike | volatility_jump | sr_break
+  std::string kind;  // price_move | volume_spike | volatility_jump | sr_break | spread_blowout
   double price = 0;
   std::string detail;  // the numbers behind it, for the report
 };
@@ -27,7 +27,9 @@ const std::vector<std::string>& significant_kinds();
 
 class significance_detector {
  public:
-  explicit significance_detector(const significance_config& cfg) : cfg_(cfg) {}
+  /// `only`: judge this kind alone (the others are skipped); empty: every kind.
+  explicit significance_detector(const significance_config& cfg, std::string only = {})
+      : cfg_(cfg), only_(kind_of(only)) {}
   /// Appends the events `t` completes (at most one per kind).
   void observe(const tick& t, std::vector<significant_event>& out);
 
@@ -46,12 +48,19 @@ class significance_detector {
     double prev_close = 0;
     std::deque<double> volumes;  // complete minutes before the current one
     std::deque<double> returns;  // one-minute log returns, the last 2 x vol_window_minutes
-    int64_t last_event[4] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+    // spread_blowout: quotes of the window (ts, spread), and the same spreads sorted
+    std::deque<std::pair<int64_t, double>> spreads;
+    std::vector<double> spreads_sorted;
+    int64_t last_event[5] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
   };
+  static int kind_of(const std::string& kind);  // -1 for ""
+  bool judged(int kind) const { return only_ < 0 || only_ == kind; }
+  void observe_spread(series& s, const tick& t, std::vector<significant_event>& out);
   bool cooled(series& s, int kind, int64_t ts);
   void close_minute(series& s, const tick& t, std::vector<significant_event>& out);
 
   significance_config cfg_;
+  int only_ = -1;
   std::unordered_map<std::string, series> by_symbol_;
 };
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +121,53 @@ void read_input(config_reader r, plausibility_config& in) {
   r.finish();
 }
 
+// A non-empty JSON array of numbers within [lo, hi], strictly ascending.
+std::vector<double> read_ascending(config_reader& r, const std::string& key, double lo, double hi) {
+  const auto& j = r.raw(key);
+  if (!j.is_array() || j.empty() || j.size() > 16)
+    r.fail(key, "must be an array of 1 to 16 numbers");
+  std::vector<double> out;
+  for (auto& x : j) {
+    if (!x.is_number()) r.fail(key, "must hold numbers only");
+    const double v = x.get<double>();
+    if (!(v >= lo && v <= hi)) {
+      char range[64];
+      std::snprintf(range, sizeof range, "values must be between %g and %g", lo, hi);
+      r.fail(key, range);
+    }
+    if (!out.empty() && v <= out.back()) r.fail(key, "must be ascending without repeats");
+    out.push_back(v);
+  }
+  return out;
+}
+
+void read_watch(config_reader r, watch_config& w) {
+  r.read("enabled", w.enabled);
+  r.read("move_pct", w.move_pct, 0.01, 100);
+  if (r.has("move_windows_s")) {
+    w.move_windows_ms.clear();
+    for (double s : read_ascending(r, "move_windows_s", 1, 86'400))
+      w.move_windows_ms.push_back(static_cast<int64_t>(s * 1000));
+  }
+  r.read("volume_ratio", w.volume_ratio, 1.01, 1e6);
+  if (r.has("volume_windows_min")) {
+    w.volume_windows_min.clear();
+    for (double m : read_ascending(r, "volume_windows_min", 2, 1440)) {
+      if (m != static_cast<int32_t>(m)) r.fail("volume_windows_min", "must hold whole minutes");
+      w.volume_windows_min.push_back(static_cast<int32_t>(m));
+    }
+  }
+  r.read("spread_ratio", w.spread_ratio, 1.01, 1e6);
+  r.read_seconds("spread_window_s", w.spread_window_ms, 10, 86'400);
+  r.read("spread_min_samples", w.spread_min_samples, 2, 4096);
+  r.read("vol_jump_factor", w.vol_jump_factor, 1.01, 1000);
+  r.read("vol_window_minutes", w.vol_window_minutes, 3, 240);
+  r.read("intensify", w.intensify, 1.01, 100);
+  r.read_seconds("repeat_s", w.repeat_ms, 1, 86'400);
+  r.read_seconds("follow_up_s", w.follow_up_ms, 0, 3600);
+  r.finish();
+}
+
 void read_events(config_reader r, event_thresholds& e, config& c) {
   r.read("price_change_pct", e.price_change_pct, 0.001, 100);
   r.read("volume_spike_multiplier", e.volume_spike_multiplier, 1.0, 1000);
@@ -136,8 +184,10 @@ void read_events(config_reader r, event_thresholds& e, config& c) {
   r.read("rsi_period", e.rsi_period, 2, 500);
   r.read("rsi_overbought", e.rsi_overbought, 50, 100);
   r.read("rsi_oversold", e.rsi_oversold, 0, 50);
+  r.read("rsi_rearm_points", e.rsi_rearm_points, 0, 50);
   r.read_seconds("min_ai_interval_s", c.min_ai_interval_ms, 0, 86'400);
   r.read_seconds("critical_min_spacing_s", c.critical_min_spacing_ms, 0, 86'400);
+  if (r.has("watch")) read_watch(r.child("watch"), e.watch);
   if (e.sr_min_age_ms >= e.sr_window_ms) r.fail("sr_min_age_s", "must be below sr_window_s");
   r.finish();
 }
@@ -273,8 +323,37 @@ void read_significance(config_reader r, significance_config& s) {
   r.read_seconds("sr_min_age_s", s.sr_min_age_ms, 0, 30 * 86'400);
   if (s.sr_min_age_ms >= s.sr_window_ms) r.fail("sr_min_age_s", "must be below sr_window_s");
   r.read("sr_margin_pct", s.sr_margin_pct, 0, 100);
+  r.read("spread_factor", s.spread_factor, 1, 1e6);
+  r.read_seconds("spread_window_s", s.spread_window_ms, 10, 86'400);
   r.read_seconds("cooldown_s", s.cooldown_ms, 0, 30 * 86'400);
   r.read_seconds("reaction_window_s", s.reaction_window_ms, 0, 86'400);
+  if (r.has("grid")) {
+    auto g = r.child("grid");
+    auto& x = s.grid;
+    auto doubles = [&](const char* key, std::vector<double>& out, double lo, double hi) {
+      if (g.has(key)) out = read_ascending(g, key, lo, hi);
+    };
+    auto millis = [&](const char* key, std::vector<int64_t>& out, double lo, double hi) {
+      if (!g.has(key)) return;
+      out.clear();
+      for (double v : read_ascending(g, key, lo, hi)) out.push_back(static_cast<int64_t>(v * 1000));
+    };
+    doubles("move_pct", x.move_pct, 0.001, 100);
+    millis("move_window_s", x.move_window_ms, 1, 86'400);
+    doubles("volume_multiplier", x.volume_multiplier, 1, 1e6);
+    if (g.has("volume_avg_minutes")) {
+      x.volume_avg_minutes.clear();
+      for (double m : read_ascending(g, "volume_avg_minutes", 2, 1440)) {
+        if (m != static_cast<int32_t>(m)) g.fail("volume_avg_minutes", "must hold whole minutes");
+        x.volume_avg_minutes.push_back(static_cast<int32_t>(m));
+      }
+    }
+    doubles("spread_factor", x.spread_factor, 1, 1e6);
+    doubles("vol_jump_factor", x.vol_jump_factor, 1, 1e6);
+    millis("cooldown_s", x.cooldown_ms, 0, 30 * 86'400);
+    millis("volume_cooldown_s", x.volume_cooldown_ms, 0, 30 * 86'400);
+    g.finish();
+  }
   r.finish();
 }
 

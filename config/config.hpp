@@ -57,6 +57,28 @@ struct plausibility_config {
 };
 
 /// Thresholds of the prioritise stage (live-tunable).
+/// The market watch: fast HIGH events for what a timer and the change score miss. Each measure
+/// fires when it reaches its threshold, again when it grows by `intensify` x or holds for
+/// `repeat`, and re-arms when
+/// it falls back below the threshold (volume: at every new minute, so a surge that continues is
+/// a new event each minute). At most one event per symbol and kind per follow_up; a trigger
+/// inside that spacing is emitted when it has passed.
+struct watch_config {
+  bool enabled = true;
+  double move_pct = 0.8;  // sharp_move: price this % above the low / below the high of a window
+  std::vector<int64_t> move_windows_ms{60'000, 180'000, 300'000, 600'000};
+  double volume_ratio = 3.0;  // volume_surge: minute volume >= this x the mean of any window
+  std::vector<int32_t> volume_windows_min{30, 45, 60, 90, 120};  // minutes before it, zero-filled
+  double spread_ratio = 1.8;            // spread_blowout: spread >= this x its rolling median
+  int64_t spread_window_ms = 1'800'000; //   over this window of quotes (sampled once a second)
+  int32_t spread_min_samples = 20;      //   once it holds this many samples
+  double vol_jump_factor = 2.0;         // volatility_jump: stdev of the last vol_window_minutes
+  int32_t vol_window_minutes = 15;      //   one-minute returns >= factor x the window before
+  double intensify = 1.1;               // fire again when a measure grew by this factor...
+  int64_t repeat_ms = 120'000;          // ...or stayed at or above its threshold this long
+  int64_t follow_up_ms = 30'000;        // per symbol and kind, events at least this far apart
+};
+
 struct event_thresholds {
   double price_change_pct = 0.5;
   double volume_spike_multiplier = 2.0;
@@ -66,13 +88,15 @@ struct event_thresholds {
   int64_t sr_window_ms = 3'600'000;
   int64_t sr_min_age_ms = 300'000;
   double sr_break_pct = 0.1;
-  int64_t sr_cooldown_ms = 1'800'000;  // after a break, no break in the same direction for this
+  int64_t sr_cooldown_ms = 300'000;  // after a break, no break in the same direction for this
   double anomaly_zscore = 8.0;
   int32_t anomaly_min_samples = 100;
-  double anomaly_volume_multiplier = 10.0;
+  double anomaly_volume_multiplier = 15.0;
   int32_t rsi_period = 14;
   double rsi_overbought = 70;
   double rsi_oversold = 30;
+  double rsi_rearm_points = 15;  // a side signals again only after RSI came this far back inside
+  watch_config watch;
 };
 
 /// Change detection against the state at the last significant change.
@@ -214,14 +238,29 @@ struct significance_config {
   double move_pct = 1.0;                // price_move: the price moved this % from the window's
   int64_t move_window_ms = 300'000;     //   low or high within this window
   double volume_multiplier = 5.0;       // volume_spike: a minute's volume >= this x the mean of
-  int32_t volume_avg_minutes = 20;      //   this many minutes before it (all of them traded)
+  int32_t volume_avg_minutes = 60;      //   this many minutes before it (idle minutes count as 0)
   double vol_jump_factor = 2.0;         // volatility_jump: stdev of the last vol_window_minutes
   int32_t vol_window_minutes = 15;      //   one-minute returns >= factor x the window before
   int64_t sr_window_ms = 3'600'000;     // sr_break: beyond the high/low of this window...
   int64_t sr_min_age_ms = 300'000;      //   ...counting only prices at least this old...
   double sr_margin_pct = 0.1;           //   ...by this %
+  double spread_factor = 2.0;           // spread_blowout: bid/ask spread >= this x the median
+  int64_t spread_window_ms = 1'800'000; //   of the quotes of this window before it
   int64_t cooldown_ms = 900'000;        // one event per symbol and kind within this
   int64_t reaction_window_ms = 60'000;  // covered: a fresh analysis of the symbol within this
+  /// Coverage is also reported over a grid of settings: each kind's own settings crossed with
+  /// each cooldown (volume: each volume cooldown), the rest as above.
+  struct grid_axes {
+    std::vector<double> move_pct{1, 1.5, 2};
+    std::vector<int64_t> move_window_ms{60'000, 300'000, 600'000};
+    std::vector<double> volume_multiplier{3, 4.5, 6};
+    std::vector<int32_t> volume_avg_minutes{30, 60, 120};
+    std::vector<double> spread_factor{2, 3, 4};
+    std::vector<double> vol_jump_factor{2, 2.5, 3};
+    std::vector<int64_t> cooldown_ms{300'000, 900'000};
+    // A surge that goes on is a new event each minute: volume is judged down to a 60 s cooldown.
+    std::vector<int64_t> volume_cooldown_ms{60'000, 900'000};
+  } grid;
 };
 
 struct model_price {

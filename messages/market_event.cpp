@@ -6,7 +6,8 @@ namespace tickgate {
 namespace {
 constexpr std::array<const char*, static_cast<size_t>(event_type::count_)> k_event_names{
     "price_update", "price_change",     "volume_spike", "high_volatility",
-    "signal",       "support_break",    "resistance_break", "anomaly"};
+    "signal",       "support_break",    "resistance_break", "anomaly",
+    "sharp_move",   "volume_surge",     "spread_blowout",   "volatility_jump"};
 }  // namespace
 
 const char* to_string(priority p) {
@@ -39,7 +40,11 @@ priority priority_of(event_type t) {
     case event_type::price_change:
     case event_type::volume_spike: return priority::medium;
     case event_type::high_volatility:
-    case event_type::signal: return priority::high;
+    case event_type::signal:
+    case event_type::sharp_move:
+    case event_type::volume_surge:
+    case event_type::spread_blowout:
+    case event_type::volatility_jump: return priority::high;
     case event_type::support_break:
     case event_type::resistance_break:
     case event_type::anomaly: return priority::critical;

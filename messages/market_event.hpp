@@ -23,6 +23,12 @@ enum class event_type : uint8_t {
   support_break,      // CRITICAL
   resistance_break,   // CRITICAL
   anomaly,            // CRITICAL: return z-score or volume far outside the norm
+  // The market watch (events.watch): each re-fires while its condition intensifies or, for
+  // volume, continues into the next minute; HIGH, so they call without waiting for an interval.
+  sharp_move,         // HIGH: price beyond the low/high of a short window by move_pct
+  volume_surge,       // HIGH: a minute's volume >= volume_ratio x the mean of a window before it
+  spread_blowout,     // HIGH: bid/ask spread >= spread_ratio x its rolling median
+  volatility_jump,    // HIGH: stdev of recent one-minute returns >= vol_jump_factor x before
   count_
 };
 const char* to_string(event_type t);

@@ -44,6 +44,21 @@ void initial_verdicts(const std::vector<agent_config>& agents, tick_work& w) {
   }
 }
 
+void prioritise_policy::rsi_signal(rsi_cross& c, double prev, double now,
+                                   std::vector<market_event>& events) const {
+  // A crossing out of [oversold, overbought] signals once; the same side signals again only
+  // after RSI went rsi_rearm_points back inside (a whipsaw around 70 is one signal, not ten).
+  if (now < t_.rsi_overbought - t_.rsi_rearm_points) c.up_armed = true;
+  if (now > t_.rsi_oversold + t_.rsi_rearm_points) c.down_armed = true;
+  if (c.up_armed && prev <= t_.rsi_overbought && now > t_.rsi_overbought) {
+    emit(events, event_type::signal, now, "rsi crossed above %.0f (%.2f)", t_.rsi_overbought, now);
+    c.up_armed = false;
+  } else if (c.down_armed && prev >= t_.rsi_oversold && now < t_.rsi_oversold) {
+    emit(events, event_type::signal, now, "rsi crossed below %.0f (%.2f)", t_.rsi_oversold, now);
+    c.down_armed = false;
+  }
+}
+
 std::pair<double, double> prioritise_policy::levels(const symbol_state& s,
                                                     int64_t now_minute) const {
   const int64_t oldest = now_minute - t_.sr_window_ms / k_minute_ms;
@@ -88,14 +103,7 @@ void prioritise_policy::close_minute(symbol_state& s, std::vector<market_event>&
       s.prev_rsi = s.rsi;
       s.rsi = s.avg_loss == 0 ? (s.avg_gain == 0 ? 50.0 : 100.0)
                               : 100.0 - 100.0 / (1.0 + s.avg_gain / s.avg_loss);
-      if (present(s.prev_rsi)) {
-        if (s.prev_rsi <= t_.rsi_overbought && s.rsi > t_.rsi_overbought)
-          emit(events, event_type::signal, s.rsi, "rsi crossed above %.0f (%.2f)",
-               t_.rsi_overbought, s.rsi);
-        else if (s.prev_rsi >= t_.rsi_oversold && s.rsi < t_.rsi_oversold)
-          emit(events, event_type::signal, s.rsi, "rsi crossed below %.0f (%.2f)",
-               t_.rsi_oversold, s.rsi);
-      }
+      if (present(s.prev_rsi)) rsi_signal(s.computed_cross, s.prev_rsi, s.rsi, events);
     }
   }
   s.prev_close = close;
@@ -168,41 +176,24 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
 
   // 4. Support and resistance: levels from minutes at least sr_min_age old.
   const auto [sup, res] = levels(s, minute);
-  if (present(res)) {
-    if (t.price > res * (1 + t_.sr_break_pct / 100)) {
-      if (s.resistance_armed && t.ts - s.last_resistance_break >= t_.sr_cooldown_ms) {
-        emit(events, event_type::resistance_break, (t.price / res - 1) * 100,
-             "price %.4f broke resistance %.4f", t.price, res);
-        s.last_resistance_break = t.ts;
-      }
-      s.resistance_armed = false;
-    } else if (t.price <= res) {
-      s.resistance_armed = true;
-    }
+  // A break fires beyond the level by sr_break_pct once the direction's cooldown has passed:
+  // a breakout that holds beyond a level rising with it is a new break every cooldown.
+  if (present(res) && t.price > res * (1 + t_.sr_break_pct / 100) &&
+      t.ts - s.last_resistance_break >= t_.sr_cooldown_ms) {
+    emit(events, event_type::resistance_break, (t.price / res - 1) * 100,
+         "price %.4f broke resistance %.4f", t.price, res);
+    s.last_resistance_break = t.ts;
   }
-  if (present(sup)) {
-    if (t.price < sup * (1 - t_.sr_break_pct / 100)) {
-      if (s.support_armed && t.ts - s.last_support_break >= t_.sr_cooldown_ms) {
-        emit(events, event_type::support_break, (1 - t.price / sup) * 100,
-             "price %.4f broke support %.4f", t.price, sup);
-        s.last_support_break = t.ts;
-      }
-      s.support_armed = false;
-    } else if (t.price >= sup) {
-      s.support_armed = true;
-    }
+  if (present(sup) && t.price < sup * (1 - t_.sr_break_pct / 100) &&
+      t.ts - s.last_support_break >= t_.sr_cooldown_ms) {
+    emit(events, event_type::support_break, (1 - t.price / sup) * 100,
+         "price %.4f broke support %.4f", t.price, sup);
+    s.last_support_break = t.ts;
   }
 
   // 5. Supplied RSI crossings (when the producer computes RSI itself).
   if (present(t.rsi)) {
-    if (present(s.supplied_rsi_prev)) {
-      if (s.supplied_rsi_prev <= t_.rsi_overbought && t.rsi > t_.rsi_overbought)
-        emit(events, event_type::signal, t.rsi, "rsi crossed above %.0f (%.2f)",
-             t_.rsi_overbought, t.rsi);
-      else if (s.supplied_rsi_prev >= t_.rsi_oversold && t.rsi < t_.rsi_oversold)
-        emit(events, event_type::signal, t.rsi, "rsi crossed below %.0f (%.2f)", t_.rsi_oversold,
-             t.rsi);
-    }
+    if (present(s.supplied_rsi_prev)) rsi_signal(s.supplied_cross, s.supplied_rsi_prev, t.rsi, events);
     s.supplied_rsi_prev = t.rsi;
   }
 
@@ -214,6 +205,9 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
          move_pct, s.anchor_price);
     s.anchor_price = t.price;
   }
+
+  // 7. The market watch: HIGH events for surges, sharp moves, spreads and volatility jumps.
+  watch_tick(t_.watch, s.watch, t, events);
 
   if (events.empty()) events.push_back({static_cast<uint8_t>(event_type::price_update),
                                         static_cast<uint8_t>(priority::low), 0, "tick"});

@@ -10,10 +10,17 @@
 #include <vector>
 
 #include "actors/prioritise/bar_indicators.hpp"
+#include "actors/prioritise/market_watch.hpp"
 #include "config/config.hpp"
 #include "messages/market_event.hpp"
 
 namespace tickgate {
+
+/// RSI crossings with hysteresis: a side signals again only once RSI went back inside.
+struct rsi_cross {
+  bool up_armed = true;
+  bool down_armed = true;
+};
 
 /// Rolling state of one symbol. Owned by the prioritise_policy.
 struct symbol_state {
@@ -50,11 +57,12 @@ struct symbol_state {
   double ema_slow = k_absent;
   // Support/resistance from completed minutes: (minute, high, low).
   std::deque<std::tuple<int64_t, double, double>> minutes;
-  bool resistance_armed = true;
-  bool support_armed = true;
   int64_t last_resistance_break = INT64_MIN / 2;
   int64_t last_support_break = INT64_MIN / 2;
   double supplied_rsi_prev = k_absent;
+  rsi_cross computed_cross;  // RSI computed here on minute closes
+  rsi_cross supplied_cross;  // RSI the ticks carry
+  watch_state watch;  // sharp moves, volume surges, spread blow-outs, volatility jumps
 };
 
 /// Each agent's verdict before the decision stages: subscribed to the tick's most important
@@ -80,6 +88,7 @@ class prioritise_policy {
 
  private:
   void close_minute(symbol_state& s, std::vector<market_event>& events);
+  void rsi_signal(rsi_cross& c, double prev, double now, std::vector<market_event>& events) const;
   /// Support (low) and resistance (high) of the minutes old enough to count; NaN when none.
   std::pair<double, double> levels(const symbol_state& s, int64_t now_minute) const;
 

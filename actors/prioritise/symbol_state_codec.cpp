@@ -5,7 +5,8 @@
 namespace tickgate {
 namespace {
 
-constexpr uint8_t k_version = 1;
+constexpr uint8_t k_version = 2;  // 2: the market watch's state follows, no break re-arm flags;
+                                   // 1 read with a cold watch
 
 template <class T, class Fn>
 void save_deque(state_writer& w, const std::deque<T>& d, Fn&& each) {
@@ -87,11 +88,14 @@ std::string prioritise_policy::save(const std::string& symbol) const {
     w.f64(std::get<1>(m));
     w.f64(std::get<2>(m));
   });
-  w.boolean(s.resistance_armed);
-  w.boolean(s.support_armed);
   w.i64(s.last_resistance_break);
   w.i64(s.last_support_break);
   w.f64(s.supplied_rsi_prev);
+  for (auto* c : {&s.computed_cross, &s.supplied_cross}) {
+    w.boolean(c->up_armed);
+    w.boolean(c->down_armed);
+  }
+  s.watch.save(w);
   return std::move(w.bytes());
 }
 
@@ -101,7 +105,8 @@ void prioritise_policy::load(const std::string& symbol, std::string_view bytes) 
     return;
   }
   state_reader r(bytes);
-  if (r.u8() != k_version) throw state_decode_error("state: unknown prioritise version");
+  const uint8_t version = r.u8();
+  if (version != k_version && version != 1) throw state_decode_error("state: unknown prioritise version");
   symbol_state s;
   s.last_price = r.f64();
   s.anchor_price = r.f64();
@@ -138,11 +143,20 @@ void prioritise_policy::load(const std::string& symbol, std::string_view bytes) 
     const double hi = r.f64();
     s.minutes.emplace_back(m, hi, r.f64());
   }
-  s.resistance_armed = r.boolean();
-  s.support_armed = r.boolean();
+  if (version == 1) {  // the re-arm flags of version 1 breaks, no longer used
+    r.boolean();
+    r.boolean();
+  }
   s.last_resistance_break = r.i64();
   s.last_support_break = r.i64();
   s.supplied_rsi_prev = r.f64();
+  if (version >= 2) {
+    for (auto* c : {&s.computed_cross, &s.supplied_cross}) {
+      c->up_armed = r.boolean();
+      c->down_armed = r.boolean();
+    }
+    s.watch.load(r);
+  }
   if (!r.done()) throw state_decode_error("state: trailing bytes in prioritise state");
   states_[symbol] = std::move(s);
 }

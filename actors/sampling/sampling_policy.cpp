@@ -18,11 +18,28 @@ void sampling_policy::decide(tick_work& w) {
   const int64_t now = w.t.ts;
   char buf[160];
   for (auto& v : w.verdicts) {
-    if (v.act != static_cast<uint8_t>(action::pending) || v.agent >= agents_.size()) continue;
+    if (v.agent >= agents_.size()) continue;
     auto& st = states[v.agent];
+    // A held-back urgent event comes first, on any tick of the symbol once the spacing passed.
+    if (st.pending_urgent && now - st.last_call >= critical_spacing_ &&
+        (v.act == static_cast<uint8_t>(action::pending) || !v.subscribed) &&
+        v.prio < static_cast<uint8_t>(priority::high)) {
+      v.trigger = static_cast<uint8_t>(st.pending_urgent - 1);
+      v.prio = st.pending_urgent_prio;
+      v.subscribed = true;
+      v.act = static_cast<uint8_t>(action::call);
+      v.reason = std::string("deferred_urgent:") + to_string(static_cast<event_type>(v.trigger));
+      st.last_call = now;
+      st.pending_urgent = 0;
+      st.pending_change = false;
+      continue;
+    }
+    if (v.act != static_cast<uint8_t>(action::pending)) continue;
     auto& strat = agents_[v.agent].strategy;
     const int64_t elapsed = now - st.last_call;
-    const bool critical = v.prio == static_cast<uint8_t>(priority::critical);
+    // HIGH and CRITICAL events are answered now: no strategy, change or min interval holds
+    // them back, only the spacing between two of them.
+    const bool critical = v.prio >= static_cast<uint8_t>(priority::high);
     auto skip = [&](const char* code) {
       v.act = static_cast<uint8_t>(action::skip);
       v.reason = std::string(code) + buf;
@@ -30,13 +47,18 @@ void sampling_policy::decide(tick_work& w) {
     if (critical) {
       if (elapsed < critical_spacing_) {
         st.pending_change = st.pending_change || v.changed;
+        if (v.prio >= st.pending_urgent_prio || !st.pending_urgent) {
+          st.pending_urgent = static_cast<uint8_t>(v.trigger + 1);
+          st.pending_urgent_prio = v.prio;
+        }
         std::snprintf(buf, sizeof buf, " elapsed_ms=%lld spacing_ms=%lld",
                       static_cast<long long>(elapsed), static_cast<long long>(critical_spacing_));
         skip("critical_spacing");
         continue;
       }
       v.act = static_cast<uint8_t>(action::call);
-      v.reason = std::string("critical:") + to_string(static_cast<event_type>(v.trigger));
+      v.reason = std::string(v.prio == static_cast<uint8_t>(priority::critical) ? "critical:" : "urgent:") +
+                 to_string(static_cast<event_type>(v.trigger));
     } else {
       bool due = false;
       const char* why = "";
@@ -85,6 +107,7 @@ void sampling_policy::decide(tick_work& w) {
     }
     st.last_call = now;
     st.pending_change = false;
+    if (critical) st.pending_urgent = 0;
   }
 }
 

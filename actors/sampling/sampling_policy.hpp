@@ -1,6 +1,7 @@
 #pragma once
 // Sampling stage, pure: per symbol and agent, decides call / batch / skip from the agent's
-// strategy, the change verdict, min_ai_interval and the CRITICAL spacing, on event time.
+// strategy, the change verdict, min_ai_interval and the spacing of HIGH and CRITICAL events
+// (which call at once), on event time.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ class sampling_policy {
   struct agent_state {
     int64_t last_call = INT64_MIN / 2;
     bool pending_change = false;  // a significant change was held back by an interval
+    // A HIGH or CRITICAL event held back by the spacing (event_type + 1; 0: none): called on
+    // the agent's first tick once the spacing has passed, whatever that tick's events are.
+    uint8_t pending_urgent = 0;
+    uint8_t pending_urgent_prio = 0;
   };
   std::vector<agent_config> agents_;
   int64_t min_interval_;

@@ -88,6 +88,31 @@ std::vector<analysis_row> read_analyses(kv_store& store) {
   return rows;
 }
 
+/// The decision log of `symbol` within [from, to], read by the longest key prefix the range
+/// shares (keys are symbol, NUL, 13-digit event time, ...), without not_subscribed skips.
+std::vector<decision_note> read_decisions(kv_store& store, const std::string& symbol, int64_t from,
+                                          int64_t to) {
+  char lo[24], hi[24];
+  std::snprintf(lo, sizeof lo, "%013lld", static_cast<long long>(std::max<int64_t>(from, 0)));
+  std::snprintf(hi, sizeof hi, "%013lld", static_cast<long long>(std::max<int64_t>(to, 0)));
+  size_t common = 0;
+  while (lo[common] && lo[common] == hi[common]) ++common;
+  const std::string head = symbol + std::string(1, '\0');
+  std::vector<decision_note> out;
+  store.scan(column::decisions, head + std::string(lo, common), [&](std::string_view k, std::string_view v) {
+    if (k.size() < head.size() + 13) return true;
+    const auto digits = k.substr(head.size(), 13);
+    if (digits > std::string_view(hi, 13)) return false;
+    if (digits < std::string_view(lo, 13)) return true;
+    auto j = nlohmann::json::parse(v, nullptr, false);
+    if (j.is_discarded() || j.value("reason", "") == "not_subscribed") return true;
+    out.push_back({j.value("ts", int64_t{0}), j.value("agent", ""), j.value("action", ""),
+                   j.value("trigger", ""), j.value("reason", "")});
+    return true;
+  });
+  return out;
+}
+
 /// Prints "backtest: N / M ticks (P%)" on stderr about once a second until stopped.
 class progress_line {
  public:
@@ -196,7 +221,10 @@ backtest_outcome run_backtest(const backtest_options& o) {
   meta.from_ts = in.ticks.front().ts;
   meta.to_ts = in.ticks.back().ts;
   meta.config_version = cfg->version;
-  out.report = build_report(meta, *cfg, in.ticks, read_ledger(*store), read_analyses(*store));
+  out.report = build_report(meta, *cfg, in.ticks, read_ledger(*store), read_analyses(*store),
+                            [&](const std::string& symbol, int64_t from, int64_t to) {
+                              return read_decisions(*store, symbol, from, to);
+                            });
   std::ofstream(o.report_dir + "/report.json") << report_json(out.report) << '\n';
   std::ofstream(o.report_dir + "/report.html") << report_html(out.report);
   return out;

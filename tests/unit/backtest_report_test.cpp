@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backtest/coverage.hpp"
+#include "backtest/judge_grid.hpp"
 #include "backtest/report.hpp"
 
 using namespace tickgate;
@@ -59,7 +60,8 @@ TEST(significance, price_move_from_the_window_low_then_cooldown) {
 }
 
 TEST(significance, volume_spike_needs_a_full_history_and_fires_once_a_minute) {
-  significance_config c;  // 5x the mean of 20 minutes
+  significance_config c;
+  c.volume_avg_minutes = 20;  // 5x the mean of 20 minutes
   std::vector<tick> ticks;
   for (int m = 0; m < 20; ++m) ticks.push_back(at(k_t0 + m * k_min, 100, 10));  // 10 a minute
   ticks.push_back(at(k_t0 + 20 * k_min, 100, 30));       // minute 20: 30 so far
@@ -103,6 +105,58 @@ TEST(significance, volatility_jump_when_recent_returns_swing_twice_as_wide) {
   auto e = of_kind(feed(ticks, c), "volatility_jump");
   ASSERT_EQ(e.size(), 1u);
   EXPECT_EQ(e[0].ts, k_t0 + 9 * k_min);
+}
+
+TEST(significance, spread_blowout_against_the_median_of_the_window_quotes_only) {
+  significance_config c;  // factor 2, window 1800 s, 20 quotes and half a window first
+  std::vector<tick> ticks;
+  auto q = [&](int64_t ts, double spread) {
+    tick t = at(ts, 100);
+    t.bid = 100;
+    t.ask = 100 + spread;
+    ticks.push_back(t);
+  };
+  for (int i = 0; i < 30; ++i) q(k_t0 + i * k_min, 0.02);  // 30 minutes at 0.02
+  ticks.push_back(at(k_t0 + 30 * k_min + k_s, 100));       // a trade: no spread, no judgement
+  q(k_t0 + 30 * k_min + 2 * k_s, 0.0399);                   // 1.995x
+  q(k_t0 + 30 * k_min + 3 * k_s, 0.0401);                   // 2.005x
+  q(k_t0 + 30 * k_min + 4 * k_s, 0.05);                     // cooling
+  auto e = of_kind(feed(ticks, c), "spread_blowout");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].ts, k_t0 + 30 * k_min + 3 * k_s);
+}
+
+TEST(judge_grid, every_setting_of_each_kind_crossed_with_its_cooldowns_and_the_worst_one) {
+  significance_config c;
+  c.grid.move_pct = {1, 2};
+  c.grid.move_window_ms = {60 * k_s};
+  c.grid.volume_multiplier = {3};
+  c.grid.volume_avg_minutes = {30};
+  c.grid.spread_factor = {2};
+  c.grid.vol_jump_factor = {2};
+  c.grid.cooldown_ms = {300 * k_s, 900 * k_s};
+  c.grid.volume_cooldown_ms = {60 * k_s};
+  // Flat at 100, then +1.5% at minute 10 and +2.5% at minute 30: a 1% judge sees both moves,
+  // a 2% judge only the second; the analysis at minute 10 covers only the first.
+  std::vector<tick> ticks;
+  for (int m = 0; m < 40; ++m) ticks.push_back(at(k_t0 + m * k_min, m < 10 ? 100 : m < 30 ? 101.5 : 104.1));
+  analysis_times fresh{{"S", {k_t0 + 10 * k_min}}};
+  auto grid = coverage_grid(c, ticks, fresh);
+  std::vector<std::string> moves;
+  for (auto& p : grid)
+    if (p.kind == "price_move") moves.push_back(p.setting + " " + std::to_string(p.covered) + "/" + std::to_string(p.events));
+  EXPECT_EQ(moves, (std::vector<std::string>{"move_pct=1 move_window_s=60 cooldown_s=300 1/2",
+                                             "move_pct=2 move_window_s=60 cooldown_s=300 0/1",
+                                             "move_pct=1 move_window_s=60 cooldown_s=900 1/2",
+                                             "move_pct=2 move_window_s=60 cooldown_s=900 0/1"}));
+  size_t volume = 0, sr = 0;
+  for (auto& p : grid) volume += p.kind == "volume_spike", sr += p.kind == "sr_break";
+  EXPECT_EQ(volume, 1u);  // one setting, one volume cooldown
+  EXPECT_EQ(sr, 2u);      // no axes of its own: one point per cooldown
+  const grid_point* worst = worst_point(grid, "price_move");
+  ASSERT_NE(worst, nullptr);
+  EXPECT_EQ(worst->setting, "move_pct=2 move_window_s=60 cooldown_s=300");
+  EXPECT_EQ(worst_point(grid, "spread_blowout"), nullptr);  // no quotes: no events anywhere
 }
 
 TEST(coverage, first_fresh_analysis_within_the_window_and_nearest_rank_delays) {
@@ -182,4 +236,29 @@ TEST(backtest_report, figures_from_the_ledger_and_naive_pricing_by_hand) {
   EXPECT_EQ(j["strategies"][0]["calls"], 2);
   EXPECT_EQ(j["strategies"][1]["cost_picousd"], 20 * per_tick);
   EXPECT_TRUE(j["significance"].contains("reaction_window_s"));
+  EXPECT_TRUE(j["grid"].contains("points"));
+  EXPECT_EQ(j["missed"].size(), r.missed.size());
+}
+
+TEST(backtest_report, a_missed_event_comes_with_the_decisions_around_it) {
+  auto cfg = cfg_with({});
+  // A 2% jump at minute 10 with no analysis at all: one missed price_move, explained by the
+  // decisions the lookup returns for [event - 60 s, event + reaction window].
+  std::vector<tick> ticks;
+  for (int m = 0; m < 12; ++m) ticks.push_back(at(k_t0 + m * k_min, m < 10 ? 100 : 102));
+  std::vector<std::tuple<std::string, int64_t, int64_t>> asked;
+  auto lookup = [&](const std::string& symbol, int64_t from, int64_t to) {
+    asked.emplace_back(symbol, from, to);
+    return std::vector<decision_note>{{from + 1, "market_regime", "skip", "price_update", "interval"}};
+  };
+  backtest_meta meta{"test", "dry-run", "deepseek-chat", k_t0, k_t0 + 11 * k_min, 1};
+  auto r = build_report(meta, *cfg, ticks, {}, {}, lookup);
+  ASSERT_EQ(r.missed.size(), 1u);
+  EXPECT_EQ(r.missed[0].event.kind, "price_move");
+  EXPECT_EQ(r.missed[0].event.ts, k_t0 + 10 * k_min);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0], std::make_tuple(std::string("S"), k_t0 + 9 * k_min, k_t0 + 11 * k_min));
+  ASSERT_EQ(r.missed[0].around.size(), 1u);
+  EXPECT_EQ(r.missed[0].around[0].reason, "interval");
+  EXPECT_NE(report_html(r).find("Missed events"), std::string::npos);
 }

@@ -33,9 +33,16 @@ TEST(config, default_loads_with_documented_defaults) {
   int mr = c->agent_index("market_regime");
   ASSERT_GE(mr, 0);
   EXPECT_EQ(c->agents[mr].strategy.kind, sampling_kind::periodic);
-  EXPECT_EQ(c->agents[mr].strategy.interval_ms, 300'000);
+  EXPECT_EQ(c->agents[mr].strategy.interval_ms, 3'600'000);
   EXPECT_EQ(c->agents[c->agent_index("signal_validator")].strategy.kind, sampling_kind::always);
-  EXPECT_EQ(c->agents[c->agent_index("portfolio_optimizer")].strategy.interval_ms, 3'600'000);
+  EXPECT_EQ(c->agents[c->agent_index("portfolio_optimizer")].strategy.interval_ms, 7'200'000);
+  // Which agent answers which kind of event (README: "Who answers what").
+  EXPECT_TRUE(c->agents[mr].subscribes[static_cast<size_t>(event_type::volume_surge)]);
+  EXPECT_TRUE(c->agents[mr].subscribes[static_cast<size_t>(event_type::sharp_move)]);
+  EXPECT_FALSE(c->agents[mr].subscribes[static_cast<size_t>(event_type::anomaly)]);
+  EXPECT_TRUE(c->agents[c->agent_index("anomaly_detector")].subscribes[static_cast<size_t>(event_type::spread_blowout)]);
+  EXPECT_EQ(c->events.watch.volume_windows_min, (std::vector<int32_t>{30, 45, 60, 90, 120}));
+  EXPECT_EQ(c->significance.grid.volume_cooldown_ms, (std::vector<int64_t>{60'000, 900'000}));
   EXPECT_EQ(c->cache_ttl_ms.at("market_analysis"), 300'000);
   EXPECT_GT(c->prices.at("deepseek-chat").input, 0);
 }
@@ -66,6 +73,22 @@ TEST(config, errors_name_the_key_and_the_problem) {
   EXPECT_EQ(error_of({"kafka.compression=\"zip\""}),
             "config: kafka.compression: must be one of none, gzip, snappy, lz4, zstd");
   EXPECT_EQ(error_of({"events.price_change_pct"}).rfind("--set events.price_change_pct", 0), 0u);
+}
+
+TEST(config, market_watch_and_judge_grid_lists_are_checked) {
+  EXPECT_EQ(error_of({"events.watch.volume_windows_min=[60,30]"}),
+            "config: events.watch.volume_windows_min: must be ascending without repeats");
+  EXPECT_EQ(error_of({"events.watch.volume_windows_min=[30.5]"}),
+            "config: events.watch.volume_windows_min: must hold whole minutes");
+  EXPECT_EQ(error_of({"events.watch.move_windows_s=[]"}),
+            "config: events.watch.move_windows_s: must be an array of 1 to 16 numbers");
+  EXPECT_EQ(error_of({"events.watch.volume_ratio=1"}),
+            "config: events.watch.volume_ratio: must be between 1.01 and 1000000, got 1");
+  EXPECT_EQ(error_of({"backtest.significance.grid.move_pct=[0,1]"}),
+            "config: backtest.significance.grid.move_pct: values must be between 0.001 and 100");
+  EXPECT_EQ(error_of({"events.watch.speed=1"}), "config: events.watch.speed: unknown key");
+  auto c = load_config(default_path(), {"events.watch.move_windows_s=[30,120]"});
+  EXPECT_EQ(c->events.watch.move_windows_ms, (std::vector<int64_t>{30'000, 120'000}));
 }
 
 TEST(config, unreadable_file_is_one_line) {

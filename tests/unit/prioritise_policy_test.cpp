@@ -80,6 +80,7 @@ TEST(prioritise_policy, rsi_on_minute_closes_matches_wilder_by_hand) {
 TEST(prioritise_policy, volume_spike_at_multiplier_then_anomaly_once_per_minute) {
   event_thresholds t;
   t.price_change_pct = 100;
+  t.anomaly_volume_multiplier = 10;
   fixture f(t);  // spike 2x, anomaly 10x, needs 5 completed minutes
   for (int m = 0; m < 5; ++m) f.feed(mk(50, k_t0 + m * k_min, 100));  // avg stays exactly 100
   EXPECT_FALSE(has(f.feed(mk(50, k_t0 + 5 * k_min, 150)), event_type::volume_spike));
@@ -94,8 +95,8 @@ TEST(prioritise_policy, volume_spike_at_multiplier_then_anomaly_once_per_minute)
   EXPECT_FALSE(has(f.feed(mk(50, k_t0 + 5 * k_min + 5, 5000)), event_type::anomaly));
 }
 
-TEST(prioritise_policy, resistance_break_needs_margin_rearm_and_cooldown) {
-  fixture f;  // window 1 h, levels from minutes >= 5 min old, margin 0.1%, cooldown 30 min
+TEST(prioritise_policy, resistance_break_needs_margin_and_cooldown_then_fires_while_it_holds) {
+  fixture f;  // window 1 h, levels from minutes >= 5 min old, margin 0.1%, cooldown 5 min
   for (int m = 0; m < 10; ++m) f.feed(mk(100, k_t0 + m * k_min));
   const int64_t now = k_t0 + 10 * k_min;
   EXPECT_FALSE(has(f.feed(mk(100.09, now)), event_type::resistance_break));
@@ -103,16 +104,16 @@ TEST(prioritise_policy, resistance_break_needs_margin_rearm_and_cooldown) {
   auto ev = f.feed(mk(100.11, now + 1));
   ASSERT_TRUE(has(ev, event_type::resistance_break));
   EXPECT_EQ(ev[0].prio, static_cast<uint8_t>(priority::critical));
-  EXPECT_FALSE(has(f.feed(mk(100.2, now + 2)), event_type::resistance_break));  // not re-armed
-  f.feed(mk(99.99, now + 3));  // back below the level: re-armed, but within the cooldown
-  EXPECT_FALSE(has(f.feed(mk(100.11, now + 4)), event_type::resistance_break));
-  // 30 minutes on the level is 100.2 (minute 10's high); 100.4 is beyond it.
-  const int64_t cooled = now + 1 + 30 * k_min;  // the first break was at now + 1
-  f.feed(mk(99.99, cooled - 2));
+  EXPECT_FALSE(has(f.feed(mk(100.2, now + 2)), event_type::resistance_break));  // cooling
+  f.feed(mk(99.99, now + 3));
+  EXPECT_FALSE(has(f.feed(mk(100.11, now + 4)), event_type::resistance_break));  // still cooling
+  // Five minutes on, the level is 100.2 (minute 10's high): 100.25 holds beyond it by 0.05%,
+  // not enough; 100.31 is a new break although the price never went back below a level.
+  const int64_t cooled = now + 1 + 5 * k_min;
+  EXPECT_FALSE(has(f.feed(mk(100.2, cooled - 1)), event_type::resistance_break));
   EXPECT_DOUBLE_EQ(f.snap.resistance, 100.2);
-  EXPECT_FALSE(has(f.feed(mk(100.4, cooled - 1)), event_type::resistance_break));  // cooling
-  f.feed(mk(99.99, cooled));
-  EXPECT_TRUE(has(f.feed(mk(100.4, cooled + 1)), event_type::resistance_break));
+  EXPECT_FALSE(has(f.feed(mk(100.25, cooled)), event_type::resistance_break));
+  EXPECT_TRUE(has(f.feed(mk(100.31, cooled + 1)), event_type::resistance_break));
 }
 
 TEST(prioritise_policy, support_break_mirrors_resistance) {

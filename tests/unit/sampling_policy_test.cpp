@@ -54,7 +54,17 @@ TEST(sampling_policy, min_ai_interval_just_below_and_at) {
   auto v = p.run(59'999, priority::medium);
   EXPECT_EQ(act(v), action::skip);
   EXPECT_EQ(v.reason.rfind("min_interval", 0), 0u);
-  EXPECT_EQ(act(p.run(60'000, priority::high)), action::call);
+  EXPECT_EQ(act(p.run(60'000, priority::medium)), action::call);
+}
+
+TEST(sampling_policy, high_calls_at_once_whatever_the_strategy_spaced_like_critical) {
+  probe p{sampling_policy({agent(sampling_kind::change_based)}, 60 * k_s, 10 * k_s)};
+  EXPECT_EQ(act(p.run(0, priority::medium, true)), action::call);
+  EXPECT_EQ(act(p.run(5'000, priority::high)), action::skip);  // within the 10 s spacing
+  auto v = p.run(10'000, priority::high);  // no change, inside min interval: still a call
+  EXPECT_EQ(act(v), action::call);
+  EXPECT_EQ(v.reason, "urgent:price_update");
+  EXPECT_EQ(act(p.run(25'000, priority::medium, true)), action::skip);  // MEDIUM waits the minute
 }
 
 TEST(sampling_policy, critical_bypasses_interval_but_keeps_spacing) {
@@ -105,7 +115,7 @@ TEST(sampling_policy, adaptive_interval_scales_with_volatility_within_bounds) {
   EXPECT_EQ(act(p.run(150'000, priority::medium, false, 1.0)), action::call);
 }
 
-TEST(sampling_policy, property_no_two_calls_closer_than_min_interval_unless_critical) {
+TEST(sampling_policy, property_no_two_calls_closer_than_min_interval_unless_high_or_critical) {
   std::mt19937_64 rng(99);
   std::vector<agent_config> agents{agent(sampling_kind::always), agent(sampling_kind::periodic, 90 * k_s),
                                    agent(sampling_kind::change_based)};
@@ -133,7 +143,7 @@ TEST(sampling_policy, property_no_two_calls_closer_than_min_interval_unless_crit
       auto key = std::make_pair(w.t.symbol, v.agent);
       if (auto it = last_call.find(key); it != last_call.end()) {
         int64_t gap = ts - it->second;
-        if (v.prio == static_cast<uint8_t>(priority::critical))
+        if (v.prio >= static_cast<uint8_t>(priority::high))
           ASSERT_GE(gap, 10 * k_s);
         else
           ASSERT_GE(gap, 60 * k_s);
