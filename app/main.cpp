@@ -16,7 +16,8 @@ constexpr const char* k_usage =
     "  broker    a development Kafka-protocol broker on 127.0.0.1\n"
     "  publish   publish a CSV of market data as ticks\n"
     "  decisions print a data dir's decision log (JSON lines)\n"
-    "  backtest  replay a topic or CSV over a time range: cost and coverage vs naive strategies\n\n"
+    "  backtest  replay a topic or CSV over a time range: cost and coverage vs naive strategies\n"
+    "  scenario  write a synthetic session with injected events as a CSV (for backtests)\n\n"
     "tickgate COMMAND --help describes every flag.\n";
 
 }  // namespace
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     if (cmd == "publish") return tickgate::cmd_publish(argc, argv);
     if (cmd == "decisions") return tickgate::cmd_decisions(argc, argv);
     if (cmd == "backtest") return tickgate::cmd_backtest(argc, argv);
+    if (cmd == "scenario") return tickgate::cmd_scenario(argc, argv);
     std::cerr << "tickgate: unknown command '" << cmd << "'\n" << k_usage;
     return 2;
   } catch (const tickgate::user_error& e) {  // bad flag, config key or input: fixable

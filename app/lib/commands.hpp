@@ -7,5 +7,6 @@ int cmd_broker(int argc, char** argv);
 int cmd_publish(int argc, char** argv);
 int cmd_decisions(int argc, char** argv);
 int cmd_backtest(int argc, char** argv);
+int cmd_scenario(int argc, char** argv);
 
 }  // namespace tickgate
