@@ -27,6 +27,8 @@ struct cache_stats {
                                  "Response cache lookups")),
         misses(r.add_counter("tickgate_cache_lookups_total", "result=\"miss\"",
                              "Response cache lookups")),
+        bypassed(r.add_counter("tickgate_cache_lookups_total", "result=\"bypass\"",
+                               "Response cache lookups")),
         errors(r.add_counter("tickgate_cache_errors_total", "",
                              "Cache storage errors and damaged entries, served as misses")),
         stores(r.add_counter("tickgate_cache_stores_total", "", "Answers cached")),
@@ -35,6 +37,7 @@ struct cache_stats {
   counter& memory_hits;
   counter& store_hits;
   counter& misses;
+  counter& bypassed;
   counter& errors;
   counter& stores;
   counter& invalidated;
@@ -116,6 +119,13 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
   return {
       [=](llm_request& req) {
         auto& st = self->state;
+        // A HIGH or CRITICAL event is answered fresh: an answer cached before it knew nothing
+        // of the surge, break or anomaly it is about. Its answer is still cached for others.
+        if (req.prio >= static_cast<uint8_t>(priority::high)) {
+          st.stats->bypassed.inc();
+          self->send(budget, cache_miss{std::move(req)});
+          return;
+        }
         const auto key = req.cache_key + "/" + answering_model(env, req.agent);
         const auto* hit = lookup(key, last_item_ts(req));
         json results;

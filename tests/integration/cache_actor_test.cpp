@@ -1,5 +1,5 @@
 // The cache actor with real message flow: memory and RocksDB levels, the answering model in
-// the key, invalidation by symbol.
+// the key, invalidation by symbol, HIGH and CRITICAL events never answered from it.
 #include <gtest/gtest.h>
 
 #include <caf/actor_system.hpp>
@@ -99,6 +99,10 @@ TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
     expect("miss", "r5");
     self->send(cache, request("r6", t0 + 20));
     expect("cache:gpt-4o-mini", "r6");
+    auto urgent = request("r6u", t0 + 21);  // a HIGH event on the same state: never from the cache
+    urgent.prio = static_cast<uint8_t>(priority::high);
+    self->send(cache, urgent);
+    expect("miss", "r6u");
     self->send(cache, cache_invalidate{"", "ETF"});  // e.g. earnings
     self->send(cache, request("r7", t0 + 30));
     expect("miss", "r7");
@@ -107,6 +111,7 @@ TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
   // r4, and r6 again because r5's expiry dropped the memory copy.
   EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""), 2u);
   EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\""), 1u);
+  EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"bypass\""), 1u);
   caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
 }
