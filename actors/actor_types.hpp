@@ -172,7 +172,7 @@ typename Inspector::result_type inspect(Inspector& f, budget_level_changed& x) {
 using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>,
                                      caf::reacts_to<cache_invalidate>,
                                      caf::reacts_to<budget_level_changed>>;
-using budget_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<attempt_done>,
+using gateway_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<attempt_done>,
                                       caf::reacts_to<pump_atom>,
                                       caf::reacts_to<lease_atom, std::string>>;
 using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;

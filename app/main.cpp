@@ -4,7 +4,7 @@
 #include <iostream>
 #include <string>
 
-#include "app/lib/commands.hpp"
+#include "app/cli/commands.hpp"
 #include "common/user_error.hpp"
 
 namespace {

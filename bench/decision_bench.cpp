@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "actors/prioritise/prioritise_policy.hpp"
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 #include "bench/stage_chain.hpp"
 #include "config/config.hpp"
 

@@ -14,9 +14,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "app/lib/csv_feed.hpp"
-#include "app/lib/pipeline.hpp"
-#include "app/lib/publisher.hpp"
+#include "app/feeds/csv_feed.hpp"
+#include "app/pipeline/pipeline.hpp"
+#include "app/feeds/publisher.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "kafka/topic_range.hpp"
 #include "storage/kv_store.hpp"

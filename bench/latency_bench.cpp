@@ -21,7 +21,7 @@
 #include "actors/change/change_actor.hpp"
 #include "actors/prioritise/prioritise_actor.hpp"
 #include "actors/sampling/sampling_actor.hpp"
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 
 using namespace tickgate;
 using clock_type = std::chrono::steady_clock;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 #include "bench/stage_chain.hpp"
 
 using namespace tickgate;

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tickgate;

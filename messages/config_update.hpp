@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "config/config.hpp"
-
 namespace tickgate {
+
+struct config;  // config/config.hpp: messages depend on nothing above them
 
 struct config_update {
   std::shared_ptr<const config> cfg;

@@ -31,7 +31,7 @@ typename Inspector::result_type inspect(Inspector& f, request_item& x) {
            x.prio, x.significance, x.reason, x.snap, x.fingerprint);
 }
 
-/// What the decision stages hand to the gateway; routing fields are filled by the budget actor.
+/// What the decision stages hand to the gateway; routing fields are filled by the gateway.
 struct llm_request {
   std::string request_id;  // deterministic: agent, items, config version
   uint16_t agent = 0;
@@ -58,7 +58,7 @@ inline int64_t last_item_ts(const llm_request& r) {
   return ts;
 }
 
-/// The cache found nothing: on to the budget actor.
+/// The cache found nothing: on to the gateway.
 struct cache_miss {
   llm_request req;
 };

@@ -1,7 +1,7 @@
 #pragma once
 // The cluster budget's Kafka edge: lease records go to partition 0 of the sequencer topic, and
 // every record of that partition is read back in log order, from the beginning, on a thread of
-// its own, and handed to a callback (the budget actor applies them to its lease_sequence and
+// its own, and handed to a callback (the gateway actor applies them to its lease_sequence and
 // lease_book). Kafka's log order is the one order every instance agrees on.
 #include <atomic>
 #include <condition_variable>

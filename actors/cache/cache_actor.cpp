@@ -87,7 +87,7 @@ bool matches(const cache_invalidate& inv, const std::string& key, const cached_a
 }
 
 cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state> self,
-                                      pipeline_env env, budget_actor budget, sink_actor sink) {
+                                      pipeline_env env, gateway_actor gateway, sink_actor sink) {
   auto cfg = env.cfg;
   self->state.policy = std::make_unique<cache_policy>(cfg->cache_memory_bytes, cfg->cache_max_age_ms);
   self->state.stats = std::make_unique<cache_stats>(*env.stats);
@@ -123,7 +123,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
         // of the surge, break or anomaly it is about. Its answer is still cached for others.
         if (req.prio >= static_cast<uint8_t>(priority::high)) {
           st.stats->bypassed.inc();
-          self->send(budget, cache_miss{std::move(req)});
+          self->send(gateway, cache_miss{std::move(req)});
           return;
         }
         const auto key = req.cache_key + "/" + answering_model(env, req.agent);
@@ -133,7 +133,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
         if (!hit || !results.is_array() || results.size() != req.items.size()) {
           if (hit) st.stats->errors.inc();  // damaged: a miss, never a failure
           st.stats->misses.inc();
-          self->send(budget, cache_miss{std::move(req)});
+          self->send(gateway, cache_miss{std::move(req)});
           return;
         }
         std::vector<std::string> parts;
@@ -186,9 +186,9 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
 
 }  // namespace
 
-cache_actor spawn_cache(caf::actor_system& sys, const pipeline_env& env, budget_actor budget,
+cache_actor spawn_cache(caf::actor_system& sys, const pipeline_env& env, gateway_actor gateway,
                         sink_actor sink) {
-  return sys.spawn<caf::detached>(cache_impl, env, budget, sink);  // blocks in RocksDB
+  return sys.spawn<caf::detached>(cache_impl, env, gateway, sink);  // blocks in RocksDB
 }
 
 }  // namespace tickgate

@@ -6,8 +6,8 @@
 
 namespace tickgate {
 
-/// Spawns the response cache: a hit goes straight to the sink, a miss on to the budget actor.
-cache_actor spawn_cache(caf::actor_system& sys, const pipeline_env& env, budget_actor budget,
+/// Spawns the response cache: a hit goes straight to the sink, a miss on to the gateway.
+cache_actor spawn_cache(caf::actor_system& sys, const pipeline_env& env, gateway_actor gateway,
                         sink_actor sink);
 
 }  // namespace tickgate

@@ -1,3 +1,6 @@
+// The gateway policy's admission and queue: submit, placement on a route under its buckets,
+// in-flight caps and the budget, dispatch, and the wake-up times. Retry and fallback are in
+// gateway_retry.cpp, the breaker and budget-level events in gateway_levels.cpp.
 #include "actors/gateway/gateway_policy.hpp"
 
 #include <algorithm>
@@ -18,16 +21,6 @@ std::vector<std::string> agent_names(const config& cfg) {
 }
 
 }  // namespace
-
-int64_t gateway_policy::backoff_ms(int32_t retry, int64_t retry_after_ms, const gateway_config& g,
-                                   uint64_t random) {
-  const int32_t shift = std::clamp(retry - 1, 0, 30);
-  const int64_t full = std::min<int64_t>(g.backoff_max_ms, g.backoff_base_ms << shift);
-  const int64_t half = full / 2;
-  int64_t delay = half + static_cast<int64_t>(random % static_cast<uint64_t>(full - half + 1));
-  if (retry_after_ms >= 0) delay = std::max(delay, std::min(retry_after_ms, g.retry_after_max_ms));
-  return delay;
-}
 
 gateway_policy::gateway_policy(const config& cfg, std::vector<route> routes,
                                budget_policy::spent_loader loader, uint64_t seed)
@@ -247,111 +240,6 @@ void gateway_policy::pump(int64_t now, int32_t free_callers, std::vector<gateway
   }
 }
 
-void gateway_policy::note_breaker(uint16_t ri, bool changed, int64_t now) {
-  if (!changed) return;
-  const bool open = routes_[ri].breaker.state(now) == breaker_state::open;
-  events_.push_back({open ? gateway_event::breaker_opened : gateway_event::breaker_closed, ri,
-                     budget_level::normal, now});
-}
-
-void gateway_policy::note_level(int64_t budget_now) {
-  auto l = budget_.global_level(budget_now);
-  if (l != last_level_) {
-    last_level_ = l;
-    events_.push_back({gateway_event::level_changed, 0, l, budget_now});
-  }
-  if (budget_.velocity_stops() != last_velocity_stops_) {
-    last_velocity_stops_ = budget_.velocity_stops();
-    events_.push_back({gateway_event::velocity_stop, 0, l, budget_now});
-  }
-}
-
-void gateway_policy::note_projection(int64_t budget_now) {
-  const auto p = budget_.projected(budget_now);
-  const auto& g = budget_.global();
-  const auto level = budget_.current_level();
-  if (g.limits.daily >= 0 && p.day > g.limits.daily && g.day != overrun_day_) {
-    overrun_day_ = g.day;
-    events_.push_back({gateway_event::projected_overrun, 0, level, budget_now, false, p.day});
-  }
-  if (g.limits.monthly >= 0 && p.month > g.limits.monthly && g.month != overrun_month_) {
-    overrun_month_ = g.month;
-    events_.push_back({gateway_event::projected_overrun, 0, level, budget_now, true, p.month});
-  }
-}
-
-void gateway_policy::on_result(uint64_t id, const attempt_report& rep, int64_t now,
-                               std::vector<gateway_step>& out) {
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  auto& p = it->second;
-  const auto ri = static_cast<uint16_t>(p.route);
-  auto& r = routes_[ri];
-  --provider_in_flight_[r.provider_slot];
-  --r.in_flight;
-  --in_flight_total_;
-  auto finish = [&](picousd actual) {
-    budget_.settle(p.req.agent, p.reserved, actual, p.req.budget_now);
-    note_level(p.req.budget_now);
-    if (actual > 0) note_projection(p.req.budget_now);
-    gateway_step s;
-    s.kind = gateway_step::finished;
-    s.id = id;
-    out.push_back(s);
-    pending_.erase(it);
-  };
-  switch (rep.end) {
-    case attempt_end::replayed: return finish(0);
-    case attempt_end::answered:
-      note_breaker(ri, r.breaker.record(true, now), now);
-      r.concurrency = std::min(r.concurrency_max, r.concurrency + 1.0 / r.concurrency);
-      r.observe_latency(rep.latency_us, cfg_.gateway.latency_alpha);
-      return finish(rep.actual);
-    case attempt_end::paid_failure:
-      note_breaker(ri, r.breaker.record(false, now), now);
-      return finish(rep.actual);
-    case attempt_end::retryable:
-      note_breaker(ri, r.breaker.record(false, now), now);
-      if (p.attempts_on_route <= route_max_retries_[ri] &&
-          r.breaker.state(now) != breaker_state::open) {
-        // Same route, same reservation, after a backoff.
-        p.sticky = true;
-        ++counters_.retries;
-        waiting_.emplace_back(now + backoff_ms(p.attempts_on_route, rep.retry_after_ms,
-                                               cfg_.gateway, rng_()),
-                              id);
-        return;
-      }
-      break;
-    case attempt_end::rejected: note_breaker(ri, r.breaker.record(false, now), now); break;
-    case attempt_end::rate_limited: {
-      // Back-pressure: slow the route for everyone, keep this request (and its reservation)
-      // on it. The breaker does not hear of it.
-      ++counters_.rate_limited;
-      ++p.rate_limited;
-      --p.attempts_on_route;  // the retry's dispatch counts it again
-      r.concurrency = std::max(1.0, r.concurrency / 2);
-      r.last_rate_limited = now;
-      const int64_t resume =
-          now + backoff_ms(std::min(p.rate_limited, 30), rep.retry_after_ms, cfg_.gateway, rng_());
-      r.paused_until = std::max(r.paused_until, resume);
-      if (p.rate_limited <= cfg_.gateway.rate_limit_max_retries) {
-        p.sticky = true;
-        ++counters_.retries;
-        waiting_.emplace_back(resume, id);
-        return;
-      }
-      break;  // this route stays too busy for it: the next one
-    }
-  }
-  // This route is done with the request: give the reservation back and fall back.
-  release(p);
-  p.failed_routes |= uint64_t{1} << ri;
-  p.sticky = false;
-  ++counters_.fallbacks;
-  enqueue(id, p.req.prio, true);
-}
-
 int64_t gateway_policy::next_wake(int64_t now) {
   int64_t wake = std::numeric_limits<int64_t>::max();
   for (auto& [t, id] : waiting_) wake = std::min(wake, t);
@@ -371,12 +259,6 @@ int64_t gateway_policy::next_wake(int64_t now) {
     if (r.paused_until > now) wake = std::min(wake, r.paused_until);
   }
   return wake;
-}
-
-std::vector<gateway_event> gateway_policy::take_events() {
-  std::vector<gateway_event> e;
-  e.swap(events_);
-  return e;
 }
 
 std::vector<route> make_routes(const config& cfg, const std::vector<std::string>& providers) {

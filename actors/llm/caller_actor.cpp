@@ -51,7 +51,7 @@ attempt_end classify_failure(long status) {
 }
 
 caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_state> self,
-                                        pipeline_env env, budget_actor gateway, sink_actor sink) {
+                                        pipeline_env env, gateway_actor gateway, sink_actor sink) {
   auto cfg = env.cfg;
   self->state.http = std::make_unique<http_client>(static_cast<size_t>(cfg->gateway.max_response_bytes));
   self->state.stats = std::make_unique<caller_stats>(*env.stats);
@@ -160,7 +160,7 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
 
 }  // namespace
 
-caller_actor spawn_caller(caf::actor_system& sys, const pipeline_env& env, budget_actor gateway,
+caller_actor spawn_caller(caf::actor_system& sys, const pipeline_env& env, gateway_actor gateway,
                           sink_actor sink) {
   return sys.spawn<caf::detached>(caller_impl, env, gateway, sink);
 }

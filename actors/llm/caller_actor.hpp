@@ -11,7 +11,7 @@ namespace tickgate {
 /// request id was already paid for, else calls the route's provider once. An answer (or a paid
 /// but unusable one) is written ahead to the ledger and sent to the sink; every attempt ends
 /// with an attempt_done to the gateway, which decides retries, fallbacks and rules.
-caller_actor spawn_caller(caf::actor_system& sys, const pipeline_env& env, budget_actor gateway,
+caller_actor spawn_caller(caf::actor_system& sys, const pipeline_env& env, gateway_actor gateway,
                           sink_actor sink);
 
 }  // namespace tickgate

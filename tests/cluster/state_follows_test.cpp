@@ -17,8 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/lib/csv_feed.hpp"
-#include "app/lib/publisher.hpp"
+#include "app/feeds/csv_feed.hpp"
+#include "app/feeds/publisher.hpp"
 #include "integration/test_support.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "storage/kv_store.hpp"

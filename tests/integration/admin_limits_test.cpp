@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "actors/llm/http_client.hpp"
-#include "app/lib/admin_server.hpp"
-#include "app/lib/pipeline.hpp"
+#include "app/admin/admin_server.hpp"
+#include "app/pipeline/pipeline.hpp"
 #include "integration/test_support.hpp"
 
 using namespace tickgate;

@@ -10,7 +10,7 @@
 
 #include "actors/llm/http_client.hpp"
 #include "actors/sink/ledger.hpp"
-#include "app/lib/admin_server.hpp"
+#include "app/admin/admin_server.hpp"
 #include "support/paid_outcome.hpp"
 
 using namespace tickgate;

@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "app/lib/backtest_run.hpp"
-#include "app/lib/publisher.hpp"
+#include "app/backtest/backtest_run.hpp"
+#include "app/feeds/publisher.hpp"
 #include "integration/test_support.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "kafka/topic_range.hpp"

@@ -8,9 +8,9 @@
 #include <set>
 #include <thread>
 
-#include "app/lib/csv_feed.hpp"
-#include "app/lib/pipeline.hpp"
-#include "app/lib/publisher.hpp"
+#include "app/feeds/csv_feed.hpp"
+#include "app/pipeline/pipeline.hpp"
+#include "app/feeds/publisher.hpp"
 #include "integration/test_support.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "kafka/kafka_health.hpp"

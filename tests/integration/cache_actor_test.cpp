@@ -19,7 +19,7 @@ namespace {
 
 using got_atom = caf::atom_constant<caf::atom("got")>;
 
-budget_actor::behavior_type fake_budget(budget_actor::pointer, caf::actor listener) {
+gateway_actor::behavior_type fake_budget(gateway_actor::pointer, caf::actor listener) {
   return {[=](cache_miss& m) { caf::anon_send(listener, got_atom::value, std::string("miss"), m.req.request_id); },
           [=](attempt_done&) {}, [=](pump_atom) {}, [=](lease_atom, std::string&) {}};
 }

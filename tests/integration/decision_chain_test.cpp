@@ -12,7 +12,7 @@
 #include "actors/change/change_actor.hpp"
 #include "actors/prioritise/prioritise_actor.hpp"
 #include "actors/sampling/sampling_actor.hpp"
-#include "app/lib/pipeline.hpp"
+#include "app/pipeline/pipeline.hpp"
 
 using namespace tickgate;
 
@@ -99,7 +99,9 @@ TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
     const auto& w = out->decisions[i].work;
     EXPECT_EQ(w.config_version, i < 10 ? 1u : 2u) << "tick " << i;
     EXPECT_EQ(w.verdicts.size(), env.cfg->agents.size());
-    if (i >= 1 && i < 10) EXPECT_TRUE(has_event(w, event_type::price_change)) << "tick " << i;
+    if (i >= 1 && i < 10) {
+      EXPECT_TRUE(has_event(w, event_type::price_change)) << "tick " << i;
+    }
   }
   // Under version 2 the anchor needs 1.0%: +0.6% then +1.2036% -> every other tick.
   int changes = 0;

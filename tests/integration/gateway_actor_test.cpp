@@ -15,13 +15,13 @@
 #include <atomic>
 #include <map>
 
-#include "actors/budget/budget_actor.hpp"
+#include "actors/gateway/gateway_actor.hpp"
 #include "actors/budget/budget_policy.hpp"
 #include "actors/llm/http_client.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/llm/prompt.hpp"
 #include "actors/sink/ledger.hpp"
-#include "app/lib/pipeline.hpp"
+#include "app/pipeline/pipeline.hpp"
 #include "integration/test_support.hpp"
 
 using namespace tickgate;
@@ -97,7 +97,7 @@ struct gateway_harness {
     auto wires = std::make_shared<wiring>();
     wires->cache = sys->spawn(quiet_cache, 0);
     cache = wires->cache;
-    gateway = spawn_budget(*sys, env, sink, wires);
+    gateway = spawn_gateway(*sys, env, sink, wires);
   }
   ~gateway_harness() {
     for (auto h : {caf::actor_cast<caf::actor>(gateway), caf::actor_cast<caf::actor>(sink),
@@ -132,7 +132,7 @@ struct gateway_harness {
   std::unique_ptr<caf::scoped_actor> self;
   sink_actor sink;
   cache_actor cache;
-  budget_actor gateway;
+  gateway_actor gateway;
 };
 
 /// deepseek (quality 0.9, tried first) on `primary`, openai on `fallback`, one retry, short

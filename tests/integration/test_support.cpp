@@ -1,6 +1,6 @@
 #include "integration/test_support.hpp"
 
-#include "app/lib/pipeline.hpp"
+#include "app/pipeline/pipeline.hpp"
 
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 
 using namespace tickgate;
 

@@ -10,7 +10,7 @@
 #include "actors/prioritise/prioritise_policy.hpp"
 #include "actors/sampling/sampling_policy.hpp"
 #include "actors/sink/changelog_book.hpp"
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 #include "common/state_codec.hpp"
 #include "config/config.hpp"
 

@@ -26,7 +26,7 @@ std::shared_ptr<budget_sequencer> start_budget_sequencer(const config& cfg, cons
 
 /// `sequencer`: started by start_budget_sequencer (the pipeline does so before it consumes);
 /// without one, a shared budget starts its own.
-budget_actor spawn_budget(caf::actor_system& sys, const pipeline_env& env, sink_actor sink,
+gateway_actor spawn_gateway(caf::actor_system& sys, const pipeline_env& env, sink_actor sink,
                           std::shared_ptr<const wiring> wires,
                           std::shared_ptr<budget_sequencer> sequencer = nullptr);
 

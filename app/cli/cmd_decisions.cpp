@@ -1,7 +1,7 @@
 #include <iostream>
 
-#include "app/lib/cli_args.hpp"
-#include "app/lib/commands.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/cli/commands.hpp"
 #include "storage/kv_store.hpp"
 
 namespace tickgate {

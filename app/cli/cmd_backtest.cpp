@@ -4,9 +4,9 @@
 
 #include <iostream>
 
-#include "app/lib/backtest_run.hpp"
-#include "app/lib/cli_args.hpp"
-#include "app/lib/commands.hpp"
+#include "app/backtest/backtest_run.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/cli/commands.hpp"
 #include "config/config.hpp"
 
 namespace tickgate {

@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "app/lib/pipeline.hpp"
+#include "app/pipeline/pipeline.hpp"
 #include "common/stats.hpp"
 #include "storage/kv_store.hpp"
 

@@ -6,15 +6,15 @@
 #include <iostream>
 #include <memory>
 
-#include "app/lib/admin_server.hpp"
-#include "app/lib/cluster_costs.hpp"
-#include "app/lib/cli_args.hpp"
-#include "app/lib/commands.hpp"
-#include "app/lib/csv_feed.hpp"
-#include "app/lib/pipeline.hpp"
-#include "app/lib/publisher.hpp"
-#include "app/lib/signals.hpp"
-#include "app/lib/summary.hpp"
+#include "app/admin/admin_server.hpp"
+#include "app/admin/cluster_costs.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/cli/commands.hpp"
+#include "app/feeds/csv_feed.hpp"
+#include "app/pipeline/pipeline.hpp"
+#include "app/feeds/publisher.hpp"
+#include "app/cli/signals.hpp"
+#include "app/admin/summary.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "kafka/kafka_health.hpp"
 

@@ -3,9 +3,9 @@
 #include <iostream>
 #include <thread>
 
-#include "app/lib/cli_args.hpp"
-#include "app/lib/commands.hpp"
-#include "app/lib/signals.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/cli/commands.hpp"
+#include "app/cli/signals.hpp"
 #include "config/config.hpp"
 #include "kafka/embedded_broker.hpp"
 

@@ -1,10 +1,10 @@
 #include <fstream>
 #include <iostream>
 
-#include "app/lib/cli_args.hpp"
-#include "app/lib/commands.hpp"
-#include "app/lib/csv_feed.hpp"
-#include "app/lib/publisher.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/cli/commands.hpp"
+#include "app/feeds/csv_feed.hpp"
+#include "app/feeds/publisher.hpp"
 #include "kafka/kafka_health.hpp"
 #include "config/config.hpp"
 

@@ -1,4 +1,4 @@
-#include "app/lib/cli_args.hpp"
+#include "app/cli/cli_args.hpp"
 
 #include <sstream>
 

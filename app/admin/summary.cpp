@@ -1,6 +1,6 @@
-#include "app/lib/summary.hpp"
+#include "app/admin/summary.hpp"
 
-#include "app/lib/cost_report.hpp"
+#include "app/admin/cost_report.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 #include "backtest/report.hpp"
 
 namespace tickgate {

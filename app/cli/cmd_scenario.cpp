@@ -2,8 +2,8 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "app/lib/cli_args.hpp"
-#include "app/lib/commands.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/cli/commands.hpp"
 #include "backtest/scenarios.hpp"
 
 namespace tickgate {

@@ -1,4 +1,4 @@
-#include "actors/budget/budget_actor.hpp"
+#include "actors/gateway/gateway_actor.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
@@ -156,7 +156,7 @@ struct gateway_state {
   static inline const char* name = "gateway";
 };
 
-budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_state> self,
+gateway_actor::behavior_type gateway_impl(gateway_actor::stateful_pointer<gateway_state> self,
                                          pipeline_env env, sink_actor sink,
                                          std::shared_ptr<const wiring> wires,
                                          std::shared_ptr<budget_sequencer> sequencer) {
@@ -174,7 +174,7 @@ budget_actor::behavior_type gateway_impl(budget_actor::stateful_pointer<gateway_
   st.stats = std::make_unique<gateway_stats>(*env.stats, routes);
   st.policy = std::make_unique<gateway_policy>(*cfg, std::move(routes), loader);
   st.policy->set_shedding(!env.until_eof);
-  auto me = caf::actor_cast<budget_actor>(self);
+  auto me = caf::actor_cast<gateway_actor>(self);
   if (!env.providers.empty())
     for (int i = 0; i < cfg->callers; ++i) {
       st.callers.push_back(spawn_caller(self->system(), env, me, sink));
@@ -454,7 +454,7 @@ std::shared_ptr<budget_sequencer> start_budget_sequencer(const config& cfg, cons
   return seq;
 }
 
-budget_actor spawn_budget(caf::actor_system& sys, const pipeline_env& env, sink_actor sink,
+gateway_actor spawn_gateway(caf::actor_system& sys, const pipeline_env& env, sink_actor sink,
                           std::shared_ptr<const wiring> wires,
                           std::shared_ptr<budget_sequencer> sequencer) {
   return sys.spawn(gateway_impl, env, sink, std::move(wires), std::move(sequencer));

@@ -1,4 +1,4 @@
-#include "app/lib/publisher.hpp"
+#include "app/feeds/publisher.hpp"
 
 #include <chrono>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "app/lib/signals.hpp"
+#include "app/cli/signals.hpp"
 
 #include <csignal>
 #include <cstdlib>

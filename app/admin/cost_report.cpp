@@ -1,4 +1,4 @@
-#include "app/lib/cost_report.hpp"
+#include "app/admin/cost_report.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "app/lib/pipeline.hpp"
+#include "app/pipeline/pipeline.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -16,7 +16,7 @@
 
 #include "actors/alerts/alert_actor.hpp"
 #include "actors/batching/batching_actor.hpp"
-#include "actors/budget/budget_actor.hpp"
+#include "actors/gateway/gateway_actor.hpp"
 #include "actors/cache/cache_actor.hpp"
 #include "actors/change/change_actor.hpp"
 #include "actors/gateway/gateway_policy.hpp"
@@ -190,7 +190,7 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
     auto sink = spawn_sink(sys, env, wires);
     // A shared budget's log is read to its end before anything is consumed: the first leases
     // are then granted at once instead of queueing (and shedding) a backlog's first requests.
-    auto budget = spawn_budget(sys, env, sink, wires,
+    auto budget = spawn_gateway(sys, env, sink, wires,
                                start_budget_sequencer(*env.cfg, env, env.cfg->kafka.connect_timeout_ms));
     auto cache = spawn_cache(sys, env, budget, sink);
     std::vector<caf::actor> stages;

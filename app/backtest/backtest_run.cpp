@@ -1,5 +1,5 @@
 #include "kafka/kafka_health.hpp"
-#include "app/lib/backtest_run.hpp"
+#include "app/backtest/backtest_run.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -16,9 +16,9 @@
 #include <mutex>
 #include <thread>
 
-#include "app/lib/cli_args.hpp"
-#include "app/lib/pipeline.hpp"
-#include "app/lib/publisher.hpp"
+#include "app/cli/cli_args.hpp"
+#include "app/pipeline/pipeline.hpp"
+#include "app/feeds/publisher.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "kafka/topic_range.hpp"
 #include "messages/tick_codec.hpp"

@@ -1,4 +1,4 @@
-#include "app/lib/csv_feed.hpp"
+#include "app/feeds/csv_feed.hpp"
 
 #include <cmath>
 #include <cstdlib>

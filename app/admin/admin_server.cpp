@@ -1,4 +1,4 @@
-#include "app/lib/admin_server.hpp"
+#include "app/admin/admin_server.hpp"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -10,8 +10,8 @@
 #include <functional>
 #include <stdexcept>
 
-#include "app/lib/cluster_costs.hpp"
-#include "app/lib/cost_report.hpp"
+#include "app/admin/cluster_costs.hpp"
+#include "app/admin/cost_report.hpp"
 #include "common/user_error.hpp"
 #include "kafka/kafka_health.hpp"
 

@@ -1,4 +1,4 @@
-#include "app/lib/cluster_costs.hpp"
+#include "app/admin/cluster_costs.hpp"
 
 #include <spdlog/spdlog.h>
 
