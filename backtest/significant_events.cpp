@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 #include <cstdio>
+#include <stdexcept>
+
+#include "common/window_stats.hpp"
 
 namespace tickgate {
 namespace {
@@ -15,25 +17,6 @@ std::string fmt(const char* f, double a, double b) {
   return buf;
 }
 
-double stdev(std::deque<double>::const_iterator b, std::deque<double>::const_iterator e) {
-  const double n = static_cast<double>(e - b);
-  double mean = 0;
-  for (auto i = b; i != e; ++i) mean += *i;
-  mean /= n;
-  double ss = 0;
-  for (auto i = b; i != e; ++i) ss += (*i - mean) * (*i - mean);
-  return std::sqrt(ss / (n - 1));
-}
-
-// Pushes (ts, p) onto a monotonic deque whose front is the window's min (less) or max.
-template <class Better>
-void push_mono(std::deque<std::pair<int64_t, double>>& q, int64_t ts, double p, Better better) {
-  while (!q.empty() && !better(q.back().second, p)) q.pop_back();
-  q.emplace_back(ts, p);
-}
-void evict(std::deque<std::pair<int64_t, double>>& q, int64_t oldest_kept) {
-  while (!q.empty() && q.front().first < oldest_kept) q.pop_front();
-}
 }  // namespace
 
 const std::vector<std::string>& significant_kinds() {
@@ -53,21 +36,14 @@ int significance_detector::kind_of(const std::string& kind) {
 void significance_detector::observe_spread(series& s, const tick& t, std::vector<significant_event>& out) {
   if (!present(t.bid) || !present(t.ask) || !(t.bid > 0) || !(t.ask >= t.bid)) return;
   const double spread = t.ask - t.bid;
-  while (!s.spreads.empty() && s.spreads.front().first < t.ts - cfg_.spread_window_ms) {
-    auto it = std::lower_bound(s.spreads_sorted.begin(), s.spreads_sorted.end(), s.spreads.front().second);
-    s.spreads_sorted.erase(it);
-    s.spreads.pop_front();
-  }
-  const size_t n = s.spreads_sorted.size();
-  if (n >= 20 && t.ts - s.first_ts >= cfg_.spread_window_ms / 2) {
-    const double median = n % 2 ? s.spreads_sorted[n / 2]
-                                : (s.spreads_sorted[n / 2 - 1] + s.spreads_sorted[n / 2]) / 2;
+  s.spreads.drop_before(t.ts - cfg_.spread_window_ms);
+  if (s.spreads.size() >= 20 && t.ts - s.first_ts >= cfg_.spread_window_ms / 2) {
+    const double median = s.spreads.median();
     if (median > 0 && spread >= cfg_.spread_factor * median && cooled(s, k_spread, t.ts))
       out.push_back({t.symbol, t.ts, "spread_blowout", t.price,
                      fmt("spread %.6g vs median %.6g", spread, median)});
   }
-  s.spreads.emplace_back(t.ts, spread);
-  s.spreads_sorted.insert(std::upper_bound(s.spreads_sorted.begin(), s.spreads_sorted.end(), spread), spread);
+  s.spreads.add(t.ts, spread);
 }
 
 bool significance_detector::cooled(series& s, int kind, int64_t ts) {
@@ -89,8 +65,8 @@ void significance_detector::close_minute(series& s, const tick& t,
     s.returns.push_back(std::log(s.minute_close / s.prev_close));
     while (s.returns.size() > 2 * w) s.returns.pop_front();
     if (s.returns.size() == 2 * w) {
-      const double before = stdev(s.returns.begin(), s.returns.begin() + static_cast<long>(w));
-      const double recent = stdev(s.returns.begin() + static_cast<long>(w), s.returns.end());
+      const double before = sample_stdev(s.returns.begin(), s.returns.begin() + static_cast<long>(w));
+      const double recent = sample_stdev(s.returns.begin() + static_cast<long>(w), s.returns.end());
       if (judged(k_vol) && before > 0 && recent >= cfg_.vol_jump_factor * before &&
           cooled(s, k_vol, t.ts))
         out.push_back({t.symbol, t.ts, "volatility_jump", t.price,
@@ -109,8 +85,8 @@ void significance_detector::observe(const tick& t, std::vector<significant_event
 
   // Price move: this % above the window's low or below its high.
   if (judged(k_move)) {
-    evict(s.move_min, t.ts - cfg_.move_window_ms);
-    evict(s.move_max, t.ts - cfg_.move_window_ms);
+    evict_before(s.move_min, t.ts - cfg_.move_window_ms);
+    evict_before(s.move_max, t.ts - cfg_.move_window_ms);
     if (!s.move_min.empty()) {
       const double lo = s.move_min.front().second, hi = s.move_max.front().second;
       const double up = (p / lo - 1) * 100, down = (1 - p / hi) * 100;
@@ -119,8 +95,8 @@ void significance_detector::observe(const tick& t, std::vector<significant_event
                        up >= down ? fmt("+%.2f%% from the window low %.6g", up, lo)
                                   : fmt("-%.2f%% from the window high %.6g", down, hi)});
     }
-    push_mono(s.move_min, t.ts, p, [](double a, double b) { return a < b; });
-    push_mono(s.move_max, t.ts, p, [](double a, double b) { return a > b; });
+    push_monotonic(s.move_min, t.ts, p, [](double a, double b) { return a < b; });
+    push_monotonic(s.move_max, t.ts, p, [](double a, double b) { return a > b; });
   }
 
   // Support / resistance: the aged window's low / high, once a whole window has been seen.
@@ -128,11 +104,11 @@ void significance_detector::observe(const tick& t, std::vector<significant_event
     while (!s.young.empty() && s.young.front().first <= t.ts - cfg_.sr_min_age_ms) {
       auto [ts, price] = s.young.front();
       s.young.pop_front();
-      push_mono(s.aged_min, ts, price, [](double a, double b) { return a < b; });
-      push_mono(s.aged_max, ts, price, [](double a, double b) { return a > b; });
+      push_monotonic(s.aged_min, ts, price, [](double a, double b) { return a < b; });
+      push_monotonic(s.aged_max, ts, price, [](double a, double b) { return a > b; });
     }
-    evict(s.aged_min, t.ts - cfg_.sr_window_ms);
-    evict(s.aged_max, t.ts - cfg_.sr_window_ms);
+    evict_before(s.aged_min, t.ts - cfg_.sr_window_ms);
+    evict_before(s.aged_max, t.ts - cfg_.sr_window_ms);
     if (t.ts - s.first_ts >= cfg_.sr_window_ms && !s.aged_min.empty()) {
       const double support = s.aged_min.front().second, resistance = s.aged_max.front().second;
       const double m = cfg_.sr_margin_pct / 100;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/window_stats.hpp"
 #include "config/config.hpp"
 #include "messages/tick.hpp"
 
@@ -48,9 +49,7 @@ class significance_detector {
     double prev_close = 0;
     std::deque<double> volumes;  // complete minutes before the current one
     std::deque<double> returns;  // one-minute log returns, the last 2 x vol_window_minutes
-    // spread_blowout: quotes of the window (ts, spread), and the same spreads sorted
-    std::deque<std::pair<int64_t, double>> spreads;
-    std::vector<double> spreads_sorted;
+    window_median spreads;  // spread_blowout: the spreads of the window's quotes
     int64_t last_event[5] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
   };
   static int kind_of(const std::string& kind);  // -1 for ""

@@ -141,22 +141,32 @@ std::vector<double> read_ascending(config_reader& r, const std::string& key, dou
   return out;
 }
 
+// The lists above, each left as it is when the key is absent.
+void read_list(config_reader& r, const std::string& key, std::vector<double>& out, double lo, double hi) {
+  if (r.has(key)) out = read_ascending(r, key, lo, hi);
+}
+void read_seconds_list(config_reader& r, const std::string& key, std::vector<int64_t>& out_ms, double lo_s,
+                       double hi_s) {
+  if (!r.has(key)) return;
+  out_ms.clear();
+  for (double v : read_ascending(r, key, lo_s, hi_s)) out_ms.push_back(static_cast<int64_t>(v * 1000));
+}
+void read_minutes_list(config_reader& r, const std::string& key, std::vector<int32_t>& out, double lo,
+                       double hi) {
+  if (!r.has(key)) return;
+  out.clear();
+  for (double m : read_ascending(r, key, lo, hi)) {
+    if (m != static_cast<int32_t>(m)) r.fail(key, "must hold whole minutes");
+    out.push_back(static_cast<int32_t>(m));
+  }
+}
+
 void read_watch(config_reader r, watch_config& w) {
   r.read("enabled", w.enabled);
   r.read("move_pct", w.move_pct, 0.01, 100);
-  if (r.has("move_windows_s")) {
-    w.move_windows_ms.clear();
-    for (double s : read_ascending(r, "move_windows_s", 1, 86'400))
-      w.move_windows_ms.push_back(static_cast<int64_t>(s * 1000));
-  }
+  read_seconds_list(r, "move_windows_s", w.move_windows_ms, 1, 86'400);
   r.read("volume_ratio", w.volume_ratio, 1.01, 1e6);
-  if (r.has("volume_windows_min")) {
-    w.volume_windows_min.clear();
-    for (double m : read_ascending(r, "volume_windows_min", 2, 1440)) {
-      if (m != static_cast<int32_t>(m)) r.fail("volume_windows_min", "must hold whole minutes");
-      w.volume_windows_min.push_back(static_cast<int32_t>(m));
-    }
-  }
+  read_minutes_list(r, "volume_windows_min", w.volume_windows_min, 2, 1440);
   r.read("spread_ratio", w.spread_ratio, 1.01, 1e6);
   r.read_seconds("spread_window_s", w.spread_window_ms, 10, 86'400);
   r.read("spread_min_samples", w.spread_min_samples, 2, 4096);
@@ -330,28 +340,14 @@ void read_significance(config_reader r, significance_config& s) {
   if (r.has("grid")) {
     auto g = r.child("grid");
     auto& x = s.grid;
-    auto doubles = [&](const char* key, std::vector<double>& out, double lo, double hi) {
-      if (g.has(key)) out = read_ascending(g, key, lo, hi);
-    };
-    auto millis = [&](const char* key, std::vector<int64_t>& out, double lo, double hi) {
-      if (!g.has(key)) return;
-      out.clear();
-      for (double v : read_ascending(g, key, lo, hi)) out.push_back(static_cast<int64_t>(v * 1000));
-    };
-    doubles("move_pct", x.move_pct, 0.001, 100);
-    millis("move_window_s", x.move_window_ms, 1, 86'400);
-    doubles("volume_multiplier", x.volume_multiplier, 1, 1e6);
-    if (g.has("volume_avg_minutes")) {
-      x.volume_avg_minutes.clear();
-      for (double m : read_ascending(g, "volume_avg_minutes", 2, 1440)) {
-        if (m != static_cast<int32_t>(m)) g.fail("volume_avg_minutes", "must hold whole minutes");
-        x.volume_avg_minutes.push_back(static_cast<int32_t>(m));
-      }
-    }
-    doubles("spread_factor", x.spread_factor, 1, 1e6);
-    doubles("vol_jump_factor", x.vol_jump_factor, 1, 1e6);
-    millis("cooldown_s", x.cooldown_ms, 0, 30 * 86'400);
-    millis("volume_cooldown_s", x.volume_cooldown_ms, 0, 30 * 86'400);
+    read_list(g, "move_pct", x.move_pct, 0.001, 100);
+    read_seconds_list(g, "move_window_s", x.move_window_ms, 1, 86'400);
+    read_list(g, "volume_multiplier", x.volume_multiplier, 1, 1e6);
+    read_minutes_list(g, "volume_avg_minutes", x.volume_avg_minutes, 2, 1440);
+    read_list(g, "spread_factor", x.spread_factor, 1, 1e6);
+    read_list(g, "vol_jump_factor", x.vol_jump_factor, 1, 1e6);
+    read_seconds_list(g, "cooldown_s", x.cooldown_ms, 0, 30 * 86'400);
+    read_seconds_list(g, "volume_cooldown_s", x.volume_cooldown_ms, 0, 30 * 86'400);
     g.finish();
   }
   r.finish();

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/state_codec.hpp"
+#include "common/window_stats.hpp"
 
 namespace tickgate {
 namespace {
@@ -17,29 +18,18 @@ constexpr event_type k_types[watch_state::k_kinds] = {
     event_type::volatility_jump};
 enum kind : int { k_move = 0, k_volume = 1, k_spread = 2, k_vol = 3 };
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-double stdev(std::deque<double>::const_iterator b, std::deque<double>::const_iterator e) {
-  const double n = static_cast<double>(e - b);
-  double mean = 0;
-  for (auto i = b; i != e; ++i) mean += *i;
-  mean /= n;
-  double ss = 0;
-  for (auto i = b; i != e; ++i) ss += (*i - mean) * (*i - mean);
-  return std::sqrt(ss / (n - 1));
-}
-
 void trigger(watch_state& s, int k, double magnitude, const char* fmt, double a, double b) {
-  s.pending[k] = true;
-  if (magnitude < s.pending_magnitude[k]) return;
+  auto& e = s.emits[k];
+  e.pending = true;
+  if (magnitude < e.magnitude) return;
   char buf[128];
   std::snprintf(buf, sizeof buf, fmt, a, b);
-  s.pending_magnitude[k] = magnitude;
-  s.pending_reason[k] = buf;
+  e.magnitude = magnitude;
+  e.reason = buf;
 }
 
 // The first entry at or after `oldest` of a monotonic deque is the extreme of that suffix.
-double suffix_extreme(const std::deque<std::pair<int64_t, double>>& q, int64_t oldest) {
+double suffix_extreme(const timed_values& q, int64_t oldest) {
   auto it = std::lower_bound(q.begin(), q.end(), oldest,
                              [](const std::pair<int64_t, double>& e, int64_t ts) { return e.first < ts; });
   return it == q.end() ? k_absent : it->second;
@@ -50,8 +40,8 @@ void watch_moves(const watch_config& c, watch_state& s, const tick& t) {
   if (n == 0) return;
   if (s.move.size() != 2 * n) s.move.assign(2 * n, level_trigger{});
   const int64_t longest = c.move_windows_ms.back();
-  while (!s.lows.empty() && s.lows.front().first < t.ts - longest) s.lows.pop_front();
-  while (!s.highs.empty() && s.highs.front().first < t.ts - longest) s.highs.pop_front();
+  evict_before(s.lows, t.ts - longest);
+  evict_before(s.highs, t.ts - longest);
   const double p = t.price;
   for (size_t i = 0; i < n; ++i) {
     const int64_t w = c.move_windows_ms[i];
@@ -63,10 +53,8 @@ void watch_moves(const watch_config& c, watch_state& s, const tick& t) {
     if (s.move[2 * i + 1].step(down, t.ts, c, c.move_pct))
       trigger(s, k_move, down, "price -%.2f%% over %.0f s", down, static_cast<double>(w) / 1000);
   }
-  while (!s.lows.empty() && s.lows.back().second >= p) s.lows.pop_back();
-  s.lows.emplace_back(t.ts, p);
-  while (!s.highs.empty() && s.highs.back().second <= p) s.highs.pop_back();
-  s.highs.emplace_back(t.ts, p);
+  push_monotonic(s.lows, t.ts, p, [](double a, double b) { return a < b; });
+  push_monotonic(s.highs, t.ts, p, [](double a, double b) { return a > b; });
 }
 
 // Closes the minute(s) before `minute`: volume history, the window means, returns and the
@@ -95,7 +83,7 @@ void roll_minute(const watch_config& c, watch_state& s, int64_t minute, int64_t 
     while (s.returns.size() > 2 * vw) s.returns.pop_front();
     if (s.returns.size() == 2 * vw) {
       const auto mid = s.returns.begin() + static_cast<long>(vw);
-      const double before = stdev(s.returns.begin(), mid), recent = stdev(mid, s.returns.end());
+      const double before = sample_stdev(s.returns.begin(), mid), recent = sample_stdev(mid, s.returns.end());
       if (before > 0 && s.vol_jump.step(recent / before, ts, c, c.vol_jump_factor))
         trigger(s, k_vol, recent / before, "1-min return stdev %.2fx the %.0f min before", recent / before,
                 static_cast<double>(vw));
@@ -109,24 +97,15 @@ void roll_minute(const watch_config& c, watch_state& s, int64_t minute, int64_t 
 void watch_spread(const watch_config& c, watch_state& s, const tick& t) {
   if (!present(t.bid) || !present(t.ask) || !(t.bid > 0) || !(t.ask >= t.bid)) return;
   const double spread = t.ask - t.bid;
-  auto drop_oldest = [&] {
-    auto it = std::lower_bound(s.spreads_sorted.begin(), s.spreads_sorted.end(), s.spreads.front().second);
-    if (it != s.spreads_sorted.end()) s.spreads_sorted.erase(it);
-    s.spreads.pop_front();
-  };
-  while (!s.spreads.empty() && s.spreads.front().first < t.ts - c.spread_window_ms) drop_oldest();
-  const size_t n = s.spreads_sorted.size();
-  if (n >= static_cast<size_t>(c.spread_min_samples)) {
-    const double median = n % 2 ? s.spreads_sorted[n / 2]
-                                : (s.spreads_sorted[n / 2 - 1] + s.spreads_sorted[n / 2]) / 2;
+  s.spreads.drop_before(t.ts - c.spread_window_ms);
+  if (s.spreads.size() >= static_cast<size_t>(c.spread_min_samples)) {
+    const double median = s.spreads.median();
     if (median > 0 && s.spread.step(spread / median, t.ts, c, c.spread_ratio))
       trigger(s, k_spread, spread / median, "spread %.2fx its median (%.6g)", spread / median, median);
   }
-  if (s.spreads.empty() || t.ts - s.spreads.back().first >= k_spread_sample_ms) {
-    if (s.spreads.size() >= k_max_spread_samples) drop_oldest();
-    s.spreads.emplace_back(t.ts, spread);
-    s.spreads_sorted.insert(std::upper_bound(s.spreads_sorted.begin(), s.spreads_sorted.end(), spread),
-                            spread);
+  if (s.spreads.empty() || t.ts - s.spreads.newest_ts() >= k_spread_sample_ms) {
+    if (s.spreads.size() >= k_max_spread_samples) s.spreads.drop_oldest();
+    s.spreads.add(t.ts, spread);
   }
 }
 
@@ -157,102 +136,97 @@ void watch_tick(const watch_config& c, watch_state& s, const tick& t,
   watch_spread(c, s, t);
 
   for (int k = 0; k < watch_state::k_kinds; ++k) {
-    if (!s.pending[k] || t.ts - s.last_emit[k] < c.follow_up_ms) continue;
+    auto& e = s.emits[k];
+    if (!e.pending || t.ts - e.last < c.follow_up_ms) continue;
     out.push_back({static_cast<uint8_t>(k_types[k]), static_cast<uint8_t>(priority_of(k_types[k])),
-                   s.pending_magnitude[k], std::move(s.pending_reason[k])});
-    s.last_emit[k] = t.ts;
-    s.pending[k] = false;
-    s.pending_magnitude[k] = 0;
-    s.pending_reason[k].clear();
+                   e.magnitude, std::move(e.reason)});
+    e = {t.ts, false, 0, {}};
   }
 }
 
+// The checkpoint: every field in declaration order (prioritise state version 2).
 void watch_state::save(state_writer& w) const {
-  auto pairs = [&](const std::deque<std::pair<int64_t, double>>& q) {
+  auto pairs = [&](const timed_values& q) {
     w.i64(static_cast<int64_t>(q.size()));
     for (auto& [ts, v] : q) {
       w.i64(ts);
       w.f64(v);
     }
   };
+  auto doubles = [&](const auto& v) {
+    w.i64(static_cast<int64_t>(v.size()));
+    for (double x : v) w.f64(x);
+  };
+  auto trig = [&](const level_trigger& t) {
+    w.f64(t.next);
+    w.i64(t.fired_ts);
+  };
+  auto trigs = [&](const std::vector<level_trigger>& v) {
+    w.i64(static_cast<int64_t>(v.size()));
+    for (auto& t : v) trig(t);
+  };
   pairs(lows);
   pairs(highs);
-  w.i64(static_cast<int64_t>(move.size()));
-  for (auto& m : move) {
-    w.f64(m.next);
-    w.i64(m.fired_ts);
-  }
+  trigs(move);
   w.i64(minute);
   w.f64(minute_volume);
   w.f64(minute_close);
   w.f64(prev_close);
-  w.i64(static_cast<int64_t>(volumes.size()));
-  for (double v : volumes) w.f64(v);
-  w.i64(static_cast<int64_t>(volume_means.size()));
-  for (double m : volume_means) w.f64(m);
-  w.i64(static_cast<int64_t>(volume.size()));
-  for (auto& v : volume) {
-    w.f64(v.next);
-    w.i64(v.fired_ts);
-  }
-  pairs(spreads);
-  w.f64(spread.next);
-  w.i64(spread.fired_ts);
-  w.i64(static_cast<int64_t>(returns.size()));
-  for (double r : returns) w.f64(r);
-  w.f64(vol_jump.next);
-  w.i64(vol_jump.fired_ts);
-  for (int k = 0; k < k_kinds; ++k) {
-    w.i64(last_emit[k]);
-    w.boolean(pending[k]);
-    w.f64(pending_magnitude[k]);
-    w.str(pending_reason[k]);
+  doubles(volumes);
+  doubles(volume_means);
+  trigs(volume);
+  pairs(spreads.samples());
+  trig(spread);
+  doubles(returns);
+  trig(vol_jump);
+  for (auto& e : emits) {
+    w.i64(e.last);
+    w.boolean(e.pending);
+    w.f64(e.magnitude);
+    w.str(e.reason);
   }
 }
 
 void watch_state::load(state_reader& r) {
-  auto pairs = [&](std::deque<std::pair<int64_t, double>>& q) {
-    q.clear();
+  auto pairs = [&] {
+    timed_values q;
     for (size_t n = r.count(16); n > 0; --n) {
       const int64_t ts = r.i64();
       q.emplace_back(ts, r.f64());
     }
+    return q;
   };
-  pairs(lows);
-  pairs(highs);
-  move.assign(r.count(16), level_trigger{});
-  for (auto& m : move) {
-    m.next = r.f64();
-    m.fired_ts = r.i64();
-  }
+  auto doubles = [&](auto& v) {
+    v.clear();
+    for (size_t n = r.count(8); n > 0; --n) v.push_back(r.f64());
+  };
+  auto trig = [&](level_trigger& t) {
+    t.next = r.f64();
+    t.fired_ts = r.i64();
+  };
+  auto trigs = [&](std::vector<level_trigger>& v) {
+    v.assign(r.count(16), level_trigger{});
+    for (auto& t : v) trig(t);
+  };
+  lows = pairs();
+  highs = pairs();
+  trigs(move);
   minute = r.i64();
   minute_volume = r.f64();
   minute_close = r.f64();
   prev_close = r.f64();
-  volumes.clear();
-  for (size_t n = r.count(8); n > 0; --n) volumes.push_back(r.f64());
-  volume_means.clear();
-  for (size_t n = r.count(8); n > 0; --n) volume_means.push_back(r.f64());
-  volume.assign(r.count(16), level_trigger{});
-  for (auto& v : volume) {
-    v.next = r.f64();
-    v.fired_ts = r.i64();
-  }
-  pairs(spreads);
-  spreads_sorted.clear();
-  for (auto& [ts, v] : spreads) spreads_sorted.push_back(v);
-  std::sort(spreads_sorted.begin(), spreads_sorted.end());
-  spread.next = r.f64();
-  spread.fired_ts = r.i64();
-  returns.clear();
-  for (size_t n = r.count(8); n > 0; --n) returns.push_back(r.f64());
-  vol_jump.next = r.f64();
-  vol_jump.fired_ts = r.i64();
-  for (int k = 0; k < k_kinds; ++k) {
-    last_emit[k] = r.i64();
-    pending[k] = r.boolean();
-    pending_magnitude[k] = r.f64();
-    pending_reason[k] = std::string(r.str());
+  doubles(volumes);
+  doubles(volume_means);
+  trigs(volume);
+  spreads.restore(pairs());
+  trig(spread);
+  doubles(returns);
+  trig(vol_jump);
+  for (auto& e : emits) {
+    e.last = r.i64();
+    e.pending = r.boolean();
+    e.magnitude = r.f64();
+    e.reason = std::string(r.str());
   }
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/window_stats.hpp"
 #include "config/config.hpp"
 #include "messages/market_event.hpp"
 
@@ -40,7 +41,7 @@ struct watch_state {
   static constexpr int k_kinds = 4;  // sharp_move, volume_surge, spread_blowout, volatility_jump
   // Sharp moves: monotonic (ts, price) deques over the longest window; a trigger per window
   // and direction (up at [2i], down at [2i+1]).
-  std::deque<std::pair<int64_t, double>> lows, highs;
+  timed_values lows, highs;
   std::vector<level_trigger> move;
   // Volume: completed minutes (zero-filled), newest last; each window's mean (0: not complete
   // or idle), fixed at each minute's roll, and a trigger per window.
@@ -51,18 +52,20 @@ struct watch_state {
   std::deque<double> volumes;
   std::vector<double> volume_means;
   std::vector<level_trigger> volume;
-  // Spread: samples (ts, spread) at most one a second, and the same values sorted.
-  std::deque<std::pair<int64_t, double>> spreads;
-  std::vector<double> spreads_sorted;
+  // Spread: its median over the window, sampled at most once a second.
+  window_median spreads;
   level_trigger spread;
   // Volatility: one-minute log returns, the last 2 x vol_window_minutes.
   std::deque<double> returns;
   level_trigger vol_jump;
-  // Emission: a trigger is pending until follow_up has passed since the kind's last event.
-  int64_t last_emit[k_kinds] = {INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
-  bool pending[k_kinds] = {false, false, false, false};
-  double pending_magnitude[k_kinds] = {0, 0, 0, 0};
-  std::string pending_reason[k_kinds];
+  // Emission per kind: a trigger is pending until follow_up has passed since the last event.
+  struct emission {
+    int64_t last = INT64_MIN / 2;
+    bool pending = false;
+    double magnitude = 0;  // the largest trigger while pending, and its reason
+    std::string reason;
+  };
+  emission emits[k_kinds];
 
   void save(state_writer& w) const;
   void load(state_reader& r);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/window_stats.hpp"
+
 namespace tickgate {
 namespace {
 
@@ -20,8 +22,6 @@ void emit(std::vector<market_event>& out, event_type type, double magnitude, con
   out.push_back({static_cast<uint8_t>(type), static_cast<uint8_t>(priority_of(type)), magnitude,
                  buf});
 }
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 }  // namespace
 
