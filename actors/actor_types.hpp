@@ -52,9 +52,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sampled& x) {
   return f(caf::meta::type_name("sampled"), x.w);
 }
-/// sink -> cache: a fresh paid answer to remember.
+/// sink -> cache: how a request that missed the cache ended, one per item: a fresh answer to
+/// remember, or (results_json empty) none; either way requests waiting for it go on.
 struct cache_store {
-  std::string key;  // the request's cache key; the cache adds the model that answered
+  std::string key;  // the item's cache key (item_cache_key); the cache adds the model that answered
   uint16_t agent = 0;
   std::string provider;
   std::string model;
@@ -170,7 +171,7 @@ typename Inspector::result_type inspect(Inspector& f, budget_level_changed& x) {
 }
 
 using cache_actor = caf::typed_actor<caf::reacts_to<llm_request>, caf::reacts_to<cache_store>,
-                                     caf::reacts_to<cache_invalidate>,
+                                     caf::reacts_to<cache_invalidate>, caf::reacts_to<flush_atom>,
                                      caf::reacts_to<budget_level_changed>>;
 using gateway_actor = caf::typed_actor<caf::reacts_to<cache_miss>, caf::reacts_to<attempt_done>,
                                       caf::reacts_to<pump_atom>,

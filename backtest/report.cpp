@@ -152,7 +152,7 @@ backtest_report build_report(const backtest_meta& meta, const config& cfg,
   std::vector<std::pair<int64_t, picousd>> deltas;
   int64_t cache_rows = 0;
   for (auto& row : ledger) {
-    if (row.source == "cache") ++cache_rows;
+    if (row.source == "cache") ++cache_rows, r.cache_avoided += row.avoided;
     if (!row.is_call()) continue;
     ++tg.calls;
     tg.input_tokens += row.input_tokens;
@@ -276,6 +276,15 @@ std::string report_json(const backtest_report& r) {
          {"calls_per_hour", hours}});
   }
   j["strategies"] = strategies;
+  const auto& c = r.meta.cache;
+  j["response_cache"] = {
+      {"hits", c.hits},
+      {"lookups", c.lookups()},
+      {"hit_pct_of_lookups", c.lookups() ? 100.0 * static_cast<double>(c.hits) / static_cast<double>(c.lookups()) : 0.0},
+      {"bypassed_high_critical", c.bypassed},
+      {"avoided_usd", pico_to_usd(r.cache_avoided)},
+      {"note", "HIGH and CRITICAL requests are always answered fresh and never looked up; lookups "
+               "are the requests below HIGH, keyed by each agent's quantised state"}};
   json grid = json::array();
   json worst = json::object();
   for (auto& p : r.grid)
@@ -326,6 +335,16 @@ std::string report_table(const backtest_report& r) {
     std::snprintf(buf, sizeof buf, "  %-11s %10lld %14s %12.4f %8s %8.1f%% %15s\n", f.name.c_str(),
                   static_cast<long long>(f.calls), tokens, pico_to_usd(f.cost), cache,
                   f.coverage.share_pct(), delay);
+    out += buf;
+  }
+  if (const auto& c = r.meta.cache; c.lookups() + c.bypassed > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "\n  response cache: %lld hits of %lld lookups below HIGH (%.1f%%), %lld HIGH/CRITICAL "
+                  "always fresh; avoided %.4f USD\n",
+                  static_cast<long long>(c.hits), static_cast<long long>(c.lookups()),
+                  c.lookups() ? 100.0 * static_cast<double>(c.hits) / static_cast<double>(c.lookups()) : 0.0,
+                  static_cast<long long>(c.bypassed),
+                  pico_to_usd(r.cache_avoided));
     out += buf;
   }
   std::snprintf(buf, sizeof buf, "\n  covered: a fresh analysis of the symbol within %.0f s of the event (event time)\n",

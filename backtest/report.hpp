@@ -25,6 +25,14 @@ struct analysis_row {
   int64_t ts = 0;
 };
 
+/// The response cache over a run (from the cache actor's counters).
+struct cache_figures {
+  int64_t hits = 0;       // requests answered from the cache
+  int64_t misses = 0;     // requests below HIGH that found no live answer
+  int64_t bypassed = 0;   // HIGH and CRITICAL requests: always fresh, never looked up
+  int64_t lookups() const { return hits + misses; }
+};
+
 struct backtest_meta {
   std::string input;     // the CSV path or topic
   std::string provider;  // dry-run | recorded | a provider name
@@ -32,6 +40,7 @@ struct backtest_meta {
   int64_t from_ts = 0;   // the range actually replayed (first and last tick)
   int64_t to_ts = 0;
   uint32_t config_version = 1;
+  cache_figures cache;
 };
 
 struct strategy_figures {
@@ -85,6 +94,7 @@ struct backtest_report {
   std::vector<symbol_chart> charts;
   std::vector<grid_point> grid;       // tickgate's coverage over the judge's grid
   std::vector<missed_event> missed;   // by the base judge, in event-time order
+  picousd cache_avoided = 0;          // what the cache's answers would have cost
 };
 
 /// `ticks` in event-time order per symbol; `analyses` of every request in `ledger`.

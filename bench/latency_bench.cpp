@@ -50,7 +50,7 @@ sink_actor::behavior_type recording_sink(sink_actor::pointer, timing* t) {
 }
 
 cache_actor::behavior_type quiet_cache(cache_actor::pointer, int) {
-  return {[](llm_request&) {}, [](cache_store&) {}, [](cache_invalidate&) {}, [](budget_level_changed&) {}};
+  return {[](llm_request&) {}, [](cache_store&) {}, [](cache_invalidate&) {}, [](budget_level_changed&) {}, [](flush_atom) {}};
 }
 
 int64_t pct(const std::vector<int64_t>& sorted, double p) {

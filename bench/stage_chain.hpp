@@ -32,10 +32,10 @@ struct stage_chain {
     requests += static_cast<int64_t>(batching.advance(0, w.t.ts).size());
     for (auto& v : w.verdicts) {
       if (v.act == static_cast<uint8_t>(action::call)) {
-        last_request = make_request(*cfg, v.agent, {make_item(w, v)});
+        last_request = make_request(*cfg, v.agent, {make_item(*cfg, w, v)});
         ++requests;
       } else if (v.act == static_cast<uint8_t>(action::batch)) {
-        if (!batching.add(v.agent, make_item(w, v), 0).empty()) ++requests;
+        if (!batching.add(v.agent, make_item(*cfg, w, v), 0).empty()) ++requests;
       }
     }
     return requests;

@@ -402,6 +402,24 @@ void read_gateway(config_reader r, gateway_config& g) {
   r.finish();
 }
 
+void read_quantise(config_reader r, quantise_config& q) {
+  r.read("price_step_vols", q.price_step_vols, 0, 1000);
+  r.read("price_step_min_pct", q.price_step_min_pct, 1e-6, 100);
+  r.read("price_step_max_pct", q.price_step_max_pct, 1e-6, 100);
+  if (q.price_step_max_pct < q.price_step_min_pct)
+    r.fail("price_step_max_pct", "must not be below price_step_min_pct");
+  r.read("vol_band_base_pct", q.vol_band_base_pct, 1e-9, 1000);
+  r.read("vol_band_ratio", q.vol_band_ratio, 1.01, 100);
+  r.read("rsi_band", q.rsi_band, 0.01, 100);
+  r.read("iv_band", q.iv_band, 1e-6, 100);
+  read_list(r, "adx_edges", q.adx_edges, 0, 100);
+  read_list(r, "volume_edges", q.volume_edges, 0, 1e9);
+  read_list(r, "spread_edges_bps", q.spread_edges_bps, 0, 1e6);
+  read_list(r, "bollinger_edges", q.bollinger_edges, -100, 100);
+  read_list(r, "expiry_edges_days", q.expiry_edges_days, 0, 1e5);
+  r.finish();
+}
+
 agent_config read_agent(config_reader r, const std::string& name) {
   agent_config a;
   a.name = name;
@@ -427,6 +445,18 @@ agent_config read_agent(config_reader r, const std::string& name) {
     event_type t;
     if (!parse_event_type(s, t)) r.fail("events", "unknown event type '" + s + "'");
     a.subscribes[static_cast<size_t>(t)] = true;
+  }
+  if (r.has("cache_features")) {
+    auto& cf = r.raw("cache_features");
+    if (!cf.is_array() || cf.empty())
+      r.fail("cache_features", std::string("must be a non-empty list of: ") + cache_feature_names());
+    a.cache_features = 0;
+    for (auto& f : cf) {
+      uint32_t bit = 0;
+      if (!f.is_string() || !parse_cache_feature(f.get<std::string>(), bit))
+        r.fail("cache_features", "unknown feature " + f.dump() + " (" + cache_feature_names() + ")");
+      a.cache_features |= bit;
+    }
   }
   auto w = r.child("weights");
   w.read("price", a.weight_price, 0, 100);
@@ -459,6 +489,32 @@ std::string resolve_relative(const std::string& file, const std::string& config_
 }
 
 }  // namespace
+
+namespace {
+struct feature_name {
+  const char* name;
+  uint32_t bit;
+};
+constexpr feature_name k_cache_features[] = {
+    {"price", cf_price},   {"volatility", cf_volatility}, {"rsi", cf_rsi},
+    {"trend", cf_trend},   {"levels", cf_levels},         {"volume", cf_volume},
+    {"spread", cf_spread}, {"bollinger", cf_bollinger},   {"options", cf_options},
+    {"trigger", cf_trigger},
+};
+}  // namespace
+
+bool parse_cache_feature(const std::string& name, uint32_t& bit) {
+  for (auto& f : k_cache_features)
+    if (name == f.name) {
+      bit = f.bit;
+      return true;
+    }
+  return false;
+}
+
+const char* cache_feature_names() {
+  return "price, volatility, rsi, trend, levels, volume, spread, bollinger, options, trigger";
+}
 
 const char* to_string(sampling_kind k) {
   switch (k) {
@@ -570,6 +626,7 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
     auto ca = r.child("cache");
     ca.read("memory_bytes", c->cache_memory_bytes, 0, 1ll << 40);
     ca.read_seconds("max_age_s", c->cache_max_age_ms, 1, 365 * 86'400.0);
+    ca.read_seconds("max_wait_s", c->cache_max_wait_ms, 0.001, 86'400);
     auto ttl = ca.child("ttl_s");
     // ca and ttl validated both as objects when present.
     const json ttls = root.contains("cache") && root["cache"].contains("ttl_s")
@@ -580,6 +637,7 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
       c->cache_ttl_ms[k] = ms;
     }
     ttl.finish();
+    read_quantise(ca.child("quantise"), c->cache_quantise);
     ca.finish();
   }
   {

@@ -129,6 +129,43 @@ struct strategy_config {
   double reference_volatility_pct = 0.5;  // adaptive: volatility at which interval == base
 };
 
+/// What an agent's answers depend on, as bits of agent_config::cache_features: its cached
+/// answers are keyed by these features of the state, each in the bands of quantise_config.
+enum cache_feature : uint32_t {
+  cf_price = 1u << 0,      // price in volatility-scaled buckets
+  cf_volatility = 1u << 1, // realised volatility in geometric bands
+  cf_rsi = 1u << 2,        // RSI in bands of rsi_band
+  cf_trend = 1u << 3,      // MACD sign, ADX band, sign of +DI - -DI
+  cf_levels = 1u << 4,     // support and resistance in the price's buckets
+  cf_volume = 1u << 5,     // minute volume / average in bands
+  cf_spread = 1u << 6,     // bid/ask spread (bps) in bands
+  cf_bollinger = 1u << 7,  // position within the Bollinger bands, in bands
+  cf_options = 1u << 8,    // implied volatility and days to expiry in bands
+  cf_trigger = 1u << 9,    // the event that asked for the analysis
+  cf_all = (1u << 10) - 1,
+};
+/// The bit of a feature name ("price", "volatility", ...); false when unknown.
+bool parse_cache_feature(const std::string& name, uint32_t& bit);
+/// Every feature name, comma-separated.
+const char* cache_feature_names();
+
+/// The bands of the response cache's quantised state (cache.quantise): what "the same state"
+/// means to an agent, with the features it keys on (agents.*.cache_features).
+struct quantise_config {
+  double price_step_vols = 1.0;       // price bucket width: this x the lower edge of the
+  double price_step_min_pct = 0.1;    //   volatility band, in % of price, at least this...
+  double price_step_max_pct = 3.0;    //   ...and at most this
+  double vol_band_base_pct = 0.05;    // volatility bands: below this, then geometric from it...
+  double vol_band_ratio = 2.0;        //   ...each band this x the one below
+  double rsi_band = 10;               // RSI bands of this width (30 and 70 fall on edges)
+  double iv_band = 0.05;              // implied volatility bands (0.05 = 5 vol points)
+  std::vector<double> adx_edges{20, 40};                  // no trend | trend | strong trend
+  std::vector<double> volume_edges{0.5, 1.5, 3, 6, 12};   // minute volume / average
+  std::vector<double> spread_edges_bps{2, 5, 10, 20, 50, 100};
+  std::vector<double> bollinger_edges{0, 0.2, 0.8, 1};    // below | low | middle | high | above
+  std::vector<double> expiry_edges_days{1, 7, 30, 90};
+};
+
 struct agent_config {
   std::string name;
   std::string response_type;  // keys the cache TTL
@@ -142,6 +179,7 @@ struct agent_config {
   double weight_volatility = 1.0;
   double weight_rsi = 1.0;
   std::string provider;  // empty: routing decides
+  uint32_t cache_features = cf_all;  // cache_feature bits its answers depend on
 };
 
 /// One model a provider serves: a route of the gateway.
@@ -298,6 +336,8 @@ struct config {
   int64_t batch_idle_flush_ms = 10'000;  // live mode only: wall-clock flush of an idle batch
   int64_t cache_memory_bytes = 64ll << 20;
   std::map<std::string, int64_t> cache_ttl_ms;  // per response type
+  quantise_config cache_quantise;
+  int64_t cache_max_wait_ms = 300'000;  // a request waiting for an answer in flight: at most this
   int64_t cache_max_age_ms = 48ll * 3'600'000;
   budget_config budget;
   gateway_config gateway;

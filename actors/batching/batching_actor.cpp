@@ -94,11 +94,11 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
           st.stats->decision(to_string(act), reason_code(v.reason)).inc();
           if (act == action::call) {
             ++outstanding;
-            emit(v.agent, {make_item(w, v)});
+            emit(v.agent, {make_item(*self->state.cfg, w, v)});
           } else if (act == action::batch) {
             ++outstanding;
             st.stats->batched_items->inc();
-            auto full = st.policy->add(v.agent, make_item(w, v), wall_ms());
+            auto full = st.policy->add(v.agent, make_item(*self->state.cfg, w, v), wall_ms());
             if (!full.empty()) emit(v.agent, std::move(full));
           }
         }

@@ -1,11 +1,11 @@
 #include "actors/batching/batching_policy.hpp"
 
-#include "actors/change/change_policy.hpp"
+#include "actors/cache/state_key.hpp"
 #include "common/hashing.hpp"
 
 namespace tickgate {
 
-request_item make_item(const tick_work& w, const agent_verdict& v) {
+request_item make_item(const config& cfg, const tick_work& w, const agent_verdict& v) {
   request_item it;
   it.symbol = w.t.symbol;
   it.ts = w.t.ts;
@@ -16,7 +16,8 @@ request_item make_item(const tick_work& w, const agent_verdict& v) {
   it.significance = v.significance;
   it.reason = v.reason;
   it.snap = w.snap;
-  it.fingerprint = state_fingerprint(w.t.symbol, w.snap, v.significance);
+  const auto& a = cfg.agents.at(v.agent);
+  it.fingerprint = quantised_state(cfg.cache_quantise, a.cache_features, w.snap, v.trigger);
   return it;
 }
 
@@ -30,13 +31,14 @@ llm_request make_request(const config& cfg, uint16_t agent, std::vector<request_
   for (auto& it : items) {
     id_src += "|" + it.symbol + "@" + std::to_string(it.ts) + ":" +
               to_string(static_cast<event_type>(it.trigger));
-    key_src += "|" + it.fingerprint;
+    key_src += "|" + item_cache_key(cfg, agent, it);
     r.prio = std::max(r.prio, it.prio);
   }
   r.request_id = sha256_hex(id_src).substr(0, 32);
-  r.cache_key = a.name + "/" + a.prompt_version + "/" +
-                (items.size() == 1 ? items[0].symbol + "/" + items[0].fingerprint
-                                   : "batch/" + sha256_hex(key_src));
+  // One item: its own key. A batch is served from the cache item by item (cache_actor), so
+  // its key only names the request in the ledger.
+  r.cache_key = items.size() == 1 ? item_cache_key(cfg, agent, items[0])
+                                  : a.name + "/" + a.prompt_version + "/batch/" + sha256_hex(key_src);
   r.items = std::move(items);
   return r;
 }

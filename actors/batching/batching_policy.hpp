@@ -16,8 +16,9 @@ namespace tickgate {
 /// Builds the request for `items` of `agent`: deterministic id and cache key.
 llm_request make_request(const config& cfg, uint16_t agent, std::vector<request_item> items);
 
-/// The item a verdict contributes to a request.
-request_item make_item(const tick_work& w, const agent_verdict& v);
+/// The item a verdict contributes to a request; its fingerprint is the state quantised for the
+/// verdict's agent (state_key.hpp), which keys the item's cached answer.
+request_item make_item(const config& cfg, const tick_work& w, const agent_verdict& v);
 
 /// One instance per shard, owned by its batching actor.
 class batching_policy {

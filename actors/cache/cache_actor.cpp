@@ -10,6 +10,8 @@
 #include <algorithm>
 
 #include "actors/budget/budget_policy.hpp"
+#include "actors/cache/single_flight.hpp"
+#include "actors/cache/state_key.hpp"
 #include "actors/llm/outcome.hpp"
 
 namespace tickgate {
@@ -33,7 +35,13 @@ struct cache_stats {
                              "Cache storage errors and damaged entries, served as misses")),
         stores(r.add_counter("tickgate_cache_stores_total", "", "Answers cached")),
         invalidated(r.add_counter("tickgate_cache_invalidated_total", "",
-                                  "Entries dropped by invalidation")) {}
+                                  "Entries dropped by invalidation")),
+        coalesced(r.add_counter("tickgate_cache_coalesced_total", "",
+                                "Requests that waited for an answer in flight for the same state")),
+        wait_expired(r.add_counter("tickgate_cache_wait_expired_total", "",
+                                   "Waiting requests released as misses after cache.max_wait_s")),
+        parked(r.add_gauge("tickgate_cache_waiting", "",
+                           "Requests waiting for an answer in flight for the same state")) {}
   counter& memory_hits;
   counter& store_hits;
   counter& misses;
@@ -41,11 +49,15 @@ struct cache_stats {
   counter& errors;
   counter& stores;
   counter& invalidated;
+  counter& coalesced;
+  counter& wait_expired;
+  gauge& parked;
 };
 
 struct cache_state {
   std::unique_ptr<cache_policy> policy;
   std::unique_ptr<cache_stats> stats;
+  single_flight flight;
   static inline const char* name = "cache";
 };
 
@@ -73,6 +85,15 @@ bool decode_entry(const std::string& text, cached_answer& a) {
   return true;
 }
 
+/// A live cached answer of one item, copied out of the cache.
+struct item_hit {
+  std::string results_json;
+  std::string provider;
+  std::string model;
+  picousd cost = 0;
+  bool from_store = false;  // read from RocksDB, not memory
+};
+
 // The model routing prefers for this agent: the cache key includes it, so an answer of one
 // model is never served for another.
 const std::string& answering_model(const pipeline_env& env, uint16_t agent) {
@@ -91,72 +112,128 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
   auto cfg = env.cfg;
   self->state.policy = std::make_unique<cache_policy>(cfg->cache_memory_bytes, cfg->cache_max_age_ms);
   self->state.stats = std::make_unique<cache_stats>(*env.stats);
-  // Memory first, then RocksDB (promoting a hit to memory); a storage error is a miss.
-  auto lookup = [=](const std::string& key, int64_t now) -> const cached_answer* {
+  // Memory first, then RocksDB (promoting a hit to memory); a storage error is a miss. A hit
+  // is copied out: the next lookup may evict it.
+  auto lookup = [=](const std::string& key, int64_t now, item_hit& out) -> bool {
     auto& st = self->state;
     if (const auto* hit = st.policy->get(key, now)) {
-      st.stats->memory_hits.inc();
-      return hit;
+      out = {hit->results_json, hit->provider, hit->model, hit->cost_pico, false};
+      return true;
     }
     std::string text;
     try {
-      if (!env.store->get(column::cache, key, text)) return nullptr;
+      if (!env.store->get(column::cache, key, text)) return false;
     } catch (const storage_error& e) {
       st.stats->errors.inc();
       spdlog::warn("cache: lookup failed, served as a miss error=\"{}\"", e.what());
-      return nullptr;
+      return false;
     }
     cached_answer a;
     if (!decode_entry(text, a)) {
       st.stats->errors.inc();
-      return nullptr;
+      return false;
     }
     st.policy->put(key, std::move(a));
     const auto* hit = st.policy->get(key, now);  // applies TTL and max age
-    if (hit) st.stats->store_hits.inc();
-    return hit;
+    if (!hit) return false;
+    out = {hit->results_json, hit->provider, hit->model, hit->cost_pico, true};
+    return true;
   };
+  // The answer of one item: the single result of its entry (entries hold one item each).
+  auto item_result = [](const std::string& results_json, std::string& out) {
+    auto results = json::parse(results_json, nullptr, false);
+    if (!results.is_array() || results.size() != 1) return false;
+    out = results[0].dump();
+    return true;
+  };
+  // Serves `req` from the cache, parks it behind answers in flight for its states, or sends it
+  // on to the gateway as a miss (it will answer its states: later requests wait for it).
+  std::function<void(llm_request)> serve;
+  serve = [=](llm_request req) {
+    auto& st = self->state;
+    const auto& model = answering_model(env, req.agent);
+    std::vector<std::string> keys;
+    for (auto& it : req.items) keys.push_back(item_cache_key(*cfg, req.agent, it) + "/" + model);
+    auto to_gateway = [&] {
+      st.flight.begin(keys);
+      self->send(gateway, cache_miss{std::move(req)});
+    };
+    // A HIGH or CRITICAL event is answered fresh: an answer cached before it knew nothing of
+    // the surge, break or anomaly it is about. Its answer is still cached for others.
+    if (req.prio >= static_cast<uint8_t>(priority::high)) {
+      st.stats->bypassed.inc();
+      return to_gateway();
+    }
+    // Served only when every item has a live answer for its quantised state, each checked at
+    // its own event time (never an answer stored after it).
+    std::vector<std::string> parts, waits;
+    item_hit first, hit;
+    picousd avoided = 0;
+    bool from_store = false;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!lookup(keys[i], req.items[i].ts, hit)) {
+        if (!st.flight.in_flight(keys[i])) break;
+        waits.push_back(keys[i]);
+        continue;
+      }
+      std::string part;
+      if (!item_result(hit.results_json, part)) {
+        st.stats->errors.inc();  // damaged: a miss, never a failure
+        break;
+      }
+      if (parts.empty()) first = hit;
+      parts.push_back(std::move(part));
+      avoided += hit.cost;
+      from_store = from_store || hit.from_store;
+    }
+    if (parts.size() + waits.size() != keys.size()) {
+      st.stats->misses.inc();
+      return to_gateway();
+    }
+    if (!waits.empty()) {
+      st.stats->coalesced.inc();
+      st.flight.park(std::move(req), std::move(waits), now_wall_ms());
+      st.stats->parked.set(static_cast<int64_t>(st.flight.parked()));
+      return;
+    }
+    (from_store ? st.stats->store_hits : st.stats->memory_hits).inc();
+    auto out = make_outcome(*cfg, req, "cache", first.provider, first.model, parts, {}, 0);
+    out.avoided = avoided;
+    self->send(sink, std::move(out));
+  };
+  self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
   return {
-      [=](llm_request& req) {
-        auto& st = self->state;
-        // A HIGH or CRITICAL event is answered fresh: an answer cached before it knew nothing
-        // of the surge, break or anomaly it is about. Its answer is still cached for others.
-        if (req.prio >= static_cast<uint8_t>(priority::high)) {
-          st.stats->bypassed.inc();
-          self->send(gateway, cache_miss{std::move(req)});
-          return;
-        }
-        const auto key = req.cache_key + "/" + answering_model(env, req.agent);
-        const auto* hit = lookup(key, last_item_ts(req));
-        json results;
-        if (hit) results = json::parse(hit->results_json, nullptr, false);
-        if (!hit || !results.is_array() || results.size() != req.items.size()) {
-          if (hit) st.stats->errors.inc();  // damaged: a miss, never a failure
-          st.stats->misses.inc();
-          self->send(gateway, cache_miss{std::move(req)});
-          return;
-        }
-        std::vector<std::string> parts;
-        for (auto& r : results) parts.push_back(r.dump());
-        auto out = make_outcome(*cfg, req, "cache", hit->provider, hit->model, parts, {}, 0);
-        out.avoided = hit->cost_pico;
-        self->send(sink, std::move(out));
-      },
+      [=](llm_request& req) { serve(std::move(req)); },
       [=](cache_store& s) {
-        auto& a = cfg->agents.at(s.agent);
-        cached_answer v{s.provider, s.model, std::move(s.results_json), s.event_ts,
-                        effective_ttl_ms(cfg->cache_ttl_ms.at(a.response_type), s.volatility_rank,
-                                         k_high_vol_ttl_cap_ms),
-                        s.cost, std::move(s.symbols)};
-        const auto key = s.key + "/" + s.model;
-        try {
-          env.store->put(column::cache, key, encode_entry(v));
-        } catch (const storage_error& e) {
-          self->state.stats->errors.inc();
-          spdlog::warn("cache: store failed, memory only error=\"{}\"", e.what());
+        auto& st = self->state;
+        if (!s.results_json.empty()) {
+          auto& a = cfg->agents.at(s.agent);
+          cached_answer v{s.provider, s.model, std::move(s.results_json), s.event_ts,
+                          effective_ttl_ms(cfg->cache_ttl_ms.at(a.response_type), s.volatility_rank,
+                                           k_high_vol_ttl_cap_ms),
+                          s.cost, std::move(s.symbols)};
+          const auto key = s.key + "/" + s.model;
+          if (st.policy->put(key, v)) {  // false: a newer answer for this state is kept
+            try {
+              env.store->put(column::cache, key, encode_entry(v));
+            } catch (const storage_error& e) {
+              st.stats->errors.inc();
+              spdlog::warn("cache: store failed, memory only error=\"{}\"", e.what());
+            }
+            st.stats->stores.inc();
+          }
         }
-        self->state.policy->put(key, std::move(v));
-        self->state.stats->stores.inc();
+        for (auto& r : st.flight.settle(s.key + "/" + answering_model(env, s.agent))) serve(std::move(r));
+        st.stats->parked.set(static_cast<int64_t>(st.flight.parked()));
+      },
+      [=](flush_atom) {
+        auto& st = self->state;
+        for (auto& r : st.flight.expire(now_wall_ms(), cfg->cache_max_wait_ms)) {
+          st.stats->wait_expired.inc();
+          serve(std::move(r));
+        }
+        st.stats->parked.set(static_cast<int64_t>(st.flight.parked()));
+        self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
       },
       [=](budget_level_changed& l) {
         const bool stretch = l.level >= static_cast<uint8_t>(budget_level::degrade);

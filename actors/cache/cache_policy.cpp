@@ -33,13 +33,16 @@ const cached_answer* cache_policy::get(const std::string& key, int64_t now) {
   return &it->second->second;
 }
 
-void cache_policy::put(const std::string& key, cached_answer value) {
-  if (auto it = index_.find(key); it != index_.end()) erase(it->second);
+bool cache_policy::put(const std::string& key, cached_answer value) {
+  if (auto it = index_.find(key); it != index_.end()) {
+    if (it->second->second.stored_at > value.stored_at) return false;
+    erase(it->second);
+  }
   lru_.emplace_front(key, std::move(value));
   int64_t c = cost_of(lru_.front());
   if (c > max_bytes_) {  // would not fit even alone
     lru_.pop_front();
-    return;
+    return true;
   }
   index_[key] = lru_.begin();
   bytes_ += c;
@@ -47,6 +50,7 @@ void cache_policy::put(const std::string& key, cached_answer value) {
     erase(std::prev(lru_.end()));
     ++evictions_;
   }
+  return true;
 }
 
 size_t cache_policy::invalidate_prefix(const std::string& prefix) {

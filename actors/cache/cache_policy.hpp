@@ -1,6 +1,7 @@
 #pragma once
 // Response cache, pure: an LRU bounded in bytes, with a TTL per entry on event time and a
-// global max age. A hit needs the exact key (agent, prompt version, symbol, state fingerprint).
+// global max age. A hit needs the exact key (agent, prompt version, key version, symbol,
+// quantised state, model: see state_key.hpp).
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -31,7 +32,9 @@ class cache_policy {
   cache_policy(int64_t max_bytes, int64_t max_age_ms) : max_bytes_(max_bytes), max_age_(max_age_ms) {}
   /// A live entry for `key` at event time `now`, or nullptr (expired entries are dropped).
   const cached_answer* get(const std::string& key, int64_t now);
-  void put(const std::string& key, cached_answer value);
+  /// Stores `value` under `key`, unless the entry there is newer (stored at a later event
+  /// time): false then. Two answers for one state may come back in either order.
+  bool put(const std::string& key, cached_answer value);
   /// Drops every entry whose key starts with `prefix` (agent/version or agent/version/symbol).
   size_t invalidate_prefix(const std::string& prefix);
   /// Drops every entry for which `match(key, answer)` holds.

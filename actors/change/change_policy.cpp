@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "common/hashing.hpp"
 
 namespace tickgate {
 
@@ -58,29 +57,6 @@ change_score score_change(const change_config& c, const agent_config& a, const s
     note("time_decay");
   }
   return r;
-}
-
-std::string state_fingerprint(const std::string& symbol, const snapshot& s, double score) {
-  // Absent values print as "na" (printing a sentinel such as -1e300 with %f made 300-digit
-  // fields that overflowed the buffer and cut the later fields out of the fingerprint).
-  std::string text = symbol;
-  char buf[64];
-  auto field = [&](const char* name, double v, double scale, const char* fmt) {
-    text += '|';
-    text += name;
-    if (!present(v) || !std::isfinite(v)) {
-      text += "=na";
-      return;
-    }
-    std::snprintf(buf, sizeof buf, fmt, std::round(v * scale) / scale);
-    text += buf;
-  };
-  field("p", s.price, 100, "=%.2f");
-  field("rsi", s.rsi, 100, "=%.2f");
-  field("macd", s.macd, 1e4, "=%.4f");
-  field("iv", s.iv, 1e4, "=%.4f");
-  field("score", score, 10, "=%.1f");
-  return sha256_hex(text);
 }
 
 void change_policy::assess(tick_work& w) {

@@ -22,12 +22,9 @@ struct change_score {
   std::string reason;
 };
 
-/// Scores a state against a baseline; exposed for tests and the fingerprint.
+/// Scores a state against a baseline; exposed for tests.
 change_score score_change(const change_config& c, const agent_config& a, const snapshot& now,
                           int64_t now_ts, const snapshot& base, int64_t base_ts);
-
-/// SHA-256 of the rounded state (price 2 dp, RSI 2 dp, MACD 4 dp, IV 4 dp, score 1 dp).
-std::string state_fingerprint(const std::string& symbol, const snapshot& s, double score);
 
 /// One instance per shard, owned by its change actor.
 class change_policy {

@@ -342,7 +342,7 @@ gateway_actor::behavior_type gateway_impl(gateway_actor::stateful_pointer<gatewa
         g.agent = req.agent;
         g.prio = req.prio;
         for (auto& it : req.items) g.significance = std::max(g.significance, it.significance);
-        g.prompt_bytes = static_cast<int64_t>(agent.system_prompt.size() + req.prompt.size());
+        g.prompt_bytes = static_cast<int64_t>(system_prompt(agent).size() + req.prompt.size());
         g.max_tokens = agent.max_tokens;
         g.budget_now = budget_now(req);
         g.routes = st.agent_routes[req.agent];

@@ -14,6 +14,7 @@
 #include "actors/llm/http_client.hpp"
 #include "actors/llm/ledger_replay.hpp"
 #include "actors/llm/outcome.hpp"
+#include "actors/llm/prompt.hpp"
 #include "actors/llm/provider_wire.hpp"
 #include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
@@ -76,7 +77,7 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
         if (!prov.api_key_env.empty())
           if (const char* k = std::getenv(prov.api_key_env.c_str())) key = k;
         const auto wire =
-            build_wire_request(prov, req.model, agent.system_prompt, req.prompt, agent.max_tokens, key);
+            build_wire_request(prov, req.model, system_prompt(agent), req.prompt, agent.max_tokens, key);
         const auto resp = st.http->post_json(wire.url, wire.headers, wire.body, prov.timeout_ms);
         done.status = static_cast<int32_t>(resp.status);
         done.retry_after_ms = resp.retry_after_ms;
@@ -101,7 +102,7 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
           if (!ans.usage.present)
             usage_problem = "usage_missing";
           else if (auto why = implausible_usage(
-                       ans.usage, static_cast<int64_t>(agent.system_prompt.size() + req.prompt.size()),
+                       ans.usage, static_cast<int64_t>(system_prompt(agent).size() + req.prompt.size()),
                        agent.max_tokens);
                    !why.empty())
             usage_problem = "usage_out_of_bounds: " + why;

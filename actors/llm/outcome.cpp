@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "actors/llm/prompt.hpp"
 #include "actors/llm/rules_analyst.hpp"
 
 namespace tickgate {
@@ -74,7 +75,7 @@ request_outcome offline_outcome(const config& cfg, const llm_request& req,
     const auto& agent = cfg.agents.at(req.agent);
     token_usage u;
     u.uncached_input =
-        static_cast<int64_t>((agent.system_prompt.size() + req.prompt.size() + 3) / 4 + 16);
+        static_cast<int64_t>((system_prompt(agent).size() + req.prompt.size() + 3) / 4 + 16);
     u.output = agent.expected_output_tokens;
     out.would_cost = price_usage(u, p->second);
     out.would_input_tokens = u.uncached_input;

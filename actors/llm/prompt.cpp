@@ -6,6 +6,8 @@
 
 namespace tickgate {
 
+std::string system_prompt(const agent_config& agent) { return agent.system_prompt; }
+
 std::string user_prompt(const agent_config& agent, const llm_request& req) {
   using json = nlohmann::json;
   auto num = [](double v, double scale) -> json {

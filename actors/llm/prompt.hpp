@@ -8,6 +8,10 @@
 
 namespace tickgate {
 
+/// The system prompt of every call of `agent`: stable, so it goes first and provider prompt
+/// caches hit.
+std::string system_prompt(const agent_config& agent);
+
 std::string user_prompt(const agent_config& agent, const llm_request& req);
 
 }  // namespace tickgate

@@ -104,6 +104,7 @@ bool decode_ledger(std::string_view text, ledger_row& r) {
   r.input_tokens = t.value("input", int64_t{0}) + t.value("cached", int64_t{0}) + w.value("input", int64_t{0});
   r.output_tokens = t.value("output", int64_t{0}) + w.value("output", int64_t{0});
   r.items = j.value("items", int64_t{0});
+  r.avoided = std::llround(j.value("avoided_usd", 0.0) * 1e12);
   return true;
 }
 

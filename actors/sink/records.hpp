@@ -27,6 +27,7 @@ struct ledger_row {
   int64_t input_tokens = 0;   // paid (input incl. cached) or, in a dry run, estimated
   int64_t output_tokens = 0;
   int64_t items = 0;
+  picousd avoided = 0;     // a cache hit: what the original answer cost
   std::string provider;
   std::string model;
   /// A provider call, or (dry run) a call the live system would have made.

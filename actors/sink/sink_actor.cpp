@@ -9,6 +9,8 @@
 #include <chrono>
 #include <functional>
 
+#include "actors/cache/state_key.hpp"
+#include "actors/llm/outcome.hpp"
 #include "actors/sink/changelog_book.hpp"
 #include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
@@ -208,20 +210,20 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     // answer the model would have given, so a replay hits the cache where a live run would.
     const bool fresh = (o.source == "llm" && o.error.empty()) || o.source == "recorded" ||
                        (o.source == "rules" && o.error == "offline");
-    if (fresh && !o.analyses.empty()) {
-      std::string results = "[";
-      for (size_t i = 0; i < o.analyses.size(); ++i)
-        results += (i ? "," : "") + o.analyses[i].result_json;
-      results += "]";
-      uint16_t agent = static_cast<uint16_t>(cfg->agent_index(o.agent));
-      cache_store c{o.cache_key, agent, o.provider, o.model, std::move(results), o.event_ts,
-                    o.cost, 0, {}};
+    // Every request that missed the cache ends here: each item's answer is cached on its own,
+    // keyed by its quantised state (a later request, single or batched, on the same state finds
+    // it), and requests waiting for it go on. An outcome without a usable answer settles too.
+    if (const int ai = cfg->agent_index(o.agent); o.source != "cache" && ai >= 0) {
+      const auto agent = static_cast<uint16_t>(ai);
       for (auto& a : o.analyses) {
-        if (present(a.item.snap.volatility_rank))
-          c.volatility_rank = std::max(c.volatility_rank, a.item.snap.volatility_rank);
-        c.symbols.push_back(a.item.symbol);
+        cache_store c{item_cache_key(*cfg, agent, a.item), agent, o.provider, o.model, {}, a.item.ts,
+                      // what asking again would cost: the item's share (dry run: as priced)
+                      a.cost + share_of(o.would_cost, o.analyses.size(), static_cast<size_t>(a.part)),
+                      present(a.item.snap.volatility_rank) ? a.item.snap.volatility_rank : 0,
+                      {a.item.symbol}};
+        if (fresh) c.results_json = "[" + a.result_json + "]";
+        self->send(wires->cache, std::move(c));
       }
-      self->send(wires->cache, std::move(c));
     }
         };
   // Decisions and staged outcomes are written in one batch; then the ticks behind the decisions

@@ -221,6 +221,11 @@ backtest_outcome run_backtest(const backtest_options& o) {
   meta.from_ts = in.ticks.front().ts;
   meta.to_ts = in.ticks.back().ts;
   meta.config_version = cfg->version;
+  meta.cache.hits = static_cast<int64_t>(
+      stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
+      stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""));
+  meta.cache.misses = static_cast<int64_t>(stats.value("tickgate_cache_lookups_total", "result=\"miss\""));
+  meta.cache.bypassed = static_cast<int64_t>(stats.value("tickgate_cache_lookups_total", "result=\"bypass\""));
   out.report = build_report(meta, *cfg, in.ticks, read_ledger(*store), read_analyses(*store),
                             [&](const std::string& symbol, int64_t from, int64_t to) {
                               return read_decisions(*store, symbol, from, to);

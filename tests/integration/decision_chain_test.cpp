@@ -38,7 +38,7 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collect
 // no arguments (UBSan reports it), so even a fake takes one.
 cache_actor::behavior_type fake_cache(cache_actor::pointer, int) {
   return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {},
-          [=](budget_level_changed&) {}};
+          [=](budget_level_changed&) {}, [=](flush_atom) {}};
 }
 
 std::shared_ptr<const config> default_config(std::vector<std::string> sets = {}) {

@@ -52,7 +52,7 @@ sink_actor::behavior_type forwarding_sink(sink_actor::pointer, caf::actor listen
 
 cache_actor::behavior_type quiet_cache(cache_actor::pointer, int) {
   return {[=](llm_request&) {}, [=](cache_store&) {}, [=](cache_invalidate&) {},
-          [=](budget_level_changed&) {}};
+          [=](budget_level_changed&) {}, [=](flush_atom) {}};
 }
 
 llm_request critical_request(int i) {

@@ -127,18 +127,29 @@ TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
   }
   EXPECT_EQ(sent, got);
 
-  // ai.costs: one ledger record per provider call, priced exactly.
+  // ai.costs: one ledger record per provider call, priced exactly, and one per request the
+  // response cache answered (free, with the cost it avoided).
   auto costs = read_topic(h.broker.bootstrap(), "ai.costs");
-  ASSERT_EQ(static_cast<int>(costs.size()), calls);
+  const int hits = static_cast<int>(h.stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
+                                    h.stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""));
+  ASSERT_EQ(static_cast<int>(costs.size()), calls + hits);
   int64_t total = 0;
+  std::set<std::string> cached_requests;
   for (auto& r : costs) {
     auto j = json::parse(r.value);
+    if (j["source"] == "cache") {
+      cached_requests.insert(j["request_id"].get<std::string>());
+      EXPECT_EQ(j["cost_picousd"].get<int64_t>(), 0);
+      EXPECT_GT(j["avoided_usd"].get<double>(), 0);
+      continue;
+    }
     EXPECT_EQ(j["source"], "llm");
     EXPECT_EQ(j["cost_picousd"].get<int64_t>(), k_cost_per_call);
     EXPECT_EQ(j["tokens"]["input"], 800);
     EXPECT_EQ(j["tokens"]["cached"], 200);
     total += j["cost_picousd"].get<int64_t>();
   }
+  EXPECT_EQ(static_cast<int>(cached_requests.size()), hits);
   EXPECT_EQ(total, calls * k_cost_per_call);
   EXPECT_EQ(h.stats.total("tickgate_cost_picousd_total"), static_cast<uint64_t>(total));
 
@@ -152,6 +163,11 @@ TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
                      "result", "usage", "cost_usd"})
       ASSERT_TRUE(j.contains(key)) << key << " missing in " << r.value;
     EXPECT_EQ(r.key, j["symbol"]);
+    if (j["source"] == "cache") {  // an earlier answer for the same quantised state
+      EXPECT_TRUE(cached_requests.count(j["request_id"].get<std::string>()));
+      EXPECT_TRUE(j["result"].is_object());
+      continue;
+    }
     EXPECT_EQ(j["source"], "llm");
     EXPECT_EQ(j["provider"], "openai");
     EXPECT_EQ(j["model"], "gpt-4o-mini");
@@ -169,10 +185,10 @@ TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
   EXPECT_EQ(h.scan(column::analyses).size(), analyses.size());
   int records = 0;
   for (auto& [k, v] : h.scan(column::ledger)) records += k.rfind("agg/", 0) != 0;
-  EXPECT_EQ(records, calls);
+  EXPECT_EQ(records, calls + hits);
   // The day's aggregate, maintained with each record, equals the hand-computed total.
   auto day = ledger_aggregate(*h.store, "agg/day/2014-09-17/total");
-  EXPECT_EQ(day[lf_requests], calls);
+  EXPECT_EQ(day[lf_requests], calls + hits);  // cache answers are requests too, free
   EXPECT_EQ(day[lf_cost], calls * k_cost_per_call);
   EXPECT_EQ(day[lf_input], calls * 800);
   EXPECT_EQ(day[lf_cached], calls * 200);

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "actors/batching/batching_policy.hpp"
+#include "actors/cache/state_key.hpp"
 #include "config/config.hpp"
 
 using namespace tickgate;
@@ -103,5 +104,6 @@ TEST(batching_policy, request_id_is_deterministic_and_versioned) {
   c.version = 2;
   EXPECT_NE(make_request(c, 0, {item(0, 5, "ETF")}).request_id, r1.request_id);
   EXPECT_NE(make_request(c, 0, {item(0, 6, "ETF")}).request_id.substr(0, 32), "");
-  EXPECT_EQ(r1.cache_key.rfind("market_regime/v1/ETF/", 0), 0u);
+  // One item: its own cache key, agent/prompt version/key version/symbol/quantised state.
+  EXPECT_EQ(r1.cache_key, "market_regime/v1/" + quantise_version(c.cache_quantise, cf_all) + "/ETF/fp5");
 }

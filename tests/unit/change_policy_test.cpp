@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "actors/change/change_policy.hpp"
-#include "common/hashing.hpp"
 
 using namespace tickgate;
 
@@ -126,21 +125,4 @@ TEST(change_policy, change_based_strategy_triggers_at_its_own_threshold) {
   w = work(1.101);  // 10.1%
   p.assess(w);
   EXPECT_TRUE(w.verdicts[0].changed);
-}
-
-TEST(change_policy, fingerprint_rounds_state) {
-  EXPECT_EQ(state_fingerprint("A", snap(100.001, 50.004), 10.04),
-            state_fingerprint("A", snap(100.004, 50.001), 10.01));
-  EXPECT_NE(state_fingerprint("A", snap(100.001), 0), state_fingerprint("A", snap(100.011), 0));
-  EXPECT_NE(state_fingerprint("A", snap(100), 0), state_fingerprint("B", snap(100), 0));
-  EXPECT_EQ(state_fingerprint("A", snap(1), 0).size(), 64u);
-}
-
-TEST(change_policy, fingerprint_keeps_every_field_when_some_are_absent) {
-  // Regression: absent values were printed as a 300-digit sentinel that overflowed the buffer,
-  // so with RSI absent the MACD, IV and score never reached the hash.
-  EXPECT_NE(state_fingerprint("A", snap(100), 10), state_fingerprint("A", snap(100), 90));
-  EXPECT_NE(state_fingerprint("A", snap(100, k_absent, k_absent, 0.5), 0),
-            state_fingerprint("A", snap(100, k_absent, k_absent, -0.5), 0));
-  EXPECT_EQ(state_fingerprint("A", snap(100), 1), sha256_hex("A|p=100.00|rsi=na|macd=na|iv=na|score=1.0"));
 }

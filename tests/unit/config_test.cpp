@@ -43,7 +43,9 @@ TEST(config, default_loads_with_documented_defaults) {
   EXPECT_TRUE(c->agents[c->agent_index("anomaly_detector")].subscribes[static_cast<size_t>(event_type::spread_blowout)]);
   EXPECT_EQ(c->events.watch.volume_windows_min, (std::vector<int32_t>{30, 45, 60, 90, 120}));
   EXPECT_EQ(c->significance.grid.volume_cooldown_ms, (std::vector<int64_t>{60'000, 900'000}));
-  EXPECT_EQ(c->cache_ttl_ms.at("market_analysis"), 300'000);
+  EXPECT_EQ(c->cache_ttl_ms.at("market_analysis"), 5'400'000);
+  EXPECT_EQ(c->agents[mr].cache_features, cf_price | cf_volatility | cf_trend | cf_rsi);
+  EXPECT_EQ(c->cache_quantise.volume_edges, (std::vector<double>{0.5, 1.5, 3, 6, 12}));
   EXPECT_GT(c->prices.at("deepseek-chat").input, 0);
 }
 
@@ -65,6 +67,13 @@ TEST(config, errors_name_the_key_and_the_problem) {
             0u);
   EXPECT_EQ(error_of({"agents.market_regime.events=[\"earthquake\"]"}),
             "config: agents.market_regime.events: unknown event type 'earthquake'");
+  EXPECT_EQ(error_of({"agents.market_regime.cache_features=[\"mood\"]"}),
+            "config: agents.market_regime.cache_features: unknown feature \"mood\" (price, volatility, rsi, "
+            "trend, levels, volume, spread, bollinger, options, trigger)");
+  EXPECT_EQ(error_of({"cache.quantise.volume_edges=[3, 1]"}),
+            "config: cache.quantise.volume_edges: must be ascending without repeats");
+  EXPECT_EQ(error_of({"cache.quantise.price_step_max_pct=0.01"}),
+            "config: cache.quantise.price_step_max_pct: must not be below price_step_min_pct");
   EXPECT_EQ(error_of({"routing.provider=\"nobody\""}),
             "config: routing.provider: names an unknown provider 'nobody'");
   EXPECT_NE(error_of({"providers.openai.model=\"no-such-model-7b\""})
