@@ -1,43 +1,61 @@
 #include "actors/llm/prompt.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 
+#include "common/json_writer.hpp"
+
 namespace tickgate {
+namespace {
+
+/// `v` to `digits` significant digits: what matters of a price or a level, and fewer tokens.
+double significant(double v, int digits) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::fabs(v)))));
+  return std::round(v * scale) / scale;
+}
+
+double decimals(double v, int places) {
+  const double scale = std::pow(10.0, places);
+  return std::round(v * scale) / scale;
+}
+
+}  // namespace
 
 std::string system_prompt(const agent_config& agent) { return agent.system_prompt; }
 
-std::string user_prompt(const agent_config& agent, const llm_request& req) {
-  using json = nlohmann::json;
-  auto num = [](double v, double scale) -> json {
-    if (!present(v)) return nullptr;
-    return std::round(v * scale) / scale;
-  };
-  json states = json::array();
+std::string user_prompt(const agent_config&, const llm_request& req) {
+  std::string out;
+  out.reserve(160 * req.items.size() + 16);
+  json_writer w(out);
+  w.begin_object().key("states").begin_array();
   for (auto& it : req.items) {
-    auto& s = it.snap;
-    states.push_back({{"symbol", it.symbol},
-                      {"ts", it.ts},
-                      {"trigger", to_string(static_cast<event_type>(it.trigger))},
-                      {"priority", to_string(static_cast<priority>(it.prio))},
-                      {"price", s.price},
-                      {"return_pct", num(s.ret_pct, 1e4)},
-                      {"move_pct", num(s.move_pct, 1e4)},
-                      {"volatility_pct", num(s.volatility_pct, 1e4)},
-                      {"volume_ratio", num(s.volume_ratio, 100)},
-                      {"rsi", num(s.rsi, 100)},
-                      {"macd", num(s.macd, 1e4)},
-                      {"iv", num(s.iv, 1e4)},
-                      {"support", num(s.support, 1e4)},
-                      {"resistance", num(s.resistance, 1e4)},
-                      {"spread_bps", num(s.spread_bps, 100)},
-                      {"atr_pct", num(s.atr_pct, 1e4)},
-                      {"adx", num(s.adx, 100)},
-                      {"di_spread", num(s.di_spread, 100)},
-                      {"bollinger_position", num(s.bb_position, 1e4)}});
+    const auto& s = it.snap;
+    // Absent values are left out; each number at the precision an analyst reads it at.
+    auto put = [&](const char* key, double v, double rounded) {
+      if (present(v) && std::isfinite(v)) w.field(key, rounded);
+    };
+    w.begin_object();
+    w.field("symbol", it.symbol).field("event", to_string(static_cast<event_type>(it.trigger)));
+    put("price", s.price, significant(s.price, 6));
+    put("return%", s.ret_pct, decimals(s.ret_pct, 3));
+    put("move%", s.move_pct, decimals(s.move_pct, 2));
+    put("volatility%", s.volatility_pct, significant(s.volatility_pct, 2));
+    put("volume_x", s.volume_ratio, decimals(s.volume_ratio, 1));
+    put("rsi", s.rsi, decimals(s.rsi, 0));
+    put("macd", s.macd, significant(s.macd, 3));
+    put("iv", s.iv, decimals(s.iv, 3));
+    put("expiry_days", s.days_to_expiry, decimals(s.days_to_expiry, 1));
+    put("support", s.support, significant(s.support, 6));
+    put("resistance", s.resistance, significant(s.resistance, 6));
+    put("spread_bps", s.spread_bps, significant(s.spread_bps, 2));
+    put("atr%", s.atr_pct, significant(s.atr_pct, 2));
+    put("adx", s.adx, decimals(s.adx, 0));
+    put("di_spread", s.di_spread, decimals(s.di_spread, 0));
+    put("bollinger", s.bb_position, decimals(s.bb_position, 2));
+    w.end_object();
   }
-  return json{{"task", agent.name}, {"states", std::move(states)}}.dump();
+  w.end_array().end_object();
+  return out;
 }
 
 }  // namespace tickgate
