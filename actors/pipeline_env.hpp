@@ -11,6 +11,10 @@
 #include "storage/kv_store.hpp"
 
 namespace tickgate {
+class shared_estimator;
+}
+
+namespace tickgate {
 
 /// Owned by the pipeline; outlives every actor of it.
 struct pipeline_env {
@@ -30,6 +34,8 @@ struct pipeline_env {
   /// (a recorded backtest), the rest priced as a dry run.
   kv_store* recorded = nullptr;
   std::vector<std::string> agent_models;  // per agent: the model routing prefers (cache key)
+  /// Cost estimates calibrated on bills (dry-run prices, estimate error); null: the prior.
+  std::shared_ptr<shared_estimator> estimator;
   /// Wall clock in ms for rate limits, backoff and breakers; tests inject their own.
   std::function<int64_t()> wall_clock;
   /// wall_clock() when injected, else the system clock (epoch ms).

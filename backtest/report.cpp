@@ -276,6 +276,16 @@ std::string report_json(const backtest_report& r) {
          {"calls_per_hour", hours}});
   }
   j["strategies"] = strategies;
+  const auto& e = r.meta.estimate;
+  j["estimate"] = {{"calls_checked", e.calls},
+                   {"billed_usd", pico_to_usd(e.billed)},
+                   {"estimated_usd", pico_to_usd(e.estimated)},
+                   {"error_pct", e.billed > 0 ? json(100.0 * static_cast<double>(e.estimated - e.billed) / static_cast<double>(e.billed)) : json(nullptr)},
+                   {"mean_abs_error_pct", e.billed > 0 ? json(100.0 * static_cast<double>(e.abs_error) / static_cast<double>(e.billed)) : json(nullptr)},
+                   {"prompt_bytes_per_token", e.bytes_per_token},
+                   {"calibrated", e.calibrated},
+                   {"note", "dry-run calls are priced at the estimate; a recorded backtest checks each estimate "
+                            "against the recorded bill before learning from it"}};
   const auto& c = r.meta.cache;
   j["response_cache"] = {
       {"hits", c.hits},
@@ -345,6 +355,18 @@ std::string report_table(const backtest_report& r) {
                   c.lookups() ? 100.0 * static_cast<double>(c.hits) / static_cast<double>(c.lookups()) : 0.0,
                   static_cast<long long>(c.bypassed),
                   pico_to_usd(r.cache_avoided));
+    out += buf;
+  }
+  if (const auto& e = r.meta.estimate; e.calls > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "  cost estimate vs %lld recorded bills: %+.2f%% in total, mean absolute error %.2f%% per call\n",
+                  static_cast<long long>(e.calls),
+                  100.0 * static_cast<double>(e.estimated - e.billed) / static_cast<double>(std::max<picousd>(e.billed, 1)),
+                  100.0 * static_cast<double>(e.abs_error) / static_cast<double>(std::max<picousd>(e.billed, 1)));
+    out += buf;
+  } else if (e.bytes_per_token > 0) {
+    std::snprintf(buf, sizeof buf, "  dry-run prices: %.2f prompt bytes per token (%s)\n", e.bytes_per_token,
+                  e.calibrated ? "calibrated on bills" : "the prior; calibrated once bills are recorded");
     out += buf;
   }
   std::snprintf(buf, sizeof buf, "\n  covered: a fresh analysis of the symbol within %.0f s of the event (event time)\n",

@@ -33,6 +33,16 @@ struct cache_figures {
   int64_t lookups() const { return hits + misses; }
 };
 
+/// Estimates against bills over a run (a recorded backtest: the recorded bills).
+struct estimate_figures {
+  int64_t calls = 0;
+  picousd billed = 0;
+  picousd estimated = 0;
+  picousd abs_error = 0;
+  double bytes_per_token = 0;  // what the dry-run model's prompts were priced at, at the end
+  bool calibrated = false;     // from bills (else the prior)
+};
+
 struct backtest_meta {
   std::string input;     // the CSV path or topic
   std::string provider;  // dry-run | recorded | a provider name
@@ -41,6 +51,7 @@ struct backtest_meta {
   int64_t to_ts = 0;
   uint32_t config_version = 1;
   cache_figures cache;
+  estimate_figures estimate;
 };
 
 struct strategy_figures {

@@ -55,6 +55,7 @@ struct request_outcome {
   picousd would_cost = 0;
   int64_t would_input_tokens = 0;   // dry run: the prompt's estimated tokens...
   int64_t would_output_tokens = 0;  // ...and the agent's expected output
+  int64_t prompt_bytes = 0;  // a provider call: system + user prompt bytes (calibrates estimates)
   picousd avoided = 0;  // cache hit: what the call would have cost
   int64_t latency_us = 0;
   int32_t attempts = 0;
@@ -69,7 +70,7 @@ typename Inspector::result_type inspect(Inspector& f, request_outcome& x) {
   return f(caf::meta::type_name("request_outcome"), x.request_id, x.agent, x.source, x.provider,
            x.model, x.event_ts, x.wall_ms, x.input_tokens, x.cached_tokens,
            x.cache_write_tokens, x.output_tokens, x.cost, x.would_cost, x.would_input_tokens,
-           x.would_output_tokens, x.avoided, x.latency_us, x.attempts, x.error, x.cache_key, x.persisted, x.analyses);
+           x.would_output_tokens, x.prompt_bytes, x.avoided, x.latency_us, x.attempts, x.error, x.cache_key, x.persisted, x.analyses);
 }
 
 /// Every decision taken on one tick, for the durable decision log; also tells the ingest actor

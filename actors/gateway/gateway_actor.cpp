@@ -20,6 +20,7 @@
 #include "actors/llm/caller_actor.hpp"
 #include "actors/llm/ledger_replay.hpp"
 #include "actors/llm/outcome.hpp"
+#include "actors/llm/cost_estimate.hpp"
 #include "actors/llm/prompt.hpp"
 #include "actors/sink/ledger.hpp"
 
@@ -327,6 +328,15 @@ gateway_actor::behavior_type gateway_impl(gateway_actor::stateful_pointer<gatewa
           ledger_row used;
           if (env.recorded && replay_from_ledger(*env.recorded, *cfg, req, recorded, &used, "recorded")) {
             st.stats->recorded->inc();
+            // Its bill checks the estimate made before it, as a live call's does.
+            if (env.estimator && used.source == "llm" && cfg->prices.count(used.model)) {
+              token_usage billed;
+              billed.uncached_input = used.input_tokens;
+              billed.output = used.output_tokens;
+              check_and_learn(*env.estimator, *env.stats, cfg->prices.at(used.model), used.model,
+                              agent.name, static_cast<int64_t>(system_prompt(agent).size() + req.prompt.size()),
+                              agent.expected_output_tokens, billed, used.cost);
+            }
             recorded.would_cost = used.cost + used.would_cost;  // what it cost in the recorded run
             recorded.would_input_tokens = used.input_tokens;
             recorded.would_output_tokens = used.output_tokens;
@@ -334,7 +344,7 @@ gateway_actor::behavior_type gateway_impl(gateway_actor::stateful_pointer<gatewa
             return;
           }
           st.stats->rules("offline").inc();
-          self->send(sink, offline_outcome(*cfg, req, env.dry_run_model));
+          self->send(sink, offline_outcome(*cfg, req, env.dry_run_model, env.estimator.get()));
           return;
         }
         gateway_request g;

@@ -118,6 +118,7 @@ caller_actor::behavior_type caller_impl(caller_actor::stateful_pointer<caller_st
           if (ans.ok) {
             out = make_outcome(*cfg, req, "llm", prov.name, req.model, ans.results, ans.usage, cost);
             out.error = usage_problem;
+            out.prompt_bytes = static_cast<int64_t>(system_prompt(agent).size() + req.prompt.size());
             done.end = static_cast<uint8_t>(attempt_end::answered);
             st.stats->calls(prov.name, req.model, "ok").inc();
           } else {

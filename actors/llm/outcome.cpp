@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "actors/llm/cost_estimate.hpp"
 #include "actors/llm/prompt.hpp"
 #include "actors/llm/rules_analyst.hpp"
 
@@ -69,16 +70,17 @@ request_outcome rules_outcome(const config& cfg, const llm_request& req, const s
 }
 
 request_outcome offline_outcome(const config& cfg, const llm_request& req,
-                                const std::string& dry_run_model) {
+                                const std::string& dry_run_model, shared_estimator* estimator) {
   auto out = rules_outcome(cfg, req, "offline");
   if (auto p = cfg.prices.find(dry_run_model); p != cfg.prices.end()) {
     const auto& agent = cfg.agents.at(req.agent);
-    token_usage u;
-    u.uncached_input =
-        static_cast<int64_t>((system_prompt(agent).size() + req.prompt.size() + 3) / 4 + 16);
-    u.output = agent.expected_output_tokens;
+    const auto bytes = static_cast<int64_t>(system_prompt(agent).size() + req.prompt.size());
+    auto estimate = [&](const cost_estimator& e) {
+      return e.estimate(dry_run_model, agent.name, bytes, agent.expected_output_tokens);
+    };
+    token_usage u = estimator ? estimator->with(estimate) : estimate(cost_estimator{});
     out.would_cost = price_usage(u, p->second);
-    out.would_input_tokens = u.uncached_input;
+    out.would_input_tokens = u.total_input();
     out.would_output_tokens = u.output;
   }
   return out;

@@ -1,5 +1,6 @@
 #include "actors/sink/ledger.hpp"
 
+#include "actors/llm/cost_estimate.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/sink/records.hpp"
 #include "common/civil_time.hpp"
@@ -48,6 +49,14 @@ bool ledger_writer::add(const request_outcome& o) {
                                      share_of(o.would_cost, n, i)};
     for (auto& p : periods) add_deltas(p + "symbol/" + a.item.symbol, share);
   }
+  // What providers bill per prompt byte and per agent (cost_estimate.hpp): lifetime sums of
+  // the answered calls whose usage was trusted.
+  if (o.source == "llm" && o.error.empty() && o.prompt_bytes > 0) {
+    const auto c = calibration_sums{1, o.prompt_bytes, o.input_tokens, o.cached_tokens,
+                                    o.cache_write_tokens, o.output_tokens}.pack();
+    add_deltas(std::string(k_calibration_prefix) + "model/" + o.model, c);
+    add_deltas(std::string(k_calibration_prefix) + "agent/" + o.agent, c);
+  }
   return true;
 }
 
@@ -63,6 +72,18 @@ bool add_to_ledger(kv_store& store, const request_outcome& o, write_batch& batch
   if (!w.add(o)) return false;
   w.flush_into(batch);
   return true;
+}
+
+void load_calibration(kv_store& store, cost_estimator& e) {
+  const std::string prefix = k_calibration_prefix;
+  store.scan(column::ledger, prefix, [&](std::string_view k, std::string_view v) {
+    if (k.substr(0, prefix.size()) != prefix) return false;
+    const auto rest = std::string(k.substr(prefix.size()));
+    const auto sums = calibration_sums::unpack(unpack_counters(v));
+    if (rest.rfind("model/", 0) == 0) e.load_model(rest.substr(6), sums);
+    else if (rest.rfind("agent/", 0) == 0) e.load_agent(rest.substr(6), sums);
+    return true;
+  });
 }
 
 std::vector<int64_t> ledger_aggregate(kv_store& store, const std::string& key) {

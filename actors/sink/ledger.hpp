@@ -49,6 +49,12 @@ class ledger_writer {
 /// event time of the request: "agg/day/2023-03-01/agent/market_regime", "agg/month/2023-03/total".
 bool add_to_ledger(kv_store& store, const request_outcome& o, write_batch& batch);
 
+/// Calibration sums of billed calls: <prefix>model/<model> and <prefix>agent/<agent>.
+inline constexpr const char* k_calibration_prefix = "agg/calib/";
+class cost_estimator;
+/// Loads the ledger's calibration sums into `e` (at start: estimates begin where they left off).
+void load_calibration(kv_store& store, cost_estimator& e);
+
 /// The counters at an aggregate key (all zero when absent).
 std::vector<int64_t> ledger_aggregate(kv_store& store, const std::string& key);
 

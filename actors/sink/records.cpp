@@ -82,6 +82,7 @@ std::string encode_ledger(const request_outcome& o) {
         .field("input", o.would_input_tokens)
         .field("output", o.would_output_tokens)
         .end_object();
+  if (o.prompt_bytes > 0) j.field("prompt_bytes", o.prompt_bytes);
   if (!o.error.empty()) j.field("error", std::string_view(o.error));
   j.end_object();
   return out;
@@ -134,6 +135,7 @@ bool outcome_from_ledger(std::string_view text, request_outcome& o) {
     o.cost = j.value("cost_picousd", int64_t{0});
     o.would_cost = j.value("would_cost_picousd", int64_t{0});
     o.avoided = std::llround(j.value("avoided_usd", 0.0) * 1e12);
+    o.prompt_bytes = j.value("prompt_bytes", int64_t{0});
     o.attempts = j.value("attempts", 0);
     const auto symbols = j.value("symbols", json::array());
     const size_t n = symbols.size();

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "actors/cache/state_key.hpp"
+#include "actors/llm/cost_estimate.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/sink/changelog_book.hpp"
 #include "actors/sink/ledger.hpp"
@@ -206,6 +207,16 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     st.stats->tokens[1]->inc(static_cast<uint64_t>(o.cached_tokens));
     st.stats->tokens[2]->inc(static_cast<uint64_t>(o.cache_write_tokens));
     st.stats->tokens[3]->inc(static_cast<uint64_t>(o.output_tokens));
+    // A trusted bill: how far was the estimate? Then the estimator learns from it.
+    if (o.source == "llm" && o.error.empty() && o.prompt_bytes > 0 && env.estimator &&
+        cfg->prices.count(o.model) && cfg->agent_index(o.agent) >= 0) {
+      token_usage billed;
+      billed.uncached_input = o.input_tokens, billed.cache_read = o.cached_tokens;
+      billed.cache_write = o.cache_write_tokens, billed.output = o.output_tokens;
+      check_and_learn(*env.estimator, *env.stats, cfg->prices.at(o.model), o.model, o.agent, o.prompt_bytes,
+                      cfg->agents.at(static_cast<size_t>(cfg->agent_index(o.agent))).expected_output_tokens,
+                      billed, o.cost);
+    }
     // Fresh answers are cached; so are offline (dry-run) and recorded ones, standing in for the
     // answer the model would have given, so a replay hits the cache where a live run would.
     const bool fresh = (o.source == "llm" && o.error.empty()) || o.source == "recorded" ||

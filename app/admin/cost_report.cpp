@@ -61,12 +61,29 @@ int days_in_month(int year, int month) {
 
 }  // namespace
 
+json estimate_stats(const stats_registry& s) {
+  const auto checked = s.total("tickgate_estimate_checked_total");
+  const auto billed = static_cast<double>(s.total("tickgate_estimate_billed_picousd_total"));
+  const auto estimated = static_cast<double>(s.total("tickgate_estimate_estimated_picousd_total"));
+  const auto abs_error = static_cast<double>(s.total("tickgate_estimate_abs_error_picousd_total"));
+  json j{{"method", "each billed call against the estimate made before it (prompt tokens per byte and "
+                    "prompt-cache share per model, output tokens per agent, learned from earlier bills)"},
+         {"calls", checked},
+         {"billed_usd", billed / 1e12},
+         {"estimated_usd", estimated / 1e12}};
+  j["error_pct"] = billed > 0 ? json(100.0 * (estimated - billed) / billed) : json(nullptr);
+  j["mean_abs_error_pct"] = billed > 0 ? json(100.0 * abs_error / billed) : json(nullptr);
+  return j;
+}
+
 json cost_stats(const stats_registry& s, const config& cfg) {
   uint64_t requests = s.total("tickgate_requests_done_total");
   double cost = pico_to_usd(static_cast<picousd>(s.total("tickgate_cost_picousd_total")));
   double would = pico_to_usd(static_cast<picousd>(s.total("tickgate_dry_run_cost_picousd_total")));
   uint64_t misses = s.value("tickgate_cache_lookups_total", "result=\"miss\"");
-  uint64_t hits = s.total("tickgate_cache_lookups_total") - misses;
+  uint64_t hits = s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
+                  s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\"");
+  uint64_t bypassed = s.value("tickgate_cache_lookups_total", "result=\"bypass\"");
   uint64_t input = s.value("tickgate_tokens_total", "kind=\"input\"");
   uint64_t cached = s.value("tickgate_tokens_total", "kind=\"cached\"");
   uint64_t skips = 0;
@@ -88,7 +105,11 @@ json cost_stats(const stats_registry& s, const config& cfg) {
           {"cost_usd", cost},
           {"dry_run_cost_usd", would},
           {"avg_cost_per_call_usd", requests > 0 ? cost / static_cast<double>(requests) : 0.0},
-          {"response_cache", {{"hits", hits}, {"misses", misses}, {"hit_rate", ratio(hits, hits + misses)}}},
+          {"response_cache", {{"hits", hits}, {"misses", misses}, {"hit_rate", ratio(hits, hits + misses)},
+                              {"bypassed_high_critical", bypassed},
+                              {"waited_for_answer_in_flight", s.total("tickgate_cache_coalesced_total")},
+                              {"avoided_usd", pico_to_usd(static_cast<picousd>(s.total("tickgate_avoided_cost_picousd_total")))}}},
+          {"estimate", estimate_stats(s)},
           {"prompt_cache", {{"cached_tokens", cached}, {"input_tokens", input + cached},
                             {"hit_rate", ratio(cached, input + cached)}}},
           {"ticks", ticks},

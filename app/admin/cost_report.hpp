@@ -12,6 +12,8 @@ namespace tickgate {
 /// Calls, cost, average cost per call, response-cache and prompt-cache hit rates, sampling
 /// skips and estimated savings of this process.
 nlohmann::json cost_stats(const stats_registry& stats, const config& cfg);
+/// The cost estimate against bills: calls compared, totals, error and mean absolute error (%).
+nlohmann::json estimate_stats(const stats_registry& stats);
 /// One entry per day (or month) in the ledger, oldest first: requests, cost, tokens by kind.
 nlohmann::json cost_series(kv_store& store, const std::string& period /* day|month */);
 /// Per agent, for the latest month in the ledger.

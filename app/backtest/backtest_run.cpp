@@ -1,5 +1,7 @@
 #include "kafka/kafka_health.hpp"
 #include "app/backtest/backtest_run.hpp"
+#include "actors/llm/cost_estimate.hpp"
+#include "actors/sink/ledger.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -204,6 +206,9 @@ backtest_outcome run_backtest(const backtest_options& o) {
   }
   auto store = open_rocksdb_store(state + "/db", false);
   env.store = store.get();
+  // A fresh estimator: a recorded backtest checks each estimate against the recorded bill and
+  // learns call by call, as a live run does; a dry run prices with the prior.
+  env.estimator = std::make_shared<shared_estimator>();
 
   backtest_outcome out;
   out.range_method = in.method;
@@ -221,6 +226,15 @@ backtest_outcome run_backtest(const backtest_options& o) {
   meta.from_ts = in.ticks.front().ts;
   meta.to_ts = in.ticks.back().ts;
   meta.config_version = cfg->version;
+  meta.estimate.calls = static_cast<int64_t>(stats.total("tickgate_estimate_checked_total"));
+  meta.estimate.billed = static_cast<picousd>(stats.total("tickgate_estimate_billed_picousd_total"));
+  meta.estimate.estimated = static_cast<picousd>(stats.total("tickgate_estimate_estimated_picousd_total"));
+  meta.estimate.abs_error = static_cast<picousd>(stats.total("tickgate_estimate_abs_error_picousd_total"));
+  env.estimator->with([&](cost_estimator& e) {
+    meta.estimate.bytes_per_token = e.bytes_per_token(env.dry_run_model);
+    meta.estimate.calibrated = e.calibrated(env.dry_run_model);
+    return 0;
+  });
   meta.cache.hits = static_cast<int64_t>(
       stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
       stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""));

@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "app/admin/admin_server.hpp"
+#include "actors/llm/cost_estimate.hpp"
+#include "actors/sink/ledger.hpp"
 #include "app/admin/cluster_costs.hpp"
 #include "app/cli/cli_args.hpp"
 #include "app/cli/commands.hpp"
@@ -87,6 +89,9 @@ int cmd_run(int argc, char** argv) {
     throw usage_error("run: --data-dir " + cfg->data_dir + ": " + e.what());
   }
   env.store = store.get();
+  // Estimates start where the ledger's bills left them.
+  env.estimator = std::make_shared<shared_estimator>();
+  env.estimator->with([&](cost_estimator& e) { load_calibration(*store, e); });
 
   std::unique_ptr<embedded_broker> broker;
   if (cfg->kafka.brokers == "embedded") {
