@@ -229,8 +229,8 @@ provider_config read_provider(config_reader r, const std::string& name) {
   provider_config p;
   p.name = name;
   r.read("kind", p.kind, true);
-  if (p.kind != "openai" && p.kind != "anthropic" && p.kind != "rules")
-    r.fail("kind", "must be openai, anthropic or rules, got '" + p.kind + "'");
+  if (p.kind != "openai" && p.kind != "anthropic" && p.kind != "gemini" && p.kind != "rules")
+    r.fail("kind", "must be openai, anthropic, gemini or rules, got '" + p.kind + "'");
   r.read("base_url", p.base_url);
   r.read("api_key_env", p.api_key_env);
   r.read("timeout_ms", p.timeout_ms, 100, 600'000);

@@ -192,7 +192,7 @@ struct model_route_config {
 
 struct provider_config {
   std::string name;
-  std::string kind;  // openai | anthropic | rules
+  std::string kind;  // openai | anthropic | gemini | rules
   std::string base_url;
   std::string api_key_env;
   std::string model;  // the first (default) model; models[0].name

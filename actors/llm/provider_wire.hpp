@@ -1,7 +1,7 @@
 #pragma once
 // One interface over every provider's wire format: the HTTP request of a call and the parsing
 // of its answer. OpenAI-compatible chat completions (OpenAI, DeepSeek, vLLM, llama.cpp, Ollama)
-// and the Anthropic Messages API. Pure.
+// the Anthropic Messages API and Google's Gemini generateContent. Pure.
 #include <string>
 #include <vector>
 
@@ -25,6 +25,10 @@ wire_request build_wire_request(const provider_config& p, const std::string& mod
 /// Parses a 200 answer of a provider of `kind` into `expected_items` results and usage.
 chat_answer parse_wire_response(const std::string& kind, const std::string& body,
                                 size_t expected_items);
+
+/// Google Gemini generateContent (v1beta): system instruction first, JSON answers asked for.
+std::string gemini_request_body(const std::string& system, const std::string& user, int max_tokens);
+chat_answer parse_gemini_response(const std::string& body, size_t expected_items);
 
 /// Anthropic Messages API.
 std::string anthropic_request_body(const std::string& model, const std::string& system,

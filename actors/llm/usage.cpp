@@ -45,6 +45,19 @@ token_usage anthropic_usage(const nlohmann::json& usage) {
   return u;
 }
 
+token_usage gemini_usage(const nlohmann::json& usage) {
+  token_usage u;
+  if (!usage.is_object()) return u;
+  u.present = true;
+  // promptTokenCount includes the cached part; tool-use prompts are input too; thinking tokens
+  // are billed as output.
+  const int64_t prompt = count(usage, "promptTokenCount") + count(usage, "toolUsePromptTokenCount");
+  u.cache_read = std::min(count(usage, "cachedContentTokenCount"), prompt);
+  u.uncached_input = prompt - u.cache_read;
+  u.output = count(usage, "candidatesTokenCount") + count(usage, "thoughtsTokenCount");
+  return u;
+}
+
 bool price_usage_checked(const token_usage& u, const model_price& p, picousd& out) {
   picousd total = 0;
   for (auto [n, rate] : {std::pair{u.uncached_input, p.input}, std::pair{u.cache_read, p.cache_read},

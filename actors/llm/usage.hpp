@@ -2,7 +2,8 @@
 // Token usage normalised across providers, and its price. Each provider counts differently:
 //  - OpenAI: prompt_tokens INCLUDES usage.prompt_tokens_details.cached_tokens;
 //  - DeepSeek: prompt_cache_hit_tokens + prompt_cache_miss_tokens == prompt_tokens;
-//  - Anthropic: input_tokens EXCLUDES cache_read_input_tokens and cache_creation_input_tokens.
+//  - Anthropic: input_tokens EXCLUDES cache_read_input_tokens and cache_creation_input_tokens;
+//  - Gemini: promptTokenCount INCLUDES cachedContentTokenCount; thoughts are output.
 #include <cstdint>
 #include <string>
 
@@ -27,6 +28,9 @@ struct token_usage {
 token_usage openai_usage(const nlohmann::json& usage);
 /// Reads the `usage` object of an Anthropic Messages response.
 token_usage anthropic_usage(const nlohmann::json& usage);
+/// Reads the `usageMetadata` of a Gemini generateContent response: promptTokenCount INCLUDES
+/// cachedContentTokenCount; thoughtsTokenCount is billed as output.
+token_usage gemini_usage(const nlohmann::json& usage_metadata);
 
 /// Exact cost of `u` at `p`.
 picousd price_usage(const token_usage& u, const model_price& p);

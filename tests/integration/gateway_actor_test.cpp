@@ -271,6 +271,29 @@ TEST(gateway_actor, anthropic_messages_api_with_key_header_and_cache_reads_price
   });
 }
 
+TEST(gateway_actor, gemini_generate_content_with_key_header_priced_from_its_usage_metadata) {
+  fake_openai_server server(fake_openai_server::wire::gemini);
+  setenv("TICKGATE_TEST_GEMINI_KEY", "AIza-gateway-secret", 1);
+  gateway_harness h("gw_gemini",
+                    {"routing.provider=\"gemini\"",
+                     "providers.gemini.base_url=\"" + server.base_url() + "\"",
+                     "providers.gemini.api_key_env=\"TICKGATE_TEST_GEMINI_KEY\""});
+  auto rows = h.ask(0, 3);
+  ASSERT_EQ(count(rows, "llm", "gemini"), 3);
+  // gemini-2.0-flash (LiteLLM): input 0.1 µUSD, cache reads 0.025 µUSD, output 0.4 µUSD a token.
+  // promptTokenCount 1000 includes the 200 cached; 40 candidate + 10 thought tokens are output.
+  const picousd call = 800 * 100'000 + 200 * 25'000 + 50 * 400'000;
+  for (auto& r : rows) EXPECT_EQ(r.cost, call);
+  EXPECT_EQ(h.ledger_total(), 3 * call);
+  auto headers = server.key_headers();
+  EXPECT_EQ(std::count(headers.begin(), headers.end(), "x-goog-api-key: AIza-gateway-secret"), 3);
+  for (auto& a : server.authorizations()) EXPECT_EQ(a, "");  // the key goes in its own header only
+  h.store->scan(column::ledger, "", [&](std::string_view k, std::string_view v) {
+    EXPECT_EQ(std::string(v).find("AIza"), std::string::npos) << k;
+    return true;
+  });
+}
+
 TEST(gateway_actor, timeout_and_malformed_body_are_retried_then_fall_back_uncharged) {
   fake_openai_server primary, fallback;
   // Attempt 1 outlasts the 150 ms client timeout; attempt 2 gets an HTML error page.

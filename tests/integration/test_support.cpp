@@ -22,7 +22,8 @@ using json = nlohmann::json;
 fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httplib::Server>()) {
   server_->set_tcp_nodelay(true);
   const bool anthropic = w == wire::anthropic;
-  auto handler = [this, anthropic](const httplib::Request& req, httplib::Response& res) {
+  const bool gemini = w == wire::gemini;
+  auto handler = [this, anthropic, gemini](const httplib::Request& req, httplib::Response& res) {
     const int n = requests_++;
     const int now_in = ++concurrent_;
     for (int m = max_concurrent_.load(); now_in > m && !max_concurrent_.compare_exchange_weak(m, now_in);) {
@@ -36,7 +37,7 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
       std::unique_lock lock{mu_};
       ++bodies_[req.body];
       auth_.push_back(req.get_header_value("Authorization"));
-      for (auto h : {"x-api-key", "anthropic-version"})
+      for (auto h : {"x-api-key", "anthropic-version", "x-goog-api-key"})
         if (req.has_header(h)) key_headers_.push_back(std::string(h) + ": " + req.get_header_value(h));
       if (faults_) f = faults_(n);
       if (hold_after_ == 0) holding_ = true;
@@ -66,7 +67,7 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
       return;
     }
     auto body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.contains("messages")) {
+    if (body.is_discarded() || !body.contains(gemini ? "contents" : "messages")) {
       res.status = 400;
       res.set_content(R"({"error":{"message":"bad request","type":"invalid_request_error"}})",
                       "application/json");
@@ -76,15 +77,26 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
       std::lock_guard guard{mu_};
       ++paid_[req.body];
     }
-    const auto& user_msg = anthropic ? body["messages"][0] : body["messages"][1];
-    auto user = json::parse(user_msg["content"].get<std::string>());
+    auto user = gemini ? json::parse(body["contents"][0]["parts"][0]["text"].get<std::string>())
+                       : json::parse((anthropic ? body["messages"][0] : body["messages"][1])["content"].get<std::string>());
     json analyses = json::array();
     for (auto& s : user["states"])
       analyses.push_back({{"symbol", s["symbol"]}, {"regime", "ranging"}, {"confidence", 0.5},
                           {"rationale", "test server"}});
     const auto text = json{{"analyses", analyses}}.dump();
     json out;
-    if (anthropic)
+    if (gemini)
+      out = {{"candidates", json::array({{{"content", {{"parts", json::array({{{"text", text}}})}, {"role", "model"}}},
+                                          {"finishReason", "STOP"},
+                                          {"index", 0}}})},
+             {"usageMetadata",
+              {{"promptTokenCount", 1000},
+               {"cachedContentTokenCount", 200},
+               {"candidatesTokenCount", 40},
+               {"thoughtsTokenCount", 10},
+               {"totalTokenCount", 1050}}},
+             {"modelVersion", req.matches.size() > 1 ? req.matches[1].str() : ""}};
+    else if (anthropic)
       out = {{"id", "msg_test"},
              {"type", "message"},
              {"role", "assistant"},
@@ -114,7 +126,8 @@ fake_openai_server::fake_openai_server(wire w) : server_(std::make_unique<httpli
     if (f.pad_bytes > 0) out["padding"] = std::string(f.pad_bytes, 'p');
     res.set_content(out.dump(), "application/json");
   };
-  if (anthropic) server_->Post("/v1/messages", handler);
+  if (gemini) server_->Post(R"(/v1/models/([^/:]+):generateContent)", handler);
+  else if (anthropic) server_->Post("/v1/messages", handler);
   else server_->Post("/v1/chat/completions", handler);
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("fake server: cannot bind");

@@ -36,11 +36,12 @@ struct fault {
 /// Plays a provider on 127.0.0.1 in its exact wire format: OpenAI chat completions
 /// (POST /v1/chat/completions) or the Anthropic Messages API (POST /v1/messages). Answers every
 /// call with one analysis per state in the prompt and a fixed usage (1000 prompt tokens of which
-/// 200 cached, 50 output tokens; Anthropic: input 800, cache reads 200), and records what it was
+/// 200 cached, 50 output tokens; Anthropic: input 800, cache reads 200; Gemini: prompt 1000 of
+/// which 200 cached, 40 candidate and 10 thought tokens), and records what it was
 /// sent. Faults can be injected per request.
 class fake_openai_server {
  public:
-  enum class wire { openai, anthropic };
+  enum class wire { openai, anthropic, gemini };
   explicit fake_openai_server(wire w = wire::openai);
   ~fake_openai_server();
   std::string base_url() const;  // http://127.0.0.1:PORT/v1

@@ -151,3 +151,53 @@ TEST(provider_wire, answers_of_any_shape_are_refused_not_thrown) {
   EXPECT_NO_THROW(o = parse_wire_response("openai", R"({"choices":[1]})", 1));
   EXPECT_FALSE(o.ok);
 }
+
+TEST(gemini_wire, request_puts_the_system_instruction_first_and_the_key_in_its_header) {
+  provider_config p;
+  p.kind = "gemini";
+  p.base_url = "https://generativelanguage.googleapis.com/v1beta";
+  auto w = build_wire_request(p, "gemini-2.0-flash", "SYS", "USER", 300, "AIza-secret");
+  EXPECT_EQ(w.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent");
+  EXPECT_EQ(w.headers, (std::vector<std::string>{"x-goog-api-key: AIza-secret"}));
+  auto body = json::parse(w.body);
+  EXPECT_EQ(body["systemInstruction"]["parts"][0]["text"], "SYS");
+  EXPECT_EQ(body["contents"][0]["role"], "user");
+  EXPECT_EQ(body["contents"][0]["parts"][0]["text"], "USER");
+  EXPECT_EQ(body["generationConfig"]["maxOutputTokens"], 300);
+  EXPECT_EQ(body["generationConfig"]["temperature"], 0);
+  EXPECT_EQ(body["generationConfig"]["responseMimeType"], "application/json");
+  EXPECT_EQ(body.dump().find("secret"), std::string::npos);
+}
+
+TEST(gemini_wire, usage_metadata_cached_inside_prompt_thoughts_are_output_priced_exactly) {
+  const std::string body = R"({"candidates":[{"content":{"parts":[{"text":"thinking...","thought":true},
+      {"text":"{\"analyses\":[{\"symbol\":\"A\"},{\"symbol\":\"B\"}]}"}],"role":"model"},"finishReason":"STOP","index":0}],
+    "usageMetadata":{"promptTokenCount":1200,"cachedContentTokenCount":1024,"candidatesTokenCount":61,
+                     "thoughtsTokenCount":39,"totalTokenCount":1300},"modelVersion":"gemini-2.5-flash"})";
+  auto a = parse_wire_response("gemini", body, 2);
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_EQ(json::parse(a.results[1])["symbol"], "B");  // the thought part is not the answer
+  EXPECT_EQ(a.usage.uncached_input, 176);
+  EXPECT_EQ(a.usage.cache_read, 1024);
+  EXPECT_EQ(a.usage.output, 100);
+  // gemini-2.5-flash in LiteLLM's file: input 3e-7, cache read 3e-8, output (and reasoning) 2.5e-6
+  // USD a token: 176 x 300,000 + 1024 x 30,000 + 100 x 2,500,000 pUSD.
+  model_price p{300'000, 2'500'000, 30'000, 300'000};
+  EXPECT_EQ(price_usage(a.usage, p), 176 * 300'000 + 1024 * 30'000 + 100 * 2'500'000);
+  auto err = parse_gemini_response(R"({"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}})", 1);
+  EXPECT_FALSE(err.ok);
+  EXPECT_EQ(err.error, "provider error: RESOURCE_EXHAUSTED");
+  EXPECT_FALSE(err.usage.present);  // not paid
+  // Blocked by a safety filter: no candidates, but the prompt was counted and billed.
+  auto blocked = parse_gemini_response(
+      R"({"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":90,"totalTokenCount":90}})", 1);
+  EXPECT_FALSE(blocked.ok);
+  EXPECT_TRUE(blocked.usage.present);
+  EXPECT_EQ(blocked.usage.uncached_input, 90);
+  for (const char* odd : {"", "[]", R"({"candidates":[1]})", R"({"candidates":[{"content":{"parts":"x"}}]})",
+                          R"({"error":"boom"})", R"({"candidates":[{"finishReason":"MAX_TOKENS"}]})"}) {
+    chat_answer x;
+    EXPECT_NO_THROW(x = parse_gemini_response(odd, 1)) << odd;
+    EXPECT_FALSE(x.ok) << odd;
+  }
+}
