@@ -12,6 +12,11 @@ int64_t count(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_number_integer() ? std::max<int64_t>(0, it->get<int64_t>()) : 0;
 }
+/// a + b for counts, saturating (an absurd count is caught by implausible_usage, not wrapped).
+int64_t sum_counts(int64_t a, int64_t b) {
+  int64_t s = 0;
+  return __builtin_add_overflow(a, b, &s) ? INT64_MAX : s;
+}
 }  // namespace
 
 token_usage openai_usage(const nlohmann::json& usage) {
@@ -51,10 +56,10 @@ token_usage gemini_usage(const nlohmann::json& usage) {
   u.present = true;
   // promptTokenCount includes the cached part; tool-use prompts are input too; thinking tokens
   // are billed as output.
-  const int64_t prompt = count(usage, "promptTokenCount") + count(usage, "toolUsePromptTokenCount");
+  const int64_t prompt = sum_counts(count(usage, "promptTokenCount"), count(usage, "toolUsePromptTokenCount"));
   u.cache_read = std::min(count(usage, "cachedContentTokenCount"), prompt);
   u.uncached_input = prompt - u.cache_read;
-  u.output = count(usage, "candidatesTokenCount") + count(usage, "thoughtsTokenCount");
+  u.output = sum_counts(count(usage, "candidatesTokenCount"), count(usage, "thoughtsTokenCount"));
   return u;
 }
 
