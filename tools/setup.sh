@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config ccache git
   libcaf-dev librdkafka-dev librocksdb-dev nlohmann-json3-dev libcurl4-openssl-dev
   libspdlog-dev libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  tzdata kcat python3 python3-yaml)
+  tzdata kcat python3 python3-yaml python3-jsonschema python3-confluent-kafka)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
