@@ -70,10 +70,30 @@ struct cache_fixture {
     env.providers = {"openai"};
     env.agent_models.assign(env.cfg->agents.size(), "gpt-4o-mini");  // routing prefers it
   }
+  ~cache_fixture() {
+    caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
+  }
+  /// The next thing the fakes saw: a miss at the gateway, or an outcome at the sink.
+  void expect(const std::string& what, const std::string& id) {
+    self->receive([&](got_atom, const std::string& w, const std::string& i) {
+      EXPECT_EQ(w, what);
+      EXPECT_EQ(i, id);
+    });
+  }
+  static caf::actor_system_config& two_threads(caf::actor_system_config& c) {
+    c.set("scheduler.max-threads", 2);
+    return c;
+  }
   std::string dir;
   std::unique_ptr<kv_store> store;
   stats_registry stats;
   pipeline_env env;
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys{two_threads(sys_cfg)};
+  caf::scoped_actor self{sys};
+  gateway_actor budget = sys.spawn(fake_budget, caf::actor_cast<caf::actor>(self));
+  sink_actor sink = sys.spawn(fake_sink, caf::actor_cast<caf::actor>(self));
 };
 
 }  // namespace
@@ -83,19 +103,11 @@ TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
   auto& env = fx.env;
   auto& stats = fx.stats;
   const auto& cfg = *env.cfg;
-  caf::actor_system_config sys_cfg;
-  sys_cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{sys_cfg};
-  caf::scoped_actor self{sys};
-  auto listener = caf::actor_cast<caf::actor>(self);
-  auto budget = sys.spawn(fake_budget, listener);
-  auto sink = sys.spawn(fake_sink, listener);
-  auto expect = [&](const std::string& what, const std::string& id) {
-    self->receive([&](got_atom, const std::string& w, const std::string& i) {
-      EXPECT_EQ(w, what);
-      EXPECT_EQ(i, id);
-    });
-  };
+  auto& self = fx.self;
+  auto& sys = fx.sys;
+  auto budget = fx.budget;
+  auto sink = fx.sink;
+  auto expect = [&](const std::string& what, const std::string& id) { fx.expect(what, id); };
   const int64_t t0 = 1'700'000'000'000;
   const auto ttl = env.cfg->cache_ttl_ms.at(env.cfg->agents[0].response_type);
   {
@@ -135,26 +147,16 @@ TEST(cache_actor, memory_then_rocksdb_level_model_in_key_and_invalidation) {
   EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""), 2u);
   EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\""), 1u);
   EXPECT_EQ(stats.value("tickgate_cache_lookups_total", "result=\"bypass\""), 1u);
-  caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
 }
 
 TEST(cache_actor, waits_for_an_answer_in_flight_and_serves_batches_item_by_item) {
   cache_fixture fx("cache_single_flight");
   const auto& cfg = *fx.env.cfg;
-  caf::actor_system_config sys_cfg;
-  sys_cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{sys_cfg};
-  caf::scoped_actor self{sys};
-  auto listener = caf::actor_cast<caf::actor>(self);
-  auto budget = sys.spawn(fake_budget, listener);
-  auto sink = sys.spawn(fake_sink, listener);
-  auto expect = [&](const std::string& what, const std::string& id) {
-    self->receive([&](got_atom, const std::string& w, const std::string& i) {
-      EXPECT_EQ(w, what);
-      EXPECT_EQ(i, id);
-    });
-  };
+  auto& self = fx.self;
+  auto& sys = fx.sys;
+  auto budget = fx.budget;
+  auto sink = fx.sink;
+  auto expect = [&](const std::string& what, const std::string& id) { fx.expect(what, id); };
   const int64_t t0 = 1'700'000'000'000;
   auto cache = spawn_cache(sys, fx.env, budget, sink);
   self->send(cache, request("r1", t0, {"A"}));
@@ -176,6 +178,4 @@ TEST(cache_actor, waits_for_an_answer_in_flight_and_serves_batches_item_by_item)
   expect("miss", "r6");
   EXPECT_EQ(fx.stats.total("tickgate_cache_coalesced_total"), 2u);
   caf::anon_send_exit(cache, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(budget, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(sink, caf::exit_reason::user_shutdown);
 }
