@@ -209,6 +209,13 @@ backtest_outcome run_backtest(const backtest_options& o) {
   // A fresh estimator: a recorded backtest checks each estimate against the recorded bill and
   // learns call by call, as a live run does; a dry run prices with the prior.
   env.estimator = std::make_shared<shared_estimator>();
+  if (!o.calibration_dir.empty()) {
+    const std::string db = fs::exists(o.calibration_dir + "/state/db") ? o.calibration_dir + "/state/db"
+                                                                        : o.calibration_dir + "/db";
+    if (!fs::exists(db)) throw usage_error("backtest: --calibration " + o.calibration_dir + ": no db/ or state/db/ in it");
+    auto calib = open_rocksdb_store(db, false);
+    env.estimator->with([&](cost_estimator& e) { load_calibration(*calib, e); });
+  }
 
   backtest_outcome out;
   out.range_method = in.method;

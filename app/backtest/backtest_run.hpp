@@ -23,6 +23,7 @@ struct backtest_options {
   int64_t to_ts = INT64_MAX;    // inclusive
   std::string provider = "dry-run";  // dry-run | recorded | a configured provider (real calls)
   std::string recorded_dir;          // recorded: a data dir (with db/) or a report dir (state/db)
+  std::string calibration_dir;       // a data dir whose ledger's calibration prices the dry run
   std::string report_dir;            // report.json, report.html, state/ (RocksDB, replaced)
   bool progress = false;             // a progress line on stderr
 };

@@ -25,6 +25,7 @@ int cmd_backtest(int argc, char** argv) {
        {"provider", "dry-run (price every call, send nothing), recorded (answers from --recorded), "
                     "or a configured provider name (real calls, within budget)", true, false, "dry-run"},
        {"recorded", "a previous run's data dir or backtest report dir (for --provider recorded)"},
+       {"calibration", "a live run's data dir: dry-run prices start from the estimates its bills calibrated"},
        {"report", "directory for report.json, report.html and the replay's state", true, false,
         "./backtest-report"},
        {"config", "config file (JSON, comments allowed)", true, false, "config/default.json"},
@@ -56,6 +57,7 @@ int cmd_backtest(int argc, char** argv) {
   if (args.has("to")) o.to_ts = when("to");
   o.provider = args.get("provider", "dry-run");
   o.recorded_dir = args.get("recorded");
+  o.calibration_dir = args.get("calibration");
   o.report_dir = args.get("report", "./backtest-report");
   const bool quiet = args.has("quiet");
   o.progress = !quiet && isatty(2);

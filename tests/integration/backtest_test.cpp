@@ -214,4 +214,26 @@ TEST(backtest, a_real_provider_is_called_through_the_gateway_and_priced_from_its
   EXPECT_EQ(tg.input_tokens, paid * 1000);
   EXPECT_EQ(tg.output_tokens, paid * 50);
   EXPECT_EQ(slurp(o.report_dir + "/report.json").find("sk-backtest-secret"), std::string::npos);
+
+  // Every bill was checked against the estimate made before it, and taught the estimator.
+  EXPECT_EQ(out.report.meta.estimate.calls, paid);
+  EXPECT_EQ(out.report.meta.estimate.billed, tg.cost);
+  int64_t prompt_bytes = 0;
+  for (auto& [k, v] : scan(o.report_dir + "/state/db", column::ledger))
+    if (k.rfind("agg/", 0) != 0) prompt_bytes += json::parse(v).value("prompt_bytes", int64_t{0});
+  ASSERT_GT(prompt_bytes, 0);
+  // A dry run priced from that run's calibration: gpt-4o-mini's prompt bytes per billed token.
+  auto dry = trades_options(temp_dir("backtest_calibrated"));
+  dry.from_ts = o.from_ts, dry.to_ts = o.to_ts;
+  dry.sets = {"routing.order=[\"openai\",\"deepseek\",\"anthropic\",\"gemini\"]"};
+  dry.calibration_dir = o.report_dir;
+  auto priced = run_backtest(dry);
+  EXPECT_EQ(priced.report.meta.priced_as, "gpt-4o-mini");
+  EXPECT_TRUE(priced.report.meta.estimate.calibrated);
+  EXPECT_DOUBLE_EQ(priced.report.meta.estimate.bytes_per_token,
+                   static_cast<double>(prompt_bytes) / static_cast<double>(paid * 1000));
+  // The same calls, each priced as the bills went: 1000 input (a fifth cached), 50 output.
+  const auto& dry_tg = priced.report.strategies[0];
+  EXPECT_EQ(dry_tg.calls, tg.calls);
+  EXPECT_NEAR(static_cast<double>(dry_tg.cost), static_cast<double>(tg.cost), 0.05 * static_cast<double>(tg.cost));
 }
