@@ -6,7 +6,7 @@
 //   3. runs the whole pipeline on it (`tickgate run --until-eof`: consumer group, decode, four
 //      decision stages per shard, cache, gateway offline, RocksDB decision log and ledger,
 //      output topics, commits): records / (first record to last commit).
-//   build/bench/e2e_bench [copies]      (default 24: 1,045,944 ticks)
+//   build/bench/e2e_bench [copies [dotted.path=JSON ...]]   (default 24: 1,045,944 ticks)
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -39,8 +39,9 @@ int main(int argc, char** argv) {
     }
   const auto dir = std::filesystem::temp_directory_path() / ("tickgate_e2e_bench_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
-  auto cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
-                         {"storage.data_dir=\"" + dir.string() + "\"", "kafka.group_id=\"e2e-bench\""});
+  std::vector<std::string> sets{"storage.data_dir=\"" + dir.string() + "\"", "kafka.group_id=\"e2e-bench\""};
+  for (int i = 2; i < argc; ++i) sets.push_back(argv[i]);  // config overrides: dotted.path=JSON
+  auto cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", sets);
   embedded_broker broker(1);
   for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,
                   cfg->kafka.dlq_topic, cfg->kafka.alerts_topic})

@@ -42,6 +42,10 @@ struct ingest_stats {
                               "Duration of the last state restore on assignment, ms");
     busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
                            "From the first record consumed to the last commit (until-eof runs)");
+    paused = &r.add_gauge("tickgate_ingest_backpressure", "",
+                          "1 while no record is taken: pipeline.max_in_flight records not yet durable");
+    pauses = &r.add_counter("tickgate_ingest_backpressure_pauses_total", "",
+                            "Times the input stopped because pipeline.max_in_flight was reached");
   }
   counter& level_shift() {
     return reg.add_counter("tickgate_level_shifts_total", "",
@@ -60,6 +64,8 @@ struct ingest_stats {
   gauge* assigned;
   gauge* lag;
   gauge* busy_us;
+  gauge* paused;
+  counter* pauses;
   counter* restored_symbols;
   gauge* restore_ms;
 };
@@ -76,6 +82,9 @@ struct ingest_state {
   std::unique_ptr<plausibility_policy> plausible;
   std::string failure;  // set when the pipeline must stop: nothing is committed past it
   bool kafka_alerted = false;  // an outage alert is out and the brokers are not back yet
+  /// Backpressure: no record is taken while pipeline.max_in_flight records are not yet durable,
+  /// until half of them are. Nothing queues in the pipeline beyond that bound.
+  bool backpressure = false;
   std::vector<tick_batch> outbox;  // per shard: this poll round's ticks
   /// Sends this poll round's ticks to their shards.
   template <class Self, class Shards>
@@ -497,7 +506,22 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       [=](poll_atom) {
         auto& st = self->state;
         if (!st.draining) {
-          for (int i = 0; i < cfg->kafka.poll_batch; ++i) {
+          // Backpressure: at max_in_flight records not yet durable, stop taking records until
+          // half of them are; librdkafka's own prefetch queue is bounded
+          // (queued.max.messages.kbytes), so nothing piles up beyond both bounds. The consumer
+          // is not polled meanwhile (sub-second): rebalance callbacks wait that long. (Pausing
+          // the partitions instead cost about a second of refetching on every resume.)
+          const auto in_flight = static_cast<int64_t>(st.tracker.in_flight());
+          if (!st.backpressure && in_flight >= cfg->max_in_flight) {
+            st.backpressure = true;
+            st.stats->pauses->inc();
+            st.stats->paused->set(1);
+          } else if (st.backpressure && in_flight <= cfg->max_in_flight / 2) {
+            st.backpressure = false;
+            st.stats->paused->set(0);
+          }
+          const int takes = st.backpressure ? 0 : cfg->kafka.poll_batch;
+          for (int i = 0; i < takes; ++i) {
             if (env.max_records > 0 &&
                 st.stats->records->value() >= static_cast<uint64_t>(env.max_records))
               break;
@@ -621,8 +645,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
             return;
           }
         }
-        if (st.draining)
-          self->delayed_send(self, std::chrono::milliseconds(2), poll_atom::value);
+        if (st.draining || st.backpressure)
+          self->delayed_send(self, std::chrono::milliseconds(st.draining ? 2 : 1), poll_atom::value);
         else
           self->send(self, poll_atom::value);
       },
