@@ -280,8 +280,8 @@ std::string report_json(const backtest_report& r) {
   j["estimate"] = {{"calls_checked", e.calls},
                    {"billed_usd", pico_to_usd(e.billed)},
                    {"estimated_usd", pico_to_usd(e.estimated)},
-                   {"error_pct", e.billed > 0 ? json(100.0 * static_cast<double>(e.estimated - e.billed) / static_cast<double>(e.billed)) : json(nullptr)},
-                   {"mean_abs_error_pct", e.billed > 0 ? json(100.0 * static_cast<double>(e.abs_error) / static_cast<double>(e.billed)) : json(nullptr)},
+                   {"error_pct", e.billed > 0 ? json(e.error_pct()) : json(nullptr)},
+                   {"mean_abs_error_pct", e.billed > 0 ? json(e.mean_abs_error_pct()) : json(nullptr)},
                    {"prompt_bytes_per_token", e.bytes_per_token},
                    {"calibrated", e.calibrated},
                    {"note", "dry-run calls are priced at the estimate; a recorded backtest checks each estimate "
@@ -290,7 +290,7 @@ std::string report_json(const backtest_report& r) {
   j["response_cache"] = {
       {"hits", c.hits},
       {"lookups", c.lookups()},
-      {"hit_pct_of_lookups", c.lookups() ? 100.0 * static_cast<double>(c.hits) / static_cast<double>(c.lookups()) : 0.0},
+      {"hit_pct_of_lookups", c.hit_pct()},
       {"bypassed_high_critical", c.bypassed},
       {"avoided_usd", pico_to_usd(r.cache_avoided)},
       {"note", "HIGH and CRITICAL requests are always answered fresh and never looked up; lookups "
@@ -352,7 +352,7 @@ std::string report_table(const backtest_report& r) {
                   "\n  response cache: %lld hits of %lld lookups below HIGH (%.1f%%), %lld HIGH/CRITICAL "
                   "always fresh; avoided %.4f USD\n",
                   static_cast<long long>(c.hits), static_cast<long long>(c.lookups()),
-                  c.lookups() ? 100.0 * static_cast<double>(c.hits) / static_cast<double>(c.lookups()) : 0.0,
+                  c.hit_pct(),
                   static_cast<long long>(c.bypassed),
                   pico_to_usd(r.cache_avoided));
     out += buf;
@@ -361,8 +361,7 @@ std::string report_table(const backtest_report& r) {
     std::snprintf(buf, sizeof buf,
                   "  cost estimate vs %lld recorded bills: %+.2f%% in total, mean absolute error %.2f%% per call\n",
                   static_cast<long long>(e.calls),
-                  100.0 * static_cast<double>(e.estimated - e.billed) / static_cast<double>(std::max<picousd>(e.billed, 1)),
-                  100.0 * static_cast<double>(e.abs_error) / static_cast<double>(std::max<picousd>(e.billed, 1)));
+                  e.error_pct(), e.mean_abs_error_pct());
     out += buf;
   } else if (e.bytes_per_token > 0) {
     std::snprintf(buf, sizeof buf, "  dry-run prices: %.2f prompt bytes per token (%s)\n", e.bytes_per_token,

@@ -31,6 +31,7 @@ struct cache_figures {
   int64_t misses = 0;     // requests below HIGH that found no live answer
   int64_t bypassed = 0;   // HIGH and CRITICAL requests: always fresh, never looked up
   int64_t lookups() const { return hits + misses; }
+  double hit_pct() const { return lookups() ? 100.0 * static_cast<double>(hits) / static_cast<double>(lookups()) : 0.0; }
 };
 
 /// Estimates against bills over a run (a recorded backtest: the recorded bills).
@@ -41,6 +42,10 @@ struct estimate_figures {
   picousd abs_error = 0;
   double bytes_per_token = 0;  // what the dry-run model's prompts were priced at, at the end
   bool calibrated = false;     // from bills (else the prior)
+  /// (estimated - billed) / billed and sum |estimated - billed| / billed, % (of at least 1 pUSD).
+  double error_pct() const { return 100.0 * static_cast<double>(estimated - billed) / billed_at_least_one(); }
+  double mean_abs_error_pct() const { return 100.0 * static_cast<double>(abs_error) / billed_at_least_one(); }
+  double billed_at_least_one() const { return static_cast<double>(billed > 0 ? billed : 1); }
 };
 
 struct backtest_meta {

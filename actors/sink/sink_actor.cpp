@@ -207,14 +207,15 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     st.stats->tokens[1]->inc(static_cast<uint64_t>(o.cached_tokens));
     st.stats->tokens[2]->inc(static_cast<uint64_t>(o.cache_write_tokens));
     st.stats->tokens[3]->inc(static_cast<uint64_t>(o.output_tokens));
+    const int ai = cfg->agent_index(o.agent);  // < 0: an agent this config no longer has
     // A trusted bill: how far was the estimate? Then the estimator learns from it.
     if (o.source == "llm" && o.error.empty() && o.prompt_bytes > 0 && env.estimator &&
-        cfg->prices.count(o.model) && cfg->agent_index(o.agent) >= 0) {
+        cfg->prices.count(o.model) && ai >= 0) {
       token_usage billed;
       billed.uncached_input = o.input_tokens, billed.cache_read = o.cached_tokens;
       billed.cache_write = o.cache_write_tokens, billed.output = o.output_tokens;
       check_and_learn(*env.estimator, *env.stats, cfg->prices.at(o.model), o.model, o.agent, o.prompt_bytes,
-                      cfg->agents.at(static_cast<size_t>(cfg->agent_index(o.agent))).expected_output_tokens,
+                      cfg->agents.at(static_cast<size_t>(ai)).expected_output_tokens,
                       billed, o.cost);
     }
     // Fresh answers are cached; so are offline (dry-run) and recorded ones, standing in for the
@@ -224,7 +225,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
     // Every request that missed the cache ends here: each item's answer is cached on its own,
     // keyed by its quantised state (a later request, single or batched, on the same state finds
     // it), and requests waiting for it go on. An outcome without a usable answer settles too.
-    if (const int ai = cfg->agent_index(o.agent); o.source != "cache" && ai >= 0) {
+    if (o.source != "cache" && ai >= 0) {
       const auto agent = static_cast<uint16_t>(ai);
       for (auto& a : o.analyses) {
         cache_store c{item_cache_key(*cfg, agent, a.item), agent, o.provider, o.model, {}, a.item.ts,

@@ -61,6 +61,11 @@ int days_in_month(int year, int month) {
 
 }  // namespace
 
+uint64_t cache_hit_count(const stats_registry& s) {
+  return s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
+         s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\"");
+}
+
 json estimate_stats(const stats_registry& s) {
   const auto checked = s.total("tickgate_estimate_checked_total");
   const auto billed = static_cast<double>(s.total("tickgate_estimate_billed_picousd_total"));
@@ -81,8 +86,7 @@ json cost_stats(const stats_registry& s, const config& cfg) {
   double cost = pico_to_usd(static_cast<picousd>(s.total("tickgate_cost_picousd_total")));
   double would = pico_to_usd(static_cast<picousd>(s.total("tickgate_dry_run_cost_picousd_total")));
   uint64_t misses = s.value("tickgate_cache_lookups_total", "result=\"miss\"");
-  uint64_t hits = s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
-                  s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\"");
+  uint64_t hits = cache_hit_count(s);
   uint64_t bypassed = s.value("tickgate_cache_lookups_total", "result=\"bypass\"");
   uint64_t input = s.value("tickgate_tokens_total", "kind=\"input\"");
   uint64_t cached = s.value("tickgate_tokens_total", "kind=\"cached\"");

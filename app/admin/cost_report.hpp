@@ -12,6 +12,8 @@ namespace tickgate {
 /// Calls, cost, average cost per call, response-cache and prompt-cache hit rates, sampling
 /// skips and estimated savings of this process.
 nlohmann::json cost_stats(const stats_registry& stats, const config& cfg);
+/// Requests the response cache answered (memory and RocksDB levels).
+uint64_t cache_hit_count(const stats_registry& stats);
 /// The cost estimate against bills: calls compared, totals, error and mean absolute error (%).
 nlohmann::json estimate_stats(const stats_registry& stats);
 /// One entry per day (or month) in the ledger, oldest first: requests, cost, tokens by kind.

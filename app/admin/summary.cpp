@@ -73,8 +73,7 @@ std::string run_summary(const pipeline_env& env, double seconds) {
            n(s.value("tickgate_analyses_total", std::string("source=\"") + k + "\"")) + " ";
   line("analyses by source", src);
   const uint64_t misses = s.value("tickgate_cache_lookups_total", "result=\"miss\"");
-  const uint64_t hits = s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
-                        s.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\"");
+  const uint64_t hits = cache_hit_count(s);
   const uint64_t bypassed = s.value("tickgate_cache_lookups_total", "result=\"bypass\"");
   std::snprintf(buf, sizeof buf, "%s / %s (hit rate %.1f%%); %s HIGH/CRITICAL always fresh", n(hits).c_str(),
                 n(misses).c_str(),

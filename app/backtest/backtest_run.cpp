@@ -18,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/admin/cost_report.hpp"
 #include "app/cli/cli_args.hpp"
 #include "app/pipeline/pipeline.hpp"
 #include "app/feeds/publisher.hpp"
@@ -242,9 +243,7 @@ backtest_outcome run_backtest(const backtest_options& o) {
     meta.estimate.calibrated = e.calibrated(env.dry_run_model);
     return 0;
   });
-  meta.cache.hits = static_cast<int64_t>(
-      stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"memory\"") +
-      stats.value("tickgate_cache_lookups_total", "result=\"hit\",level=\"rocksdb\""));
+  meta.cache.hits = static_cast<int64_t>(cache_hit_count(stats));
   meta.cache.misses = static_cast<int64_t>(stats.value("tickgate_cache_lookups_total", "result=\"miss\""));
   meta.cache.bypassed = static_cast<int64_t>(stats.value("tickgate_cache_lookups_total", "result=\"bypass\""));
   out.report = build_report(meta, *cfg, in.ticks, read_ledger(*store), read_analyses(*store),
