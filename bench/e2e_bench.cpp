@@ -88,7 +88,20 @@ int main(int argc, char** argv) {
               static_cast<double>(stats.total("tickgate_changelog_bytes_total")) / 1e6);
   std::printf("  ratio            %.3f of the raw consume rate (target 0.7)\n",
               rate / (static_cast<double>(raw) / raw_s));
+  // Disk: what the data dir holds per million ticks, after a flush and compaction.
+  for (int c = 0; c < static_cast<int>(column::count_); ++c) store->compact(static_cast<column>(c));
+  std::printf("  disk             per million ticks:");
+  for (int c = 0; c < static_cast<int>(column::count_); ++c)
+    std::printf(" %s %.1f MB", to_string(static_cast<column>(c)),
+                static_cast<double>(store->size_bytes(static_cast<column>(c))) / 1e6 * 1e6 /
+                    static_cast<double>(records));
   store.reset();
+  uint64_t on_disk = 0;
+  for (auto& f : std::filesystem::recursive_directory_iterator(dir))
+    if (f.is_regular_file()) on_disk += f.file_size();
+  std::printf("; data dir %.1f MB (%.0f bytes/tick, WAL and logs included)\n",
+              static_cast<double>(on_disk) / 1e6 * 1e6 / static_cast<double>(records),
+              static_cast<double>(on_disk) / static_cast<double>(records));
   std::filesystem::remove_all(dir);
   return 0;
 }

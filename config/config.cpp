@@ -595,6 +595,12 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
     auto s = r.child("storage");
     s.read("data_dir", c->data_dir, true);
     s.read("sync_writes", c->sync_writes);
+    {
+      auto ret = s.child("retention");
+      ret.read("decisions_days", c->decisions_retention_days, 0, 36'500);
+      ret.read("ledger_days", c->ledger_retention_days, 0, 36'500);
+      ret.finish();
+    }
     s.finish();
   }
   {

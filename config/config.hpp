@@ -322,6 +322,11 @@ struct config {
   int32_t checkpoint_interval_ms = 1000;
   std::string data_dir = "./tickgate-data";
   bool sync_writes = false;
+  // Retention, by event time (the newest tick the sink has made durable), 0 = keep forever.
+  int32_t decisions_retention_days = 7;  // decision log: whole event days, DeleteRange
+  int32_t ledger_retention_days = 730;   // ledger records (aggregates always kept): compaction
+  // Cache entries go once they can no longer be served (stored_at + TTL, or cache.max_age,
+  // before the start of the day before the newest tick): compaction, no key.
   std::string admin_listen = "127.0.0.1:8080";
   std::string admin_token_env = "TICKGATE_ADMIN_TOKEN";
   int64_t admin_max_body_bytes = 64 * 1024;  // larger POST bodies get 413 unread

@@ -93,6 +93,23 @@ class kv_store {
   /// Calls `fn` for each key with the prefix in key order until it returns false.
   virtual void scan(column c, std::string_view prefix,
                     const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  /// Calls `fn` for each key in [begin, end) in key order until it returns false; an empty
+  /// `end` means to the last key.
+  virtual void scan_range(column c, std::string_view begin, std::string_view end,
+                          const std::function<bool(std::string_view, std::string_view)>& fn) = 0;
+  /// Deletes every key in [begin, end) (retention): on disk, files wholly in the range are
+  /// dropped at once and the rest is covered by a range tombstone, no scan.
+  virtual void drop_range(column c, std::string_view begin, std::string_view end) = 0;
+  /// Retention by content: from now on a record of column `c` for which `expired(key, value)`
+  /// is true may be deleted. RocksDB applies it when compaction rewrites the record (no scan;
+  /// cold files are revisited at least daily); `compact` applies it to the whole column now.
+  /// The rule is called from background threads and must be thread-safe; merge results
+  /// (counters) are never expired.
+  using expiry_rule = std::function<bool(std::string_view key, std::string_view value)>;
+  virtual void set_expiry(column c, expiry_rule expired) = 0;
+  virtual void compact(column c) = 0;
+  /// Bytes the column takes (RocksDB: live SST files plus memtables; memory: keys + values).
+  virtual uint64_t size_bytes(column c) = 0;
   void put(column c, std::string key, std::string value) {
     write_batch b;
     b.put(c, std::move(key), std::move(value));

@@ -49,9 +49,49 @@ class memory_store final : public kv_store {
       if (!fn(k, v)) break;
   }
 
+  void scan_range(column c, std::string_view begin, std::string_view end,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    std::vector<std::pair<std::string, std::string>> rows;
+    {
+      std::lock_guard guard{mutex_};
+      auto& m = maps_[static_cast<size_t>(c)];
+      for (auto it = m.lower_bound(std::string(begin));
+           it != m.end() && (end.empty() || std::string_view(it->first) < end); ++it)
+        rows.emplace_back(it->first, it->second);
+    }
+    for (auto& [k, v] : rows)
+      if (!fn(k, v)) break;
+  }
+
+  void drop_range(column c, std::string_view begin, std::string_view end) override {
+    std::lock_guard guard{mutex_};
+    auto& m = maps_[static_cast<size_t>(c)];
+    m.erase(m.lower_bound(std::string(begin)), m.lower_bound(std::string(end)));
+  }
+
+  void set_expiry(column c, expiry_rule expired) override {
+    std::lock_guard guard{mutex_};
+    rules_[static_cast<size_t>(c)] = std::move(expired);
+  }
+
+  void compact(column c) override {
+    std::lock_guard guard{mutex_};
+    auto& rule = rules_[static_cast<size_t>(c)];
+    if (!rule) return;
+    std::erase_if(maps_[static_cast<size_t>(c)], [&](const auto& kv) { return rule(kv.first, kv.second); });
+  }
+
+  uint64_t size_bytes(column c) override {
+    std::lock_guard guard{mutex_};
+    uint64_t n = 0;
+    for (auto& [k, v] : maps_[static_cast<size_t>(c)]) n += k.size() + v.size();
+    return n;
+  }
+
  private:
   std::mutex mutex_;
   std::array<std::map<std::string, std::string>, static_cast<size_t>(column::count_)> maps_;
+  std::array<expiry_rule, static_cast<size_t>(column::count_)> rules_;
 };
 
 }  // namespace

@@ -31,7 +31,36 @@ class prefixed_store final : public kv_store {
                [&](std::string_view k, std::string_view v) { return fn(k.substr(head.size()), v); });
   }
 
+  void scan_range(column c, std::string_view begin, std::string_view end,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    const std::string head = full(c, "");
+    base_.scan_range(column::state, full(c, begin), end.empty() ? past(c) : full(c, end),
+                     [&](std::string_view k, std::string_view v) { return fn(k.substr(head.size()), v); });
+  }
+  void drop_range(column c, std::string_view begin, std::string_view end) override {
+    base_.drop_range(column::state, full(c, begin), end.empty() ? past(c) : full(c, end));
+  }
+
+  /// The view shares its base's state column: retention of the base's state column covers it
+  /// (a rule for the view's column would have to see every key of the base's).
+  void set_expiry(column, expiry_rule) override {}
+  void compact(column) override { base_.compact(column::state); }
+  uint64_t size_bytes(column c) override {
+    uint64_t n = 0;
+    scan(c, "", [&](std::string_view k, std::string_view v) {
+      n += k.size() + v.size();
+      return true;
+    });
+    return n;
+  }
+
  private:
+  /// The first key after every key of column `c` of the view ("<prefix><column>0": '0' follows '/').
+  std::string past(column c) const {
+    std::string out = full(c, "");
+    out.back() = '0';
+    return out;
+  }
   std::string full(column c, std::string_view key) const {
     std::string out = prefix_;
     out += to_string(c);

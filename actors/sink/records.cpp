@@ -155,20 +155,6 @@ bool outcome_from_ledger(std::string_view text, request_outcome& o) {
   return true;
 }
 
-std::string decision_key(const tick_work& w, const std::string& agent) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%013lld", static_cast<long long>(w.t.ts));
-  std::string k = w.t.symbol;
-  k += '\0';
-  k += buf;
-  k += '\0';
-  std::snprintf(buf, sizeof buf, "%d:%012lld", w.t.partition, static_cast<long long>(w.t.offset));
-  k += buf;
-  k += '\0';
-  k += agent;
-  return k;
-}
-
 std::string encode_decision(const tick_work& w, const agent_verdict& v, const std::string& agent) {
   std::string out;
   out.reserve(384);

@@ -45,10 +45,9 @@ bool decode_ledger(std::string_view json, ledger_row& out);
 /// the cluster's records into aggregates like its own; false when `json` is not one.
 bool outcome_from_ledger(std::string_view json, request_outcome& out);
 
-/// symbol \0 ts (13 digits) \0 partition:offset \0 agent: the same input gives the same keys.
-std::string decision_key(const tick_work& w, const std::string& agent);
-/// The decision with its reason and the numbers behind it; no wall-clock field, so replays of
-/// the same input and config produce the same bytes.
+/// One verdict of the decision log as text, with its reason and the numbers behind it; no
+/// wall-clock field, so replays of the same input and config give the same bytes. The log on
+/// disk is the compact record of decision_record.hpp, rendered back through this.
 std::string encode_decision(const tick_work& w, const agent_verdict& v, const std::string& agent);
 
 }  // namespace tickgate

@@ -13,8 +13,10 @@
 #include "actors/llm/cost_estimate.hpp"
 #include "actors/llm/outcome.hpp"
 #include "actors/sink/changelog_book.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "actors/sink/ledger.hpp"
 #include "actors/sink/records.hpp"
+#include "actors/sink/retention.hpp"
 #include "kafka/kafka_producer.hpp"
 
 namespace tickgate {
@@ -34,6 +36,8 @@ struct sink_stats {
                              "Cost avoided by cache hits, pUSD");
     delivery_failed = &r.add_counter("tickgate_sink_delivery_failures_total", "",
                                      "Output records Kafka did not take");
+    retention_drops = &r.add_counter("tickgate_retention_decision_drops_total", "",
+                                     "Range deletes of decision log days past retention");
     changelog_records = &r.add_counter("tickgate_changelog_records_total", "",
                                        "State changelog records written");
     changelog_bytes = &r.add_counter("tickgate_changelog_bytes_total", "",
@@ -57,6 +61,7 @@ struct sink_stats {
   counter* would_cost;
   counter* avoided;
   counter* delivery_failed;
+  counter* retention_drops;
   counter* changelog_records;
   counter* changelog_bytes;
   std::vector<counter*> tokens;
@@ -71,6 +76,9 @@ struct sink_state {
   std::vector<request_outcome> staged;  // written with the next flush, then published
   std::unique_ptr<changelog_book> changelog;
   std::unique_ptr<kafka_producer> changelog_producer;  // idempotent: a cut's records stay in order
+  uint32_t agent_table = 0;  // the decision log's names for this config's agents
+  std::unique_ptr<retention_clock> retention;
+  std::shared_ptr<std::atomic<int64_t>> newest_ts;  // read by the expiry rules (compaction threads)
   static inline const char* name = "sink";
 };
 
@@ -87,6 +95,16 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   st.stats = std::make_unique<sink_stats>(*env.stats);
   st.ledger = std::make_unique<ledger_writer>(*env.store);
   st.changelog = std::make_unique<changelog_book>(cfg->kafka.group_id);
+  {
+    std::vector<std::string> names;
+    for (auto& a : cfg->agents) names.push_back(a.name);
+    st.agent_table = agent_table_id(names);
+    st.pending.put(column::state, decision_agents_key(st.agent_table), encode_agent_table(names));
+  }
+  st.retention = std::make_unique<retention_clock>(cfg->decisions_retention_days);
+  st.newest_ts = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
+  env.store->set_expiry(column::ledger, ledger_expiry(st.newest_ts, cfg->ledger_retention_days));
+  env.store->set_expiry(column::cache, cache_expiry(st.newest_ts, cfg->cache_max_age_ms));
   auto changelog_producer = [=]() -> kafka_producer& {
     auto& st = self->state;
     if (!st.changelog_producer) {
@@ -258,12 +276,19 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
         auto& st = self->state;
         if (d.work.t.ingest_ns > 0)
           st.stats->decision_latency->observe(static_cast<double>(steady_now_ns() - d.work.t.ingest_ns) * 1e-9);
-        for (auto& v : d.work.verdicts) {
-          const auto& name = cfg->agents.at(v.agent).name;
-          st.pending.put(column::decisions, decision_key(d.work, name),
-                         encode_decision(d.work, v, name));
-          st.stats->decisions->inc();
+        st.pending.put(column::decisions, decision_log_key(d.work),
+                       encode_decision_record(d.work, st.agent_table));
+        if (st.retention->observe(d.work.t.ts)) {
+          st.newest_ts->store(d.work.t.ts, std::memory_order_relaxed);
+          if (!st.retention->keeps_forever()) {
+            // Whole event days past retention: files wholly inside go at once, the rest
+            // under a range tombstone.
+            env.store->drop_range(column::decisions, "",
+                                  decision_day_prefix(st.retention->first_day_kept()));
+            st.stats->retention_drops->inc();
+          }
         }
+        st.stats->decisions->inc(d.work.verdicts.size());
         st.pending_acks.ticks.push_back({d.work.t.partition, d.work.t.offset, d.outstanding});
         if (st.pending.size() >= k_max_batched_ops) flush_pending();
       },

@@ -1,6 +1,8 @@
 #include "kafka/kafka_health.hpp"
 #include "app/backtest/backtest_run.hpp"
+
 #include "actors/llm/cost_estimate.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "actors/sink/ledger.hpp"
 
 #include <nlohmann/json.hpp>
@@ -91,26 +93,16 @@ std::vector<analysis_row> read_analyses(kv_store& store) {
   return rows;
 }
 
-/// The decision log of `symbol` within [from, to], read by the longest key prefix the range
-/// shares (keys are symbol, NUL, 13-digit event time, ...), without not_subscribed skips.
+/// The decision log of `symbol` within [from, to], without not_subscribed skips.
 std::vector<decision_note> read_decisions(kv_store& store, const std::string& symbol, int64_t from,
                                           int64_t to) {
-  char lo[24], hi[24];
-  std::snprintf(lo, sizeof lo, "%013lld", static_cast<long long>(std::max<int64_t>(from, 0)));
-  std::snprintf(hi, sizeof hi, "%013lld", static_cast<long long>(std::max<int64_t>(to, 0)));
-  size_t common = 0;
-  while (lo[common] && lo[common] == hi[common]) ++common;
-  const std::string head = symbol + std::string(1, '\0');
   std::vector<decision_note> out;
-  store.scan(column::decisions, head + std::string(lo, common), [&](std::string_view k, std::string_view v) {
-    if (k.size() < head.size() + 13) return true;
-    const auto digits = k.substr(head.size(), 13);
-    if (digits > std::string_view(hi, 13)) return false;
-    if (digits < std::string_view(lo, 13)) return true;
-    auto j = nlohmann::json::parse(v, nullptr, false);
-    if (j.is_discarded() || j.value("reason", "") == "not_subscribed") return true;
-    out.push_back({j.value("ts", int64_t{0}), j.value("agent", ""), j.value("action", ""),
-                   j.value("trigger", ""), j.value("reason", "")});
+  decision_log_reader reader(store);
+  reader.for_symbol(symbol, from, to, [&](const decision_line& l) {
+    const auto& v = *l.verdict;
+    if (v.reason != "not_subscribed")
+      out.push_back({l.record->work.t.ts, l.agent, to_string(static_cast<action>(v.act)),
+                     to_string(static_cast<event_type>(v.trigger)), v.reason});
     return true;
   });
   return out;

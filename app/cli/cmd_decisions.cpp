@@ -1,6 +1,8 @@
+#include <climits>
 #include <iostream>
 
 #include "app/cli/cli_args.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "app/cli/commands.hpp"
 #include "storage/kv_store.hpp"
 
@@ -15,22 +17,26 @@ int cmd_decisions(int argc, char** argv) {
                 argc, argv, 2);
   if (args.help()) {
     std::cout << "tickgate decisions: print the decision log of a data dir as JSON lines, in\n"
-                 "(symbol, event time, offset, agent) order. Run it when no tickgate run holds\n"
-                 "the data dir.\n\n"
+                 "(event day, symbol, event time, offset, agent) order. Run it when no tickgate run\n"
+                 "holds the data dir.\n\n"
               << args.usage();
     return 0;
   }
   auto store = open_rocksdb_store(args.get("data-dir", "./tickgate-data") + "/db", false);
-  std::string prefix = args.has("symbol") ? args.get("symbol") + std::string(1, '\0') : "";
-  std::string agent = args.get("agent"), act = args.get("action");
-  std::string agent_field = "\"agent\":\"" + agent + "\"";
-  std::string action_field = "\"action\":\"" + act + "\"";
-  store->scan(column::decisions, prefix, [&](std::string_view, std::string_view v) {
-    if ((agent.empty() || v.find(agent_field) != std::string_view::npos) &&
-        (act.empty() || v.find(action_field) != std::string_view::npos))
-      std::cout << v << '\n';
+  const std::string agent = args.get("agent"), act = args.get("action");
+  decision_log_reader reader(*store);
+  auto print = [&](const decision_line& l) {
+    if ((agent.empty() || l.agent == agent) &&
+        (act.empty() || act == to_string(static_cast<action>(l.verdict->act))))
+      std::cout << l.text << '\n';
     return static_cast<bool>(std::cout);
-  });
+  };
+  if (args.has("symbol"))
+    reader.for_symbol(args.get("symbol"), INT64_MIN, INT64_MAX, print);
+  else
+    reader.for_each(print);
+  if (reader.bad() > 0)
+    std::cerr << "decisions: " << reader.bad() << " records not readable (written by another version?)\n";
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "actors/llm/http_client.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "actors/sink/ledger.hpp"
 #include "app/admin/admin_server.hpp"
 #include "app/feeds/csv_feed.hpp"
@@ -86,6 +87,14 @@ struct harness {
       return true;
     });
     return rows;
+  }
+  /// Verdicts in the decision log (one record per tick holds every agent's).
+  size_t verdicts() {
+    size_t n = 0;
+    decision_log_reader reader(*store);
+    reader.for_each([&](const decision_line&) { return ++n > 0; });
+    EXPECT_EQ(reader.bad(), 0);
+    return n;
   }
 
   std::string dir;
@@ -192,7 +201,8 @@ TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
   EXPECT_EQ(day[lf_cost], calls * k_cost_per_call);
   EXPECT_EQ(day[lf_input], calls * 800);
   EXPECT_EQ(day[lf_cached], calls * 200);
-  EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size() * static_cast<size_t>(agents));
+  EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size());  // one record per tick
+  EXPECT_EQ(h.verdicts(), h.ticks.size() * static_cast<size_t>(agents));
 
   // Paid once per request; the key reached the provider and nowhere else.
   for (auto& [body, n] : h.server.bodies()) EXPECT_EQ(n, 1);
@@ -211,9 +221,9 @@ TEST(pipeline, real_ticks_to_analyses_costs_dlq_and_rocksdb) {
 std::map<int32_t, std::set<int64_t>> processed_offsets(harness& h) {
   std::map<int32_t, std::set<int64_t>> out;
   for (auto& [k, v] : h.scan(column::decisions)) {
-    auto colon = k.find(':');  // key: symbol \0 ts \0 partition:offset \0 agent
-    auto start = k.rfind('\0', colon) + 1;
-    out[std::stoi(k.substr(start, colon - start))].insert(std::stoll(k.substr(colon + 1, 12)));
+    decision_record r;
+    EXPECT_TRUE(decode_decision_record(k, v, r));
+    out[r.work.t.partition].insert(r.work.t.offset);
   }
   for (auto& r : read_topic(h.broker.bootstrap(), "tickgate.dlq"))
     for (auto& [hk, hv] : r.headers)
@@ -255,7 +265,8 @@ TEST(pipeline, restart_mid_stream_skips_no_tick) {
     EXPECT_EQ(committed[p], *all.rbegin() + 1) << "partition " << p;
     EXPECT_EQ(processed[p], all) << "partition " << p;
   }
-  EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size() * h.cfg->agents.size());
+  EXPECT_EQ(h.scan(column::decisions).size(), h.ticks.size());
+  EXPECT_EQ(h.verdicts(), h.ticks.size() * h.cfg->agents.size());
   for (auto& [body, n] : h.server.bodies()) EXPECT_EQ(n, 1) << "a request was paid twice";
   EXPECT_EQ(read_topic(h.broker.bootstrap(), "tickgate.dlq").size(), k_malformed.size());
 }

@@ -1,0 +1,283 @@
+#include "actors/sink/decision_record.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "actors/sink/reason_codec.hpp"
+#include "actors/sink/records.hpp"
+#include "common/hashing.hpp"
+#include "storage/kv_store.hpp"
+
+namespace tickgate {
+
+namespace {
+
+constexpr char k_version = 1;
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+bool get_be(std::string_view& in, int bytes, uint64_t& v) {
+  if (in.size() < static_cast<size_t>(bytes)) return false;
+  v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  in.remove_prefix(static_cast<size_t>(bytes));
+  return true;
+}
+constexpr uint64_t k_sign64 = 1ull << 63;
+constexpr uint32_t k_sign32 = 1u << 31;
+
+uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+/// A double as a decimal when one with at most 8 decimals gives back the same bits (prices
+/// read from text, rounded figures, zero: 2-5 bytes), else its 8 bytes.
+constexpr uint8_t k_raw_double = 0xff;
+void put_double(std::string& out, double x) {
+  if (std::isfinite(x) && std::fabs(x) < 9e15) {
+    double scale = 1;
+    for (uint8_t k = 0; k <= 8; ++k, scale *= 10) {
+      const double m = std::round(x * scale);
+      if (std::fabs(m) >= 9e15) break;
+      if (m / scale == x && !(x == 0 && std::signbit(x))) {
+        out.push_back(static_cast<char>(k));
+        put_varint(out, zigzag(static_cast<int64_t>(m)));
+        return;
+      }
+    }
+  }
+  uint64_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  out.push_back(static_cast<char>(k_raw_double));
+  put_be(out, bits, 8);
+}
+bool get_double(std::string_view& in, double& x) {
+  if (in.empty()) return false;
+  const auto k = static_cast<uint8_t>(in.front());
+  in.remove_prefix(1);
+  if (k == k_raw_double) {
+    uint64_t bits = 0;
+    if (!get_be(in, 8, bits)) return false;
+    std::memcpy(&x, &bits, sizeof x);
+    return true;
+  }
+  if (k > 8) return false;
+  uint64_t z = 0;
+  if (!get_varint(in, z)) return false;
+  double scale = 1;
+  for (uint8_t i = 0; i < k; ++i) scale *= 10;
+  x = static_cast<double>(unzigzag(z)) / scale;
+  return true;
+}
+
+// A verdict's action, priority and flags in one byte when they fit (they always do today).
+constexpr uint8_t k_changed = 0x10, k_subscribed = 0x20, k_wide = 0x80;
+
+}  // namespace
+
+int64_t event_day(int64_t ts) { return ts / k_ms_per_day - (ts % k_ms_per_day < 0 ? 1 : 0); }
+
+std::string decision_day_prefix(int64_t day) {
+  std::string out;
+  day = std::clamp<int64_t>(day, INT32_MIN, INT32_MAX);
+  put_be(out, static_cast<uint32_t>(static_cast<int32_t>(day)) ^ k_sign32, 4);
+  return out;
+}
+
+std::string decision_log_key(const tick_work& w) {
+  std::string k = decision_day_prefix(event_day(w.t.ts));
+  k.reserve(4 + w.t.symbol.size() + 21);
+  k += w.t.symbol;
+  k += '\0';
+  put_be(k, static_cast<uint64_t>(w.t.ts) ^ k_sign64, 8);
+  put_be(k, static_cast<uint32_t>(w.t.partition) ^ k_sign32, 4);
+  put_be(k, static_cast<uint64_t>(w.t.offset) ^ k_sign64, 8);
+  return k;
+}
+
+uint32_t agent_table_id(const std::vector<std::string>& names) {
+  return static_cast<uint32_t>(fnv1a64(encode_agent_table(names)));
+}
+
+std::string decision_agents_key(uint32_t table) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "decision_agents/%08x", table);
+  return buf;
+}
+
+std::string encode_agent_table(const std::vector<std::string>& names) {
+  std::string out;
+  for (auto& n : names) {
+    if (!out.empty()) out += '\n';
+    out += n;
+  }
+  return out;
+}
+
+std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
+  std::string out;
+  out.reserve(64 + 24 * w.verdicts.size());
+  out.push_back(k_version);
+  put_be(out, agent_table, 4);
+  put_varint(out, w.config_version);
+  put_double(out, w.t.price);
+  put_double(out, w.snap.volatility_pct);
+  put_varint(out, w.events.size());
+  for (auto& e : w.events) out.push_back(static_cast<char>(e.type));
+  put_varint(out, w.verdicts.size());
+  for (auto& v : w.verdicts) {
+    put_varint(out, v.agent);
+    out.push_back(static_cast<char>(v.trigger));
+    uint8_t packed = (v.changed ? k_changed : 0) | (v.subscribed ? k_subscribed : 0);
+    if (v.act < 4 && v.prio < 4) {
+      packed |= static_cast<uint8_t>(v.act | (v.prio << 2));
+      out.push_back(static_cast<char>(packed));
+    } else {
+      out.push_back(static_cast<char>(packed | k_wide));
+      out.push_back(static_cast<char>(v.act));
+      out.push_back(static_cast<char>(v.prio));
+    }
+    put_double(out, v.significance);
+    put_double(out, std::round(v.change_pct * 1e4) / 1e4);  // as the text shows it
+    encode_reason(v.reason, out);
+  }
+  return out;
+}
+
+bool decode_decision_record(std::string_view key, std::string_view value, decision_record& out) {
+  auto& w = out.work;
+  w = tick_work{};
+  uint64_t u = 0;
+  // Key.
+  if (key.size() < 4 + 1 + 20) return false;
+  key.remove_prefix(4);
+  const auto nul = key.find('\0');
+  if (nul == std::string_view::npos || key.size() - nul - 1 != 20) return false;
+  w.t.symbol = std::string(key.substr(0, nul));
+  key.remove_prefix(nul + 1);
+  get_be(key, 8, u);
+  w.t.ts = static_cast<int64_t>(u ^ k_sign64);
+  get_be(key, 4, u);
+  w.t.partition = static_cast<int32_t>(static_cast<uint32_t>(u) ^ k_sign32);
+  get_be(key, 8, u);
+  w.t.offset = static_cast<int64_t>(u ^ k_sign64);
+  // Value.
+  if (value.empty() || value.front() != k_version) return false;
+  value.remove_prefix(1);
+  if (!get_be(value, 4, u)) return false;
+  out.agent_table = static_cast<uint32_t>(u);
+  if (!get_varint(value, u)) return false;
+  w.config_version = static_cast<uint32_t>(u);
+  if (!get_double(value, w.t.price) || !get_double(value, w.snap.volatility_pct)) return false;
+  if (!get_varint(value, u) || u > value.size()) return false;
+  w.events.resize(u);
+  for (auto& e : w.events) {
+    e.type = static_cast<uint8_t>(value.front());
+    value.remove_prefix(1);
+  }
+  if (!get_varint(value, u) || u > value.size()) return false;
+  w.verdicts.resize(u);
+  for (auto& v : w.verdicts) {
+    if (!get_varint(value, u) || u > 0xffff || value.size() < 2) return false;
+    v.agent = static_cast<uint16_t>(u);
+    v.trigger = static_cast<uint8_t>(value[0]);
+    const auto packed = static_cast<uint8_t>(value[1]);
+    value.remove_prefix(2);
+    v.changed = packed & k_changed;
+    v.subscribed = packed & k_subscribed;
+    if (packed & k_wide) {
+      if (value.size() < 2) return false;
+      v.act = static_cast<uint8_t>(value[0]);
+      v.prio = static_cast<uint8_t>(value[1]);
+      value.remove_prefix(2);
+    } else {
+      v.act = packed & 0x3;
+      v.prio = (packed >> 2) & 0x3;
+    }
+    if (!get_double(value, v.significance) || !get_double(value, v.change_pct)) return false;
+    if (!decode_reason(value, v.reason)) return false;
+  }
+  return value.empty();
+}
+
+const std::string& decision_log_reader::agent_name(uint32_t table, uint16_t index) {
+  auto it = std::find_if(tables_.begin(), tables_.end(), [&](auto& t) { return t.first == table; });
+  if (it == tables_.end()) {
+    std::vector<std::string> names;
+    std::string joined;
+    if (store_.get(column::state, decision_agents_key(table), joined)) {
+      size_t start = 0;
+      while (start <= joined.size()) {
+        auto end = joined.find('\n', start);
+        if (end == std::string::npos) end = joined.size();
+        names.push_back(joined.substr(start, end - start));
+        start = end + 1;
+      }
+    }
+    tables_.emplace_back(table, std::move(names));
+    it = std::prev(tables_.end());
+  }
+  if (index < it->second.size()) return it->second[index];
+  unknown_ = "agent#" + std::to_string(index);
+  return unknown_;
+}
+
+bool decision_log_reader::emit(std::string_view key, std::string_view value,
+                               const std::function<bool(const decision_line&)>& fn) {
+  decision_record r;
+  if (!decode_decision_record(key, value, r)) {
+    ++bad_;
+    return true;
+  }
+  decision_line line;
+  line.record = &r;
+  for (auto& v : r.work.verdicts) {
+    line.verdict = &v;
+    line.agent = agent_name(r.agent_table, v.agent);
+    line.text = encode_decision(r.work, v, line.agent);
+    if (!fn(line)) return false;
+  }
+  return true;
+}
+
+void decision_log_reader::for_each(const std::function<bool(const decision_line&)>& fn) {
+  store_.scan(column::decisions, "", [&](std::string_view k, std::string_view v) { return emit(k, v, fn); });
+}
+
+void decision_log_reader::for_symbol(const std::string& symbol, int64_t from, int64_t to,
+                                     const std::function<bool(const decision_line&)>& fn) {
+  if (from > to) return;
+  const std::string end = decision_day_prefix(event_day(to) + 1);
+  std::string cursor = decision_day_prefix(event_day(from));
+  bool go_on = true;
+  while (go_on && cursor < end) {
+    // The next day that has records at all, then that symbol's records of the day.
+    std::string day;
+    store_.scan_range(column::decisions, cursor, end, [&](std::string_view k, std::string_view) {
+      day = std::string(k.substr(0, 4));
+      return false;
+    });
+    if (day.size() != 4) break;
+    store_.scan(column::decisions, day + symbol + std::string(1, '\0'),
+                [&](std::string_view k, std::string_view v) {
+                  std::string_view tail = k.substr(k.size() - 20);
+                  uint64_t u = 0;
+                  get_be(tail, 8, u);
+                  const auto ts = static_cast<int64_t>(u ^ k_sign64);
+                  if (ts > to) return false;
+                  if (ts < from) return true;
+                  go_on = emit(k, v, fn);
+                  return go_on;
+                });
+    std::string_view d = day;
+    uint64_t raw = 0;
+    get_be(d, 4, raw);
+    const int64_t next = static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(raw) ^ k_sign32)) + 1;
+    cursor = decision_day_prefix(next);
+  }
+}
+
+}  // namespace tickgate

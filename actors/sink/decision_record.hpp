@@ -1,0 +1,79 @@
+#pragma once
+// The decision log: one compact binary record per tick holding every agent's verdict (action,
+// trigger, priority, the change stage's numbers and the reason as codes and numbers), rendered
+// back to the same JSON text as before by `tickgate decisions` and the backtest.
+//
+// Key: event day (4 bytes) | symbol | NUL | event time (8) | partition (4) | offset (8), all
+// big-endian with the sign bit flipped so byte order is numeric order. Day first, so that
+// retention drops whole days at once (DeleteRange, and whole files with DeleteFilesInRange);
+// within a day the order is (symbol, event time, offset).
+//
+// Agent names are not repeated in every record: a record names its agent table (a hash of the
+// config's agent names in order), stored once in the state column at decision_agents_key().
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "messages/market_event.hpp"
+
+namespace tickgate {
+
+class kv_store;
+
+constexpr int64_t k_ms_per_day = 86'400'000;
+
+/// The event day of `ts` (epoch ms), floor division.
+int64_t event_day(int64_t ts);
+/// The 4-byte key prefix of a day: every record of that day starts with it.
+std::string decision_day_prefix(int64_t day);
+std::string decision_log_key(const tick_work& w);
+
+/// The agent table of a list of agent names, and where it is stored (state column).
+uint32_t agent_table_id(const std::vector<std::string>& names);
+std::string decision_agents_key(uint32_t table);
+std::string encode_agent_table(const std::vector<std::string>& names);
+
+std::string encode_decision_record(const tick_work& w, uint32_t agent_table);
+
+/// A record read back: the tick's fields the text needs, its verdicts, and its agent table.
+struct decision_record {
+  tick_work work;  // t.symbol, t.ts, t.partition, t.offset, t.price, snap.volatility_pct,
+                   // events (types), config_version, verdicts
+  uint32_t agent_table = 0;
+};
+bool decode_decision_record(std::string_view key, std::string_view value, decision_record& out);
+
+/// One verdict of the log, as text (the JSON line `tickgate decisions` prints).
+struct decision_line {
+  const decision_record* record = nullptr;
+  const agent_verdict* verdict = nullptr;
+  std::string agent;
+  std::string text;
+};
+
+/// Reads the decision log, rendering each verdict; agent tables are read from the store once.
+class decision_log_reader {
+ public:
+  explicit decision_log_reader(kv_store& store) : store_(store) {}
+  /// Every verdict of every record in key order, until `fn` returns false. A record that does
+  /// not decode is counted in bad() and skipped.
+  void for_each(const std::function<bool(const decision_line&)>& fn);
+  /// The verdicts of `symbol` with event time in [from, to], in (time, offset, agent) order.
+  void for_symbol(const std::string& symbol, int64_t from, int64_t to,
+                  const std::function<bool(const decision_line&)>& fn);
+  int64_t bad() const { return bad_; }
+
+ private:
+  const std::string& agent_name(uint32_t table, uint16_t index);
+  bool emit(std::string_view key, std::string_view value,
+            const std::function<bool(const decision_line&)>& fn);
+
+  kv_store& store_;
+  std::vector<std::pair<uint32_t, std::vector<std::string>>> tables_;
+  std::string unknown_;
+  int64_t bad_ = 0;
+};
+
+}  // namespace tickgate

@@ -1,0 +1,193 @@
+#include "actors/sink/reason_codec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace tickgate {
+
+namespace {
+
+// Append only: a word's position is its code in records already on disk.
+constexpr std::array<std::string_view, 50> k_words{
+    // sampling and change stage codes
+    "not_subscribed", "first_state", "change_pct", "critical_spacing", "interval", "no_change",
+    "min_interval", "deferred_urgent:", "critical:", "urgent:", "significant_change",
+    "deferred_change", "periodic", "adaptive", "always", "threshold", "change_based",
+    // the numbers behind them
+    " elapsed_ms=", " spacing_ms=", " interval_ms=", " min_ms=", " sig=", " chg=",
+    // change notes
+    "price", "rsi", "vol", "bias_flip_up", "bias_flip_down", "expiry", "time_decay",
+    // event types
+    "price_update", "price_change", "volume_spike", "high_volatility", "signal", "support_break",
+    "resistance_break", "anomaly", "sharp_move", "volume_surge", "spread_blowout",
+    "volatility_jump",
+    // separators
+    " ", "%", ":", "=", ",", ".", "_", "/"};
+
+constexpr uint8_t k_literal = 0xFE;
+constexpr uint8_t k_number = 0xFF;
+constexpr uint8_t k_plus = 0x10, k_minus = 0x20;
+constexpr size_t k_max_digits = 18;  // fits an unsigned 64-bit mantissa
+
+static_assert(k_words.size() < k_literal);
+
+/// Word codes by first byte, longest first, so that a match is the longest.
+const std::array<std::vector<uint8_t>, 256>& words_by_first() {
+  static const auto table = [] {
+    std::array<std::vector<uint8_t>, 256> t;
+    for (size_t i = 0; i < k_words.size(); ++i)
+      t[static_cast<unsigned char>(k_words[i][0])].push_back(static_cast<uint8_t>(i));
+    for (auto& v : t)
+      std::stable_sort(v.begin(), v.end(), [](uint8_t a, uint8_t b) { return k_words[a].size() > k_words[b].size(); });
+    return t;
+  }();
+  return table;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// A number at the front of `s`: [+-]?(0|[1-9][0-9]*)(\.[0-9]+)?, at most k_max_digits digits.
+/// Returns its length (0: none) and fills the header and mantissa.
+size_t match_number(std::string_view s, uint8_t& header, uint64_t& mantissa) {
+  size_t i = 0;
+  header = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    header = s[i] == '+' ? k_plus : k_minus;
+    ++i;
+  }
+  if (i >= s.size() || !is_digit(s[i])) return 0;
+  mantissa = 0;
+  size_t digits = 0;
+  auto take = [&](char c) {
+    mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+    ++digits;
+  };
+  if (s[i] == '0') {
+    take(s[i++]);
+  } else {
+    while (i < s.size() && is_digit(s[i]) && digits < k_max_digits) take(s[i++]);
+    if (i < s.size() && is_digit(s[i])) return 0;  // too long for a mantissa
+  }
+  if (i + 1 < s.size() && s[i] == '.' && is_digit(s[i + 1])) {
+    const size_t point = i++;
+    size_t decimals = 0;
+    uint64_t keep = mantissa;
+    const size_t keep_digits = digits;
+    while (i < s.size() && is_digit(s[i]) && digits < k_max_digits && decimals < 15) {
+      take(s[i++]);
+      ++decimals;
+    }
+    if (i < s.size() && is_digit(s[i])) {  // too many decimals: the integer part alone
+      mantissa = keep;
+      digits = keep_digits;
+      return point;
+    }
+    header |= static_cast<uint8_t>(decimals);
+  }
+  return i;
+}
+
+}  // namespace
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool get_varint(std::string_view& in, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    const auto b = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+void encode_reason(std::string_view reason, std::string& out) {
+  std::string body;
+  body.reserve(reason.size());
+  const auto& table = words_by_first();
+  size_t literal_start = std::string_view::npos;
+  auto close_literal = [&](size_t end) {
+    if (literal_start == std::string_view::npos) return;
+    body.push_back(static_cast<char>(k_literal));
+    put_varint(body, end - literal_start);
+    body.append(reason.substr(literal_start, end - literal_start));
+    literal_start = std::string_view::npos;
+  };
+  size_t i = 0;
+  while (i < reason.size()) {
+    const auto rest = reason.substr(i);
+    uint8_t header = 0;
+    uint64_t mantissa = 0;
+    if (const size_t n = match_number(rest, header, mantissa)) {
+      close_literal(i);
+      body.push_back(static_cast<char>(k_number));
+      body.push_back(static_cast<char>(header));
+      put_varint(body, mantissa);
+      i += n;
+      continue;
+    }
+    bool word = false;
+    for (uint8_t code : table[static_cast<unsigned char>(rest[0])])
+      if (rest.substr(0, k_words[code].size()) == k_words[code]) {
+        close_literal(i);
+        body.push_back(static_cast<char>(code));
+        i += k_words[code].size();
+        word = true;
+        break;
+      }
+    if (word) continue;
+    if (literal_start == std::string_view::npos) literal_start = i;
+    ++i;
+  }
+  close_literal(reason.size());
+  put_varint(out, body.size());
+  out += body;
+}
+
+bool decode_reason(std::string_view& in, std::string& out) {
+  uint64_t size = 0;
+  if (!get_varint(in, size) || size > in.size()) return false;
+  std::string_view body = in.substr(0, size);
+  in.remove_prefix(size);
+  out.clear();
+  while (!body.empty()) {
+    const auto tag = static_cast<unsigned char>(body.front());
+    body.remove_prefix(1);
+    if (tag == k_literal) {
+      uint64_t n = 0;
+      if (!get_varint(body, n) || n > body.size()) return false;
+      out.append(body.substr(0, n));
+      body.remove_prefix(n);
+    } else if (tag == k_number) {
+      if (body.empty()) return false;
+      const auto header = static_cast<uint8_t>(body.front());
+      body.remove_prefix(1);
+      uint64_t mantissa = 0;
+      if (!get_varint(body, mantissa)) return false;
+      const size_t decimals = header & 0x0f;
+      if (header & k_plus) out.push_back('+');
+      if (header & k_minus) out.push_back('-');
+      std::string digits = std::to_string(mantissa);
+      if (digits.size() < decimals + 1) digits.insert(0, decimals + 1 - digits.size(), '0');
+      if (decimals > 0) digits.insert(digits.size() - decimals, 1, '.');
+      out += digits;
+    } else if (tag < k_words.size()) {
+      out.append(k_words[tag]);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace tickgate

@@ -1,0 +1,57 @@
+#include "actors/sink/retention.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+#include "actors/sink/decision_record.hpp"
+
+namespace tickgate {
+
+bool retention_clock::observe(int64_t ts) {
+  if (ts <= newest_) return false;
+  newest_ = ts;
+  const int64_t day = event_day(ts);
+  if (day == day_) return false;
+  day_ = day;
+  return true;
+}
+
+int64_t retention_clock::first_day_kept() const { return day_ - days_ + 1; }
+
+bool json_int_field(std::string_view json, std::string_view field, int64_t& out) {
+  std::string needle = "\"";
+  needle += field;
+  needle += "\":";
+  const auto at = json.find(needle);
+  if (at == std::string_view::npos) return false;
+  const char* begin = json.data() + at + needle.size();
+  const char* end = json.data() + json.size();
+  auto [ptr, ec] = std::from_chars(begin, end, out);
+  return ec == std::errc{} && ptr != begin;
+}
+
+kv_store::expiry_rule ledger_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days) {
+  if (days <= 0) return {};
+  const int64_t keep_ms = static_cast<int64_t>(days) * k_ms_per_day;
+  return [clock, keep_ms](std::string_view key, std::string_view value) {
+    const int64_t newest = clock->load(std::memory_order_relaxed);
+    if (newest == INT64_MIN || key.starts_with("agg/")) return false;  // aggregates stay
+    int64_t ts = 0;
+    return json_int_field(value, "event_ts", ts) && ts < newest - keep_ms;
+  };
+}
+
+kv_store::expiry_rule cache_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int64_t max_age_ms) {
+  return [clock, max_age_ms](std::string_view, std::string_view value) {
+    const int64_t newest = clock->load(std::memory_order_relaxed);
+    if (newest == INT64_MIN) return false;
+    int64_t stored = 0, ttl = 0;
+    if (!json_int_field(value, "stored_at", stored) || !json_int_field(value, "ttl_ms", ttl)) return false;
+    if (max_age_ms > 0) ttl = std::min(ttl, max_age_ms);
+    const int64_t horizon = (event_day(newest) - 1) * k_ms_per_day;
+    return stored + ttl < horizon;
+  };
+}
+
+}  // namespace tickgate

@@ -1,0 +1,43 @@
+#pragma once
+// Retention by event time, so that a replay of a month at full speed ages data exactly as a
+// month of live running does. The clock is the newest event time the sink has made durable
+// (ticks in the future of the wall clock never get that far: the input check rejects them).
+//   - decision log: whole event days older than `decisions_days` (the day of the newest tick
+//     counts as one), dropped with one range delete when a new day starts;
+//   - ledger records older than `ledger_days` (aggregates kept): dropped in compaction;
+//   - cache entries past their TTL (and cache.max_age) before the start of the day before the
+//     newest tick (a day of slack for partitions behind the others): dropped in compaction.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "storage/kv_store.hpp"
+
+namespace tickgate {
+
+/// The sink's view of event time for retention; pure.
+class retention_clock {
+ public:
+  explicit retention_clock(int32_t decisions_days) : days_(decisions_days) {}
+  /// Advances to `ts` when newer; true when a new event day began (time to drop old days).
+  bool observe(int64_t ts);
+  int64_t newest() const { return newest_; }
+  /// The first event day the decision log keeps; meaningful after a true observe().
+  int64_t first_day_kept() const;
+  bool keeps_forever() const { return days_ <= 0; }
+
+ private:
+  int32_t days_;
+  int64_t newest_ = INT64_MIN;
+  int64_t day_ = INT64_MIN;
+};
+
+/// The expiry rules, reading the newest event time from `clock` (INT64_MIN: expire nothing).
+kv_store::expiry_rule ledger_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days);
+kv_store::expiry_rule cache_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int64_t max_age_ms);
+
+/// The integer after `"field":` in a flat JSON record; false when absent or not an integer.
+bool json_int_field(std::string_view json, std::string_view field, int64_t& out);
+
+}  // namespace tickgate
