@@ -65,6 +65,9 @@ class rocksdb_store final : public kv_store {
     opts.create_if_missing = true;
     opts.create_missing_column_families = true;
     opts.IncreaseParallelism(2);
+    // Columns written rarely (state, ledger) would otherwise hold every WAL file since their
+    // last flush: past this, the columns behind the oldest WAL file are flushed.
+    opts.max_total_wal_size = 64ull << 20;
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
     rocksdb::ColumnFamilyOptions cf_opts;

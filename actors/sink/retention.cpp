@@ -19,11 +19,11 @@ bool retention_clock::observe(int64_t ts) {
 
 int64_t retention_clock::first_day_kept() const { return day_ - days_ + 1; }
 
-bool json_int_field(std::string_view json, std::string_view field, int64_t& out) {
+bool json_int_field(std::string_view json, std::string_view field, int64_t& out, bool last) {
   std::string needle = "\"";
   needle += field;
   needle += "\":";
-  const auto at = json.find(needle);
+  const auto at = last ? json.rfind(needle) : json.find(needle);
   if (at == std::string_view::npos) return false;
   const char* begin = json.data() + at + needle.size();
   const char* end = json.data() + json.size();
@@ -39,6 +39,19 @@ kv_store::expiry_rule ledger_expiry(std::shared_ptr<const std::atomic<int64_t>> 
     if (newest == INT64_MIN || key.starts_with("agg/")) return false;  // aggregates stay
     int64_t ts = 0;
     return json_int_field(value, "event_ts", ts) && ts < newest - keep_ms;
+  };
+}
+
+kv_store::expiry_rule analyses_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days) {
+  if (days <= 0) return {};
+  const int64_t keep_ms = static_cast<int64_t>(days) * k_ms_per_day;
+  return [clock, keep_ms](std::string_view, std::string_view value) {
+    const int64_t newest = clock->load(std::memory_order_relaxed);
+    if (newest == INT64_MIN) return false;
+    // Keys are sorted in the record and the model's answer ("result") may hold a "ts" of its
+    // own, but it comes before the top-level one ("usage" is the only key after it).
+    int64_t ts = 0;
+    return json_int_field(value, "ts", ts, /*last=*/true) && ts < newest - keep_ms;
   };
 }
 

@@ -35,9 +35,13 @@ class retention_clock {
 
 /// The expiry rules, reading the newest event time from `clock` (INT64_MIN: expire nothing).
 kv_store::expiry_rule ledger_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days);
+/// Stored analyses older than `days` by their tick's event time (the record's top-level "ts").
+kv_store::expiry_rule analyses_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days);
 kv_store::expiry_rule cache_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int64_t max_age_ms);
 
-/// The integer after `"field":` in a flat JSON record; false when absent or not an integer.
-bool json_int_field(std::string_view json, std::string_view field, int64_t& out);
+/// The integer after the first (or, with `last`, the last) `"field":` of a JSON record; false
+/// when absent or not an integer. A key inside a string value never matches (its quotes are
+/// escaped there).
+bool json_int_field(std::string_view json, std::string_view field, int64_t& out, bool last = false);
 
 }  // namespace tickgate

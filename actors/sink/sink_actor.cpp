@@ -104,6 +104,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   st.retention = std::make_unique<retention_clock>(cfg->decisions_retention_days);
   st.newest_ts = std::make_shared<std::atomic<int64_t>>(INT64_MIN);
   env.store->set_expiry(column::ledger, ledger_expiry(st.newest_ts, cfg->ledger_retention_days));
+  env.store->set_expiry(column::analyses, analyses_expiry(st.newest_ts, cfg->analyses_retention_days));
   env.store->set_expiry(column::cache, cache_expiry(st.newest_ts, cfg->cache_max_age_ms));
   auto changelog_producer = [=]() -> kafka_producer& {
     auto& st = self->state;

@@ -199,3 +199,23 @@ TEST(retention_rocksdb, dropped_days_free_the_disk_and_stay_gone) {
   EXPECT_EQ(n, 2u * 5000);
   std::filesystem::remove_all(dir);
 }
+
+TYPED_TEST(retention_suite, analyses_expire_by_their_ticks_time_not_by_a_ts_in_the_answer) {
+  auto& s = *this->store;
+  auto newest = std::make_shared<std::atomic<int64_t>>(k_t0 + 40 * k_day);
+  s.set_expiry(column::analyses, analyses_expiry(newest, 30));
+  // As encode_analysis writes them: keys sorted, the model's answer before the tick's "ts".
+  auto record = [](int64_t answer_ts, int64_t ts) {
+    return R"({"agent":"a","result":{"regime":"calm","ts":)" + std::to_string(answer_ts) +
+           R"(},"symbol":"S","trigger":{"reason":"x"},"ts":)" + std::to_string(ts) +
+           R"(,"usage":{"cached":0,"input":1,"output":2}})";
+  };
+  write_batch b;
+  b.put(column::analyses, "old/000", record(k_t0 + 40 * k_day, k_t0 + 9 * k_day));
+  b.put(column::analyses, "new/000", record(0, k_t0 + 10 * k_day));
+  s.write(b);
+  s.compact(column::analyses);
+  std::string v;
+  EXPECT_FALSE(s.get(column::analyses, "old/000", v));
+  EXPECT_TRUE(s.get(column::analyses, "new/000", v));
+}
