@@ -171,11 +171,14 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
     picousd avoided = 0;
     bool from_store = false;
     for (size_t i = 0; i < keys.size(); ++i) {
-      if (!lookup(keys[i], req.items[i].ts, hit)) {
-        if (!st.flight.in_flight(keys[i])) break;
+      // An answer in flight for the state comes first, even over an older one stored: which of
+      // the two is served must not depend on whether the call has returned yet (replays would
+      // serve different answers).
+      if (st.flight.in_flight(keys[i])) {
         waits.push_back(keys[i]);
         continue;
       }
+      if (!lookup(keys[i], req.items[i].ts, hit)) break;
       std::string part;
       if (!item_result(hit.results_json, part)) {
         st.stats->errors.inc();  // damaged: a miss, never a failure

@@ -1,5 +1,7 @@
 #include "actors/cache/cache_policy.hpp"
 
+#include <tuple>
+
 #include <algorithm>
 
 namespace tickgate {
@@ -35,7 +37,14 @@ const cached_answer* cache_policy::get(const std::string& key, int64_t now) {
 
 bool cache_policy::put(const std::string& key, cached_answer value) {
   if (auto it = index_.find(key); it != index_.end()) {
-    if (it->second->second.stored_at > value.stored_at) return false;
+    // The newer answer wins; between two of the same event time (ticks sharing a millisecond)
+    // a fixed order decides, not which store arrived last, so replays cache the same answer.
+    const auto& have = it->second->second;
+    if (have.stored_at > value.stored_at) return false;
+    if (have.stored_at == value.stored_at &&
+        std::tie(have.cost_pico, have.results_json, have.model, have.provider) <=
+            std::tie(value.cost_pico, value.results_json, value.model, value.provider))
+      return false;
     erase(it->second);
   }
   lru_.emplace_front(key, std::move(value));
