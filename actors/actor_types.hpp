@@ -105,11 +105,15 @@ struct checkpoint_mark {
   std::vector<std::string> symbols;
   std::vector<int32_t> symbol_partitions;
   std::vector<std::string> states;  // per symbol
+  // Symbols whose state was dropped since the previous mark (idle past retention): deleted
+  // from the changelog with the cut.
+  std::vector<std::string> gone;
+  std::vector<int32_t> gone_partitions;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_mark& x) {
   return f(caf::meta::type_name("checkpoint_mark"), x.epoch, x.partitions, x.positions, x.symbols,
-           x.symbol_partitions, x.states);
+           x.symbol_partitions, x.states, x.gone, x.gone_partitions);
 }
 /// ingest -> shard, before the first record of newly assigned partitions: their symbols' state
 /// from the changelog; each stage loads its section.

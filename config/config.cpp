@@ -600,6 +600,7 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
       ret.read("decisions_days", c->decisions_retention_days, 0, 36'500);
       ret.read("ledger_days", c->ledger_retention_days, 0, 36'500);
       ret.read("analyses_days", c->analyses_retention_days, 0, 36'500);
+      ret.read("symbol_idle_days", c->symbol_idle_days, 0, 36'500);
       ret.finish();
     }
     s.finish();

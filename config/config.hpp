@@ -325,6 +325,8 @@ struct config {
   // Retention, by event time (the newest tick the sink has made durable), 0 = keep forever.
   int32_t decisions_retention_days = 7;  // decision log: whole event days, DeleteRange
   int32_t ledger_retention_days = 730;   // ledger records (aggregates always kept): compaction
+  int32_t symbol_idle_days = 7;          // a symbol's state (all stages, changelog) goes after
+                                         // this long without a tick; it then starts cold
   int32_t analyses_retention_days = 730; // stored analyses (a replay of a paid request answers
                                          // from them): compaction
   // Cache entries go once they can no longer be served (stored_at + TTL, or cache.max_age,

@@ -29,11 +29,14 @@ struct prioritise_stats {
       by_type[t] = &r.add_counter("tickgate_events_by_type_total",
                                   std::string("type=\"") + to_string(static_cast<event_type>(t)) + "\"",
                                   "Events derived, by type");
+    evicted = &r.add_counter("tickgate_symbols_evicted_total", "",
+                             "Symbols whose state was dropped after symbol_idle_days without a tick");
   }
   // Baselines for the summary: a fixed timer per agent fires once per interval bucket in which
   // the symbol traded; these count (symbol, bucket) pairs.
   counter* timer_5m = nullptr;
   counter* timer_15m = nullptr;
+  counter* evicted = nullptr;
   counter* by_priority[4];
   counter* by_type[static_cast<int>(event_type::count_)];
 };
@@ -47,6 +50,10 @@ struct prioritise_state {
   // For checkpoints: each symbol's partition, and the symbols touched since the last mark.
   std::unordered_map<std::string, int32_t> partition_of;
   std::unordered_set<std::string> dirty;
+  // Retention of idle symbols, on this shard's event time: swept once per hour of it.
+  int64_t newest = INT64_MIN;
+  int64_t swept_hour = INT64_MIN;
+  std::vector<std::pair<std::string, int32_t>> gone;  // dropped since the last mark
   static inline const char* name = "prioritise";
 };
 
@@ -58,9 +65,35 @@ prioritise_actor::behavior_type prioritise_impl(
   st.policy = std::make_unique<prioritise_policy>(env.cfg->events);
   st.stats = std::make_unique<prioritise_stats>(*env.stats);
   st.timing = &stage_latency(*env.stats, "prioritise");
+  // Symbols without a tick for storage.retention.symbol_idle_days leave every stage (as a
+  // revoked partition's do) and the changelog; one that trades again starts cold.
+  const int64_t idle_ms = static_cast<int64_t>(env.cfg->symbol_idle_days) * 86'400'000;
+  auto sweep = [=](int64_t now) {
+    auto& st = self->state;
+    if (idle_ms <= 0 || now <= st.newest) return;
+    st.newest = now;
+    const int64_t hour = now / 3'600'000 - (now % 3'600'000 < 0 ? 1 : 0);
+    if (hour == st.swept_hour) return;
+    st.swept_hour = hour;
+    partitions_revoked r;
+    r.symbols = st.policy->idle_symbols(now - idle_ms);
+    if (r.symbols.empty()) return;
+    for (auto& sym : r.symbols) {
+      st.policy->forget(sym);
+      if (auto it = st.partition_of.find(sym); it != st.partition_of.end()) {
+        st.gone.emplace_back(sym, it->second);
+        st.partition_of.erase(it);
+      }
+      st.dirty.erase(sym);
+      st.last_bucket.erase(sym);
+    }
+    st.stats->evicted->inc(r.symbols.size());
+    self->send(next, std::move(r));
+  };
   auto process = [=](tick& t) {
     auto& st = self->state;
     scoped_timer timer{*st.timing};
+    sweep(t.ts);
     tick_work w;
     st.policy->assess(t, w.snap, w.events);
     st.partition_of[t.symbol] = t.partition;
@@ -111,6 +144,12 @@ prioritise_actor::behavior_type prioritise_impl(
           append_section(m.states.back(), st.policy->save(sym));
         }
         st.dirty.clear();
+        for (auto& [sym, partition] : st.gone) {
+          if (st.partition_of.count(sym)) continue;  // traded again: its new state is in this mark
+          m.gone.push_back(sym);
+          m.gone_partitions.push_back(partition);
+        }
+        st.gone.clear();
         self->send(next, std::move(m));
       },
       [=](state_restore& r) {

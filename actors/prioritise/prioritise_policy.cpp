@@ -242,4 +242,12 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
     snap.spread_bps = (t.ask - t.bid) / ((t.ask + t.bid) / 2) * 1e4;
 }
 
+std::vector<std::string> prioritise_policy::idle_symbols(int64_t before_ts) const {
+  std::vector<std::string> out;
+  for (auto& [symbol, s] : states_)
+    if (s.minute >= 0 && (s.minute + 1) * k_minute_ms <= before_ts) out.push_back(symbol);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace tickgate

@@ -85,6 +85,9 @@ class prioritise_policy {
   std::string save(const std::string& symbol) const;
   void load(const std::string& symbol, std::string_view bytes);
   void forget(const std::string& symbol) { states_.erase(symbol); }
+  /// Symbols whose last tick fell before `before_ts` (event time, to the minute), sorted:
+  /// retention of the state of symbols no longer traded.
+  std::vector<std::string> idle_symbols(int64_t before_ts) const;
 
  private:
   void close_minute(symbol_state& s, std::vector<market_event>& events);

@@ -68,7 +68,10 @@ changelog_book::cut changelog_book::take_due(int32_t partition, int64_t durable_
     std::string* newest = nullptr;
     size_t n = 0;
     while (n < versions.size() && versions[n].first <= epoch) newest = &versions[n++].second;
-    if (newest) symbols.push_back({changelog_symbol_key(group_, s->first), std::move(*newest)});
+    if (newest) {
+      const bool gone = newest->empty();  // the symbol's state was dropped: delete its record
+      symbols.push_back({changelog_symbol_key(group_, s->first), std::move(*newest), gone});
+    }
     versions.erase(versions.begin(), versions.begin() + static_cast<std::ptrdiff_t>(n));
     s = versions.empty() ? book.states.erase(s) : std::next(s);
   }
@@ -117,7 +120,8 @@ bool fold_changelog(restored_partition& into, const std::string& group, const st
     return true;
   }
   if (key.size() < 3 || key.compare(0, 2, "s/") != 0) return false;
-  into.states[key.substr(2)] = value;
+  if (value.empty()) into.states.erase(key.substr(2));  // tombstone: dropped as idle
+  else into.states[key.substr(2)] = value;
   if (into.missing > 0) --into.missing;
   ++into.records;
   into.bytes += static_cast<int64_t>(full_key.size() + value.size());

@@ -309,6 +309,8 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       [=](checkpoint_mark& m) {
         auto& book = *self->state.changelog;
         for (size_t i = 0; i < m.partitions.size(); ++i) book.add_cut(m.partitions[i], m.epoch, m.positions[i]);
+        for (size_t i = 0; i < m.gone.size(); ++i)  // no state: a tombstone in the changelog
+          book.add_state(m.gone_partitions[i], m.epoch, m.gone[i], {});
         for (size_t i = 0; i < m.symbols.size(); ++i)
           book.add_state(m.symbol_partitions[i], m.epoch, m.symbols[i], std::move(m.states[i]));
       },

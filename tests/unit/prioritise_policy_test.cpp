@@ -180,3 +180,18 @@ TEST(prioritise_policy, volatility_rank_is_the_percentile_among_minute_samples) 
   ASSERT_TRUE(present(f.snap.volatility_rank));
   EXPECT_DOUBLE_EQ(f.snap.volatility_rank, 100.0);
 }
+
+TEST(prioritise_policy, idle_symbols_are_those_whose_last_tick_is_before_the_cutoff) {
+  fixture f;
+  auto a = mk(100, k_t0 + 30'000);  // last tick in the minute [t0, t0 + 1 min)
+  a.symbol = "A";
+  auto b = mk(100, k_t0 + k_min);  // in the next minute
+  b.symbol = "B";
+  f.feed(a);
+  f.feed(b);
+  EXPECT_TRUE(f.policy.idle_symbols(k_t0 + 30'000).empty());  // A's minute is not over yet
+  EXPECT_EQ(f.policy.idle_symbols(k_t0 + k_min), std::vector<std::string>{"A"});
+  EXPECT_EQ(f.policy.idle_symbols(k_t0 + 2 * k_min), (std::vector<std::string>{"A", "B"}));
+  f.policy.forget("A");
+  EXPECT_EQ(f.policy.idle_symbols(k_t0 + 2 * k_min), std::vector<std::string>{"B"});
+}

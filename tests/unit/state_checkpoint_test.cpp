@@ -188,3 +188,23 @@ TEST(changelog_book, a_cut_cut_short_by_a_crash_is_reported) {
   book.drop(2);
   EXPECT_EQ(book.take_due(2, 100).position, -1);
 }
+
+TEST(changelog_book, a_dropped_symbol_becomes_a_tombstone_and_leaves_the_restore) {
+  changelog_book book("g");
+  book.add_cut(0, 1, 100);
+  book.add_state(0, 1, "A", "state-a");
+  book.add_state(0, 1, "B", "state-b");
+  auto first = book.take_due(0, 100);
+  book.add_cut(0, 2, 200);
+  book.add_state(0, 2, "B", {});  // dropped as idle
+  auto second = book.take_due(0, 200);
+  ASSERT_EQ(second.records.size(), 2u);  // position, B's tombstone
+  EXPECT_EQ(second.records[1].key, changelog_symbol_key("g", "B"));
+  EXPECT_TRUE(second.records[1].tombstone);
+  restored_partition r;
+  for (auto* c : {&first, &second})
+    for (auto& rec : c->records) EXPECT_TRUE(fold_changelog(r, "g", rec.key, rec.tombstone ? "" : rec.value));
+  ASSERT_EQ(r.states.size(), 1u);
+  EXPECT_EQ(r.states.at("A"), "state-a");
+  EXPECT_EQ(r.position, 200);
+}
