@@ -139,6 +139,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   st.dlq_alarm = std::make_unique<dlq_rate_alarm>(cfg->alerts.dlq_window_records,
                                                   cfg->alerts.dlq_max_pct);
   st.plausible = std::make_unique<plausibility_policy>(cfg->input);
+  st.plausible->set_idle_ms(static_cast<int64_t>(cfg->symbol_idle_days) * 86'400'000);
   st.consumer = std::make_unique<kafka_consumer>(env.bootstrap, cfg->kafka.group_id,
                                                  cfg->kafka.consumer_properties);
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);

@@ -60,7 +60,9 @@ plausibility_policy::verdict plausibility_policy::check(int32_t partition, const
                                  std::to_string((h->second - t.ts) / 1000) +
                                  " s behind the partition's event time (limit " +
                                  std::to_string(cfg_.max_late_ms / 1000) + " s)");
+  sweep(t.ts);
   auto& c = centres_[t.symbol];
+  c.last_ts = std::max(c.last_ts, t.ts);
   auto v = judge_price(c, t.price);
   if (!v.ok) return v;
   if (h == hwm_.end())
@@ -68,6 +70,15 @@ plausibility_policy::verdict plausibility_policy::check(int32_t partition, const
   else
     h->second = std::max(h->second, t.ts);
   return v;
+}
+
+void plausibility_policy::sweep(int64_t ts) {
+  if (idle_ms_ <= 0 || ts <= newest_) return;
+  newest_ = ts;
+  const int64_t hour = ts / 3'600'000 - (ts % 3'600'000 < 0 ? 1 : 0);
+  if (hour == swept_hour_) return;
+  swept_hour_ = hour;
+  std::erase_if(centres_, [&](const auto& kv) { return kv.second.last_ts < ts - idle_ms_; });
 }
 
 plausibility_policy::verdict plausibility_policy::judge_price(centre& c, double price) {

@@ -38,13 +38,18 @@ class plausibility_policy {
   /// Forgets a partition's high-water mark (revoked).
   void drop_partition(int32_t partition) { hwm_.erase(partition); }
   size_t symbols() const { return centres_.size(); }
+  /// Retention: a symbol's price window goes after `idle_ms` of event time without a tick
+  /// (swept once per hour of the newest tick's time); it then starts cold. 0: never.
+  void set_idle_ms(int64_t idle_ms) { idle_ms_ = idle_ms; }
 
  private:
   struct centre {
     std::vector<double> ring;      // up to outlier_window accepted prices
     size_t head = 0;               // next slot to overwrite once full
     std::vector<double> suspects;  // consecutive outliers, oldest first
+    int64_t last_ts = INT64_MIN;   // newest tick seen
   };
+  void sweep(int64_t ts);
   bool symbol_ok(const std::string& s);
   verdict judge_price(centre& c, double price);
   void remember(centre& c, double price);
@@ -55,6 +60,9 @@ class plausibility_policy {
   std::unordered_map<int32_t, int64_t> hwm_;
   std::unordered_map<std::string, centre> centres_;
   std::vector<double> scratch_;
+  int64_t idle_ms_ = 0;
+  int64_t newest_ = INT64_MIN;
+  int64_t swept_hour_ = INT64_MIN;
 };
 
 /// Median of `v` (reorders it); NaN when empty.

@@ -105,3 +105,22 @@ TEST(plausibility, flat_price_has_a_floor_on_its_scale) {
   EXPECT_EQ(p.check(0, at("A", k_now + 9, 53), k_now).code, "outlier");
   EXPECT_TRUE(p.check(0, at("A", k_now + 9, 51), k_now).ok);
 }
+
+// An idle symbol's price window goes with retention: a level that would have been an outlier
+// against its old window is then simply its first price.
+TEST(plausibility, an_idle_symbols_window_is_dropped_and_it_starts_cold) {
+  constexpr int64_t k_day = 86'400'000;
+  const int64_t t0 = k_now - 10 * k_day;
+  plausibility_policy p{small_window()};
+  p.set_idle_ms(7 * k_day);
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(p.check(0, at("OLD", t0 + i * 1000, 100), k_now).ok);
+  EXPECT_TRUE(p.check(1, at("BUSY", t0, 50), k_now).ok);
+  EXPECT_EQ(p.check(0, at("OLD", t0 + k_day, 150), k_now).code, "outlier");  // against its window
+  // An hour short of seven days after OLD's last tick: kept.
+  EXPECT_TRUE(p.check(1, at("BUSY", t0 + 8 * k_day - 3'600'000, 50), k_now).ok);
+  EXPECT_EQ(p.symbols(), 2u);
+  // An hour past: dropped, and the same print is now OLD's first price.
+  EXPECT_TRUE(p.check(1, at("BUSY", t0 + 8 * k_day + 3'600'000, 50), k_now).ok);
+  EXPECT_EQ(p.symbols(), 1u);
+  EXPECT_TRUE(p.check(0, at("OLD", t0 + 8 * k_day + 3'600'001, 150), k_now).ok);
+}
