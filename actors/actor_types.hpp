@@ -30,27 +30,27 @@ using lease_atom = caf::atom_constant<caf::atom("lease")>;
 
 /// prioritise -> change
 struct prioritised {
-  tick_work w;
+  std::vector<tick_work> ws;  // the ticks of one poll round for the shard, in order
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, prioritised& x) {
-  return f(caf::meta::type_name("prioritised"), x.w);
+  return f(caf::meta::type_name("prioritised"), x.ws);
 }
 /// change -> sampling
 struct assessed {
-  tick_work w;
+  std::vector<tick_work> ws;  // the ticks of one poll round for the shard, in order
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, assessed& x) {
-  return f(caf::meta::type_name("assessed"), x.w);
+  return f(caf::meta::type_name("assessed"), x.ws);
 }
 /// sampling -> batching
 struct sampled {
-  tick_work w;
+  std::vector<tick_work> ws;  // the ticks of one poll round for the shard, in order
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sampled& x) {
-  return f(caf::meta::type_name("sampled"), x.w);
+  return f(caf::meta::type_name("sampled"), x.ws);
 }
 /// sink -> cache: how a request that missed the cache ended, one per item: a fresh answer to
 /// remember, or (results_json empty) none; either way requests waiting for it go on.

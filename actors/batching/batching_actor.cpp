@@ -4,7 +4,10 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <array>
 #include <chrono>
+#include <map>
+#include <string_view>
 #include <unordered_map>
 
 #include "actors/batching/batching_policy.hpp"
@@ -33,21 +36,24 @@ struct batching_stats {
     by_agent.emplace(agent, &c);
     return c;
   }
-  counter& decision(const std::string& act, const std::string& reason) {
-    auto key = act + "|" + reason;
-    auto it = by_reason.find(key);
-    if (it != by_reason.end()) return *it->second;
+  /// By action and the reason's code (its first word): no allocation once both were seen.
+  counter& decision(uint8_t act, std::string_view reason) {
+    auto& codes = by_reason[act & 3];
+    const std::string_view code = reason.substr(0, reason.find_first_of(" :"));
+    auto it = codes.find(code);
+    if (it != codes.end()) return *it->second;
+    const std::string name = to_string(static_cast<action>(act));
     auto& c = reg.add_counter("tickgate_decisions_total",
-                              "action=\"" + act + "\",reason=\"" + reason + "\"",
+                              "action=\"" + name + "\",reason=\"" + std::string(code) + "\"",
                               "Per-agent decisions, by action and reason");
-    by_reason.emplace(key, &c);
+    codes.emplace(std::string(code), &c);
     return c;
   }
   stats_registry& reg;
   counter* requests;
   counter* batches;
   counter* batched_items;
-  std::unordered_map<std::string, counter*> by_reason;
+  std::array<std::map<std::string, counter*, std::less<>>, 4> by_reason;  // by action, then code
   std::unordered_map<std::string, counter*> by_agent;
 };
 
@@ -58,11 +64,6 @@ struct batching_state {
   histogram* timing = nullptr;
   static inline const char* name = "batching";
 };
-
-std::string reason_code(const std::string& reason) {
-  auto end = reason.find_first_of(" :");
-  return reason.substr(0, end);
-}
 
 batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<batching_state> self,
                                             pipeline_env env, int32_t shard, cache_actor cache,
@@ -83,15 +84,15 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
   return {
       [=](sampled& m) {
+       for (auto& w : m.ws) {
         auto& st = self->state;
         scoped_timer timer{*st.timing};
-        auto& w = m.w;
         for (auto& [agent, items] : st.policy->advance(w.t.partition, w.t.ts))
           emit(agent, std::move(items));
         int32_t outstanding = 0;
         for (auto& v : w.verdicts) {
           auto act = static_cast<action>(v.act);
-          st.stats->decision(to_string(act), reason_code(v.reason)).inc();
+          st.stats->decision(v.act, v.reason).inc();
           if (act == action::call) {
             ++outstanding;
             emit(v.agent, {make_item(*self->state.cfg, w, v)});
@@ -103,6 +104,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
           }
         }
         self->send(sink, decision_batch{std::move(w), outstanding});
+       }
       },
       [=](drain_atom) {
         for (auto& [agent, items] : self->state.policy->flush_all()) emit(agent, std::move(items));

@@ -25,11 +25,13 @@ change_actor::behavior_type change_impl(change_actor::stateful_pointer<change_st
   self->state.timing = &stage_latency(*env.stats, "change");
   return {
       [=](prioritised& m) {
-        scoped_timer timer{*self->state.timing};
-        self->state.policy->assess(m.w);
-        for (auto& v : m.w.verdicts)
-          if (v.changed) self->state.changed->inc();
-        self->send(next, assessed{std::move(m.w)});
+        for (auto& w : m.ws) {
+          scoped_timer timer{*self->state.timing};
+          self->state.policy->assess(w);
+          for (auto& v : w.verdicts)
+            if (v.changed) self->state.changed->inc();
+        }
+        self->send(next, assessed{std::move(m.ws)});
       },
       [=](drain_atom a) { self->send(next, a); },
       [=](partitions_revoked& r) {

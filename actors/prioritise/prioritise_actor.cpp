@@ -90,7 +90,8 @@ prioritise_actor::behavior_type prioritise_impl(
     st.stats->evicted->inc(r.symbols.size());
     self->send(next, std::move(r));
   };
-  auto process = [=](tick& t) {
+  // One tick into `out`; the stages pass a poll round's ticks on as one message.
+  auto process = [=](tick& t, std::vector<tick_work>& out) {
     auto& st = self->state;
     scoped_timer timer{*st.timing};
     sweep(t.ts);
@@ -111,12 +112,21 @@ prioritise_actor::behavior_type prioritise_impl(
       st.stats->by_type[e.type]->inc();
     }
     initial_verdicts(st.cfg->agents, w);
-    self->send(next, prioritised{std::move(w)});
+    out.push_back(std::move(w));
   };
   return {
-      [=](tick& t) { process(t); },
+      [=](tick& t) {
+        prioritised m;
+        process(t, m.ws);
+        self->send(next, std::move(m));
+      },
       [=](tick_batch& b) {
-        for (auto& t : b.ticks) process(t);
+        prioritised m;
+        m.ws.reserve(b.ticks.size());
+        // An idle sweep's partitions_revoked overtakes the ticks of the round processed before
+        // it; none of those is of a swept symbol (a tick makes its symbol recent).
+        for (auto& t : b.ticks) process(t, m.ws);
+        self->send(next, std::move(m));
       },
       [=](drain_atom a) { self->send(next, a); },
       [=](partitions_revoked& r) {

@@ -24,9 +24,11 @@ sampling_actor::behavior_type sampling_impl(sampling_actor::stateful_pointer<sam
   self->state.timing = &stage_latency(*env.stats, "sampling");
   return {
       [=](assessed& m) {
-        scoped_timer timer{*self->state.timing};
-        self->state.policy->decide(m.w);
-        self->send(next, sampled{std::move(m.w)});
+        for (auto& w : m.ws) {
+          scoped_timer timer{*self->state.timing};
+          self->state.policy->decide(w);
+        }
+        self->send(next, sampled{std::move(m.ws)});
       },
       [=](drain_atom a) { self->send(next, a); },
       [=](partitions_revoked& r) {
