@@ -73,11 +73,7 @@ plausibility_policy::verdict plausibility_policy::check(int32_t partition, const
 }
 
 void plausibility_policy::sweep(int64_t ts) {
-  if (idle_ms_ <= 0 || ts <= newest_) return;
-  newest_ = ts;
-  const int64_t hour = ts / 3'600'000 - (ts % 3'600'000 < 0 ? 1 : 0);
-  if (hour == swept_hour_) return;
-  swept_hour_ = hour;
+  if (idle_ms_ <= 0 || !sweep_clock_.advance(ts)) return;
   std::erase_if(centres_, [&](const auto& kv) { return kv.second.last_ts < ts - idle_ms_; });
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "common/period_clock.hpp"
 #include "messages/tick.hpp"
 
 namespace tickgate {
@@ -61,8 +62,7 @@ class plausibility_policy {
   std::unordered_map<std::string, centre> centres_;
   std::vector<double> scratch_;
   int64_t idle_ms_ = 0;
-  int64_t newest_ = INT64_MIN;
-  int64_t swept_hour_ = INT64_MIN;
+  period_clock sweep_clock_{3'600'000};  // idle windows are swept once per hour of event time
 };
 
 /// Median of `v` (reorders it); NaN when empty.

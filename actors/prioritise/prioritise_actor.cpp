@@ -10,6 +10,7 @@
 
 #include "actors/prioritise/prioritise_policy.hpp"
 #include "actors/stage_checkpoint.hpp"
+#include "common/period_clock.hpp"
 
 namespace tickgate {
 namespace {
@@ -50,9 +51,7 @@ struct prioritise_state {
   // For checkpoints: each symbol's partition, and the symbols touched since the last mark.
   std::unordered_map<std::string, int32_t> partition_of;
   std::unordered_set<std::string> dirty;
-  // Retention of idle symbols, on this shard's event time: swept once per hour of it.
-  int64_t newest = INT64_MIN;
-  int64_t swept_hour = INT64_MIN;
+  period_clock sweep_clock{3'600'000};  // idle symbols are swept once per hour of event time
   std::vector<std::pair<std::string, int32_t>> gone;  // dropped since the last mark
   static inline const char* name = "prioritise";
 };
@@ -70,11 +69,7 @@ prioritise_actor::behavior_type prioritise_impl(
   const int64_t idle_ms = static_cast<int64_t>(env.cfg->symbol_idle_days) * 86'400'000;
   auto sweep = [=](int64_t now) {
     auto& st = self->state;
-    if (idle_ms <= 0 || now <= st.newest) return;
-    st.newest = now;
-    const int64_t hour = now / 3'600'000 - (now % 3'600'000 < 0 ? 1 : 0);
-    if (hour == st.swept_hour) return;
-    st.swept_hour = hour;
+    if (idle_ms <= 0 || !st.sweep_clock.advance(now)) return;
     partitions_revoked r;
     r.symbols = st.policy->idle_symbols(now - idle_ms);
     if (r.symbols.empty()) return;

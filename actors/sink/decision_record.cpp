@@ -9,6 +9,7 @@
 #include "actors/sink/reason_codec.hpp"
 #include "actors/sink/records.hpp"
 #include "common/hashing.hpp"
+#include "common/window_stats.hpp"
 #include "storage/kv_store.hpp"
 
 namespace tickgate {
@@ -78,7 +79,7 @@ constexpr uint8_t k_changed = 0x10, k_subscribed = 0x20, k_wide = 0x80;
 
 }  // namespace
 
-int64_t event_day(int64_t ts) { return ts / k_ms_per_day - (ts % k_ms_per_day < 0 ? 1 : 0); }
+int64_t event_day(int64_t ts) { return floor_div(ts, k_ms_per_day); }
 
 std::string decision_day_prefix(int64_t day) {
   std::string out;

@@ -8,17 +8,6 @@
 
 namespace tickgate {
 
-bool retention_clock::observe(int64_t ts) {
-  if (ts <= newest_) return false;
-  newest_ = ts;
-  const int64_t day = event_day(ts);
-  if (day == day_) return false;
-  day_ = day;
-  return true;
-}
-
-int64_t retention_clock::first_day_kept() const { return day_ - days_ + 1; }
-
 bool json_int_field(std::string_view json, std::string_view field, int64_t& out, bool last) {
   std::string needle = "\"";
   needle += field;
@@ -31,28 +20,32 @@ bool json_int_field(std::string_view json, std::string_view field, int64_t& out,
   return ec == std::errc{} && ptr != begin;
 }
 
-kv_store::expiry_rule ledger_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days) {
+namespace {
+
+/// Records whose event time (the integer at `field`, the first or the last one) is more than
+/// `days` before the newest tick; keys starting with `kept_prefix` (when given) always stay.
+kv_store::expiry_rule older_than(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days,
+                                 std::string_view field, bool last, std::string_view kept_prefix) {
   if (days <= 0) return {};
   const int64_t keep_ms = static_cast<int64_t>(days) * k_ms_per_day;
-  return [clock, keep_ms](std::string_view key, std::string_view value) {
+  return [clock, keep_ms, field, last, kept_prefix](std::string_view key, std::string_view value) {
     const int64_t newest = clock->load(std::memory_order_relaxed);
-    if (newest == INT64_MIN || key.starts_with("agg/")) return false;  // aggregates stay
+    if (newest == INT64_MIN || (!kept_prefix.empty() && key.starts_with(kept_prefix))) return false;
     int64_t ts = 0;
-    return json_int_field(value, "event_ts", ts) && ts < newest - keep_ms;
+    return json_int_field(value, field, ts, last) && ts < newest - keep_ms;
   };
 }
 
+}  // namespace
+
+kv_store::expiry_rule ledger_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days) {
+  return older_than(std::move(clock), days, "event_ts", /*last=*/false, /*aggregates stay*/ "agg/");
+}
+
 kv_store::expiry_rule analyses_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int32_t days) {
-  if (days <= 0) return {};
-  const int64_t keep_ms = static_cast<int64_t>(days) * k_ms_per_day;
-  return [clock, keep_ms](std::string_view, std::string_view value) {
-    const int64_t newest = clock->load(std::memory_order_relaxed);
-    if (newest == INT64_MIN) return false;
-    // Keys are sorted in the record and the model's answer ("result") may hold a "ts" of its
-    // own, but it comes before the top-level one ("usage" is the only key after it).
-    int64_t ts = 0;
-    return json_int_field(value, "ts", ts, /*last=*/true) && ts < newest - keep_ms;
-  };
+  // Keys are sorted in the record and the model's answer ("result") may hold a "ts" of its
+  // own, but it comes before the top-level one ("usage" is the only key after it).
+  return older_than(std::move(clock), days, "ts", /*last=*/true, "");
 }
 
 kv_store::expiry_rule cache_expiry(std::shared_ptr<const std::atomic<int64_t>> clock, int64_t max_age_ms) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/period_clock.hpp"
 #include "storage/kv_store.hpp"
 
 namespace tickgate {
@@ -21,16 +22,15 @@ class retention_clock {
  public:
   explicit retention_clock(int32_t decisions_days) : days_(decisions_days) {}
   /// Advances to `ts` when newer; true when a new event day began (time to drop old days).
-  bool observe(int64_t ts);
-  int64_t newest() const { return newest_; }
+  bool observe(int64_t ts) { return days_clock_.advance(ts); }
+  int64_t newest() const { return days_clock_.newest(); }
   /// The first event day the decision log keeps; meaningful after a true observe().
-  int64_t first_day_kept() const;
+  int64_t first_day_kept() const { return days_clock_.period() - days_ + 1; }
   bool keeps_forever() const { return days_ <= 0; }
 
  private:
   int32_t days_;
-  int64_t newest_ = INT64_MIN;
-  int64_t day_ = INT64_MIN;
+  period_clock days_clock_{86'400'000};
 };
 
 /// The expiry rules, reading the newest event time from `clock` (INT64_MIN: expire nothing).
