@@ -26,6 +26,9 @@ struct pipeline_env {
   /// Per-symbol state and paid answers go to kafka.topics.state (decided at start: the topic
   /// exists with as many partitions as the ticks topic).
   bool changelog = false;
+  /// Outside events are read from kafka.topics.events (decided at start: the topic exists with
+  /// as many partitions as the ticks topic).
+  bool events = false;
   int64_t max_records = 0;  // > 0: drain and stop after consuming this many records
   std::string provider_note;  // why, for the log and the summary
   std::string dry_run_model;  // what offline answers are priced as

@@ -67,6 +67,7 @@ void read_kafka(config_reader r, kafka_config& k) {
   r.read("group_id", k.group_id, true);
   auto t = r.child("topics");
   t.read("ticks", k.ticks_topic, true);
+  t.read("events", k.events_topic);
   t.read("analyses", k.analyses_topic, true);
   t.read("costs", k.costs_topic, true);
   t.read("dlq", k.dlq_topic, true);
@@ -581,6 +582,20 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
   read_kafka(r.child("kafka"), c->kafka);
   read_input(r.child("input"), c->input);
   c->input.limits.max_bytes = static_cast<size_t>(c->kafka.max_tick_bytes);
+  {
+    auto o = r.child("outside_events");
+    o.read("max_bytes", c->outside.max_bytes, 64, 1 << 20);
+    o.read("max_text_bytes", c->outside.max_text_bytes, 0, 1 << 20);
+    if (o.has("max_priority")) {
+      std::string s;
+      o.read("max_priority", s, true);
+      priority p{};
+      if (!parse_priority(s, p)) o.fail("max_priority", "must be one of low, medium, high, critical");
+      c->outside.max_priority = static_cast<uint8_t>(p);
+    }
+    o.read_seconds("max_wait_s", c->outside.max_wait_ms, 0, 3600);
+    o.finish();
+  }
   {
     auto p = r.child("pipeline");
     p.read("shards", c->shards, 1, 64);

@@ -25,6 +25,7 @@ struct kafka_config {
   std::string brokers = "embedded";  // "embedded" or a bootstrap list
   std::string group_id = "tickgate";
   std::string ticks_topic = "market.ticks";
+  std::string events_topic = "market.events";  // outside events, co-partitioned with ticks ("": none)
   std::string analyses_topic = "ai.analyses";
   std::string costs_topic = "ai.costs";
   std::string dlq_topic = "tickgate.dlq";
@@ -54,6 +55,15 @@ struct plausibility_config {
   double outlier_mads = 20;           // an outlier is > this many (scaled) MADs from the median...
   double outlier_min_pct = 10;        // ...and > this % from it
   int32_t outlier_confirm = 3;        // consistent outliers in a row that make a level shift
+};
+
+/// Outside events (kafka.topics.events): what they may be and how long one may wait for the
+/// ticks of its partition to reach its event time.
+struct outside_events_config {
+  int32_t max_bytes = 4096;
+  int32_t max_text_bytes = 1024;
+  uint8_t max_priority = 2;  // priority::high: a sender asking for more is capped here
+  int64_t max_wait_ms = 1000;  // live: an event ahead of every tick waits at most this
 };
 
 /// Thresholds of the prioritise stage (live-tunable).
@@ -314,6 +324,7 @@ struct config {
   std::string effective_json;  // the file with every override applied: what live changes build on
   kafka_config kafka;
   plausibility_config input;
+  outside_events_config outside;
   int32_t shards = 2;
   int32_t callers = 4;
   int64_t max_in_flight = 100'000;  // records consumed and not yet durable; then no more are taken

@@ -147,9 +147,11 @@ void kafka_consumer::handle_commit(int err, void* p) {
   std::map<int32_t, int64_t> offsets;
   std::string error = err ? rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)) : "";
   for (int i = 0; parts && i < parts->cnt; ++i) {
+    if (topic_ != parts->elems[i].topic) continue;  // a co-partitioned input's: committed in sync
     offsets[parts->elems[i].partition] = parts->elems[i].offset;
     if (error.empty() && parts->elems[i].err) error = rd_kafka_err2str(parts->elems[i].err);
   }
+  if (parts && parts->cnt > 0 && offsets.empty()) return;
   on_commit_(offsets, error);
 }
 
@@ -212,12 +214,29 @@ polled_record kafka_consumer::poll(int timeout_ms) {
   return r;
 }
 
-bool kafka_consumer::commit(const std::map<int32_t, int64_t>& next_offsets, bool async,
-                            std::string& error) {
+std::map<int32_t, int64_t> kafka_consumer::committed(const std::string& topic,
+                                                     const std::vector<int32_t>& partitions,
+                                                     int timeout_ms) {
+  std::map<int32_t, int64_t> out;
+  if (partitions.empty()) return out;
+  auto* list = partition_list(topic, partitions);
+  const auto e = rd_kafka_committed(rk_, list, timeout_ms);
+  for (int i = 0; !e && i < list->cnt; ++i)
+    out[list->elems[i].partition] =
+        list->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[i].offset >= 0
+            ? list->elems[i].offset
+            : -1;
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e) throw std::runtime_error("kafka: committed offsets of " + topic + ": " + rd_kafka_err2str(e));
+  return out;
+}
+
+bool kafka_consumer::commit(const std::string& topic, const std::map<int32_t, int64_t>& next_offsets,
+                            bool async, std::string& error) {
   if (next_offsets.empty()) return true;
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
   for (auto& [p, o] : next_offsets)
-    rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = o;
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = o;
   auto e = rd_kafka_commit(rk_, list, async ? 1 : 0);
   // A synchronous commit can succeed as a request and still fail per partition (e.g. "rebalance
   // in progress"): that is a failed commit too.

@@ -60,7 +60,17 @@ class kafka_consumer {
   void subscribe(const std::string& topic);
   polled_record poll(int timeout_ms);
   /// Commits next-offsets-to-read per partition of the subscribed topic.
-  bool commit(const std::map<int32_t, int64_t>& next_offsets, bool async, std::string& error);
+  bool commit(const std::map<int32_t, int64_t>& next_offsets, bool async, std::string& error) {
+    return commit(topic_, next_offsets, async, error);
+  }
+  /// The same for another topic read alongside (a co-partitioned input read by assignment):
+  /// its offsets are the group's too.
+  bool commit(const std::string& topic, const std::map<int32_t, int64_t>& next_offsets, bool async,
+              std::string& error);
+  /// The group's committed next-offsets of `partitions` of `topic` (-1: none). Blocks up to
+  /// timeout_ms; throws std::runtime_error when the coordinator does not answer.
+  std::map<int32_t, int64_t> committed(const std::string& topic, const std::vector<int32_t>& partitions,
+                                       int timeout_ms);
   /// Records between this consumer's position and the high watermark, summed over `partitions`
   /// of the subscribed topic; from librdkafka's cached watermarks (no broker round trip).
   /// Partitions with no position or watermark yet count 0.

@@ -23,12 +23,13 @@ struct request_item {
   std::string reason;
   snapshot snap;
   std::string fingerprint;  // SHA-256 of the rounded state
+  std::string detail;       // an outside event's text (headline, signal detail), for the prompt
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_item& x) {
   return f(caf::meta::type_name("request_item"), x.symbol, x.ts, x.partition, x.offset, x.trigger,
-           x.prio, x.significance, x.reason, x.snap, x.fingerprint);
+           x.prio, x.significance, x.reason, x.snap, x.fingerprint, x.detail);
 }
 
 /// What the decision stages hand to the gateway; routing fields are filled by the gateway.

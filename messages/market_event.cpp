@@ -7,7 +7,9 @@ namespace {
 constexpr std::array<const char*, static_cast<size_t>(event_type::count_)> k_event_names{
     "price_update", "price_change",     "volume_spike", "high_volatility",
     "signal",       "support_break",    "resistance_break", "anomaly",
-    "sharp_move",   "volume_surge",     "spread_blowout",   "volatility_jump"};
+    "sharp_move",   "volume_surge",     "spread_blowout",   "volatility_jump",
+    "strategy_signal", "position_opened", "position_closed", "earnings",
+    "news"};
 }  // namespace
 
 const char* to_string(priority p) {
@@ -18,6 +20,17 @@ const char* to_string(priority p) {
     case priority::critical: return "CRITICAL";
   }
   return "?";
+}
+
+bool parse_priority(const std::string& s, priority& out) {
+  std::string up;
+  for (char c : s) up += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  for (auto p : {priority::low, priority::medium, priority::high, priority::critical})
+    if (up == to_string(p)) {
+      out = p;
+      return true;
+    }
+  return false;
 }
 
 const char* to_string(event_type t) {
@@ -44,7 +57,12 @@ priority priority_of(event_type t) {
     case event_type::sharp_move:
     case event_type::volume_surge:
     case event_type::spread_blowout:
-    case event_type::volatility_jump: return priority::high;
+    case event_type::volatility_jump:
+    case event_type::strategy_signal:
+    case event_type::position_opened:
+    case event_type::earnings: return priority::high;
+    case event_type::position_closed:
+    case event_type::news: return priority::medium;
     case event_type::support_break:
     case event_type::resistance_break:
     case event_type::anomaly: return priority::critical;

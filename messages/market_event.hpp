@@ -29,11 +29,23 @@ enum class event_type : uint8_t {
   volume_surge,       // HIGH: a minute's volume >= volume_ratio x the mean of a window before it
   spread_blowout,     // HIGH: bid/ask spread >= spread_ratio x its rolling median
   volatility_jump,    // HIGH: stdev of recent one-minute returns >= vol_jump_factor x before
+  // Outside events (market.events): handed in by the desk, not derived from ticks. Priority as
+  // sent (capped by events.outside.max_priority), else the default noted here.
+  strategy_signal,    // HIGH: a strategy's entry/exit signal ("signal" on the wire)
+  position_opened,    // HIGH
+  position_closed,    // MEDIUM
+  earnings,           // HIGH: an earnings release
+  news,               // MEDIUM: a headline
   count_
 };
 const char* to_string(event_type t);
 bool parse_event_type(const std::string& s, event_type& out);
 priority priority_of(event_type t);
+/// True for the types only market.events carries.
+inline bool is_outside(event_type t) {
+  return t >= event_type::strategy_signal && t < event_type::count_;
+}
+bool parse_priority(const std::string& s, priority& out);  // LOW..CRITICAL, any case
 
 /// One derived event.
 struct market_event {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "messages/outside_event.hpp"
+
 namespace tickgate {
 
 constexpr double k_absent = std::numeric_limits<double>::quiet_NaN();
@@ -46,12 +48,22 @@ typename Inspector::result_type inspect(Inspector& f, tick& x) {
 
 /// Ingest -> a shard: the ticks of one poll round for that shard, in partition order (one
 /// message per round instead of one per tick: each crossed from the ingest thread).
+/// Outside events (market.events) ride along: events[i] goes right before ticks[event_at[i]]
+/// (event_at[i] == ticks.size(): after the last tick), event_at ascending.
 struct tick_batch {
   std::vector<tick> ticks;
+  std::vector<outside_event> events;
+  std::vector<uint32_t> event_at;
+  bool empty() const { return ticks.empty() && events.empty(); }
+  void clear() {
+    ticks.clear();
+    events.clear();
+    event_at.clear();
+  }
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tick_batch& x) {
-  return f(caf::meta::type_name("tick_batch"), x.ticks);
+  return f(caf::meta::type_name("tick_batch"), x.ticks, x.events, x.event_at);
 }
 
 }  // namespace tickgate

@@ -18,6 +18,15 @@ request_item make_item(const config& cfg, const tick_work& w, const agent_verdic
   it.snap = w.snap;
   const auto& a = cfg.agents.at(v.agent);
   it.fingerprint = quantised_state(cfg.cache_quantise, a.cache_features, w.snap, v.trigger);
+  if (is_outside(static_cast<event_type>(v.trigger))) {
+    // The event's own words are part of what is asked: another headline is another question.
+    for (auto& e : w.events)
+      if (e.type == v.trigger) {
+        it.detail = e.reason;
+        break;
+      }
+    if (!it.detail.empty()) it.fingerprint += " x=" + sha256_hex(it.detail).substr(0, 16);
+  }
   return it;
 }
 
@@ -31,6 +40,9 @@ llm_request make_request(const config& cfg, uint16_t agent, std::vector<request_
   for (auto& it : items) {
     id_src += "|" + it.symbol + "@" + std::to_string(it.ts) + ":" +
               to_string(static_cast<event_type>(it.trigger));
+    // Two outside events of one symbol and time are two requests.
+    if (is_event_partition(it.partition))
+      id_src += "#" + std::to_string(source_partition(it.partition)) + "/" + std::to_string(it.offset);
     key_src += "|" + item_cache_key(cfg, agent, it);
     r.prio = std::max(r.prio, it.prio);
   }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "actors/alerts/alert_policy.hpp"
+#include "actors/ingest/event_merge.hpp"
 #include "actors/ingest/offset_tracker.hpp"
 #include "actors/ingest/plausibility_policy.hpp"
 #include "actors/sink/changelog_book.hpp"
@@ -18,7 +19,9 @@
 #include "kafka/kafka_consumer.hpp"
 #include "kafka/kafka_health.hpp"
 #include "kafka/kafka_producer.hpp"
+#include "kafka/partition_reader.hpp"
 #include "kafka/topic_range.hpp"
+#include "messages/outside_event_codec.hpp"
 #include "messages/tick_codec.hpp"
 
 namespace tickgate {
@@ -46,6 +49,12 @@ struct ingest_stats {
                           "1 while no record is taken: pipeline.max_in_flight records not yet durable");
     pauses = &r.add_counter("tickgate_ingest_backpressure_pauses_total", "",
                             "Times the input stopped because pipeline.max_in_flight was reached");
+    events = &r.add_counter("tickgate_outside_events_total", "",
+                            "Valid outside events (kafka.topics.events) into the pipeline");
+    events_capped = &r.add_counter("tickgate_outside_events_capped_total", "",
+                                   "Outside events whose priority was capped to outside_events.max_priority");
+    held = &r.add_gauge("tickgate_ingest_merge_held", "",
+                        "Ticks and outside events waiting to be merged by event time");
   }
   counter& level_shift() {
     return reg.add_counter("tickgate_level_shifts_total", "",
@@ -66,6 +75,9 @@ struct ingest_stats {
   gauge* busy_us;
   gauge* paused;
   counter* pauses;
+  counter* events;
+  counter* events_capped;
+  gauge* held;
   counter* restored_symbols;
   gauge* restore_ms;
 };
@@ -85,16 +97,23 @@ struct ingest_state {
   /// Backpressure: no record is taken while pipeline.max_in_flight records are not yet durable,
   /// until half of them are. Nothing queues in the pipeline beyond that bound.
   bool backpressure = false;
-  std::vector<tick_batch> outbox;  // per shard: this poll round's ticks
+  std::vector<tick_batch> outbox;  // per shard: this poll round's ticks and outside events
   /// Sends this poll round's ticks to their shards.
   template <class Self, class Shards>
   void send_outbox(Self* self, const Shards& shards) {
     for (size_t s = 0; s < outbox.size(); ++s)
-      if (!outbox[s].ticks.empty()) {
+      if (!outbox[s].empty()) {
         self->send(shards[s], std::move(outbox[s]));
-        outbox[s].ticks.clear();
+        outbox[s].clear();
       }
   }
+  // Outside events (env.events): market.events read by assignment, partition for partition
+  // with the group's assignment of the ticks; their offsets committed with the group's.
+  std::unique_ptr<partition_reader> events;
+  offset_tracker event_tracker;
+  std::unique_ptr<event_merge> merge;
+  std::set<int32_t> events_at_eof;
+  std::chrono::steady_clock::time_point last_event_error{};
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
   /// Revoked partitions not yet released: paused, their work finishing (bounded wait).
@@ -145,6 +164,32 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
   const auto shards = static_cast<int32_t>(cfg->shards);
   st.changelog = env.changelog;
+  if (env.events) {
+    st.events = std::make_unique<partition_reader>(env.bootstrap, cfg->kafka.events_topic,
+                                                   cfg->kafka.consumer_properties);
+    st.merge = std::make_unique<event_merge>(cfg->outside.max_wait_ms);
+  }
+  outside_limits event_limits;
+  event_limits.max_bytes = static_cast<size_t>(cfg->outside.max_bytes);
+  event_limits.max_text_bytes = static_cast<size_t>(cfg->outside.max_text_bytes);
+  event_limits.max_priority = cfg->outside.max_priority;
+  event_limits.ticks = cfg->input.limits;
+  // Into this round's message of the partition's shard, in merged order.
+  auto route_tick = [self, shards](tick&& t) {
+    self->state.outbox[static_cast<size_t>(t.partition % shards)].ticks.push_back(std::move(t));
+  };
+  auto route_event = [self, shards](outside_event&& e) {
+    auto& b = self->state.outbox[static_cast<size_t>(e.partition % shards)];
+    b.event_at.push_back(static_cast<uint32_t>(b.ticks.size()));
+    b.events.push_back(std::move(e));
+  };
+  // What the merge may release now (flush: everything, the input ends or the partitions go).
+  auto release_held = [self, route_tick, route_event, wall = env](bool flush) {
+    auto& st = self->state;
+    if (!st.merge) return;
+    st.merge->release_all(wall.wall_ms(), st.at_eof, flush, route_tick, route_event);
+    st.stats->held->set(static_cast<int64_t>(st.merge->held()));
+  };
   // Before the first record of a new partition: its state from the changelog, and the offset
   // of the cut it was taken at (at or after the committed one).
   st.consumer->on_assigning([self, shards, wires, cfg, bootstrap = env.bootstrap, env_store = env.store](
@@ -256,16 +301,31 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto forget_partition = [self, wires](int32_t p) {
     auto& st = self->state;
     st.tracker.drop(p);
+    st.event_tracker.drop(p);
+    if (st.merge) st.merge->drop(p);
     if (!st.changelog) return;
     for (auto* m : {&st.marked, &st.durable, &st.committed, &st.moved_ahead}) m->erase(p);
     self->send(wires->sink, checkpoint_due{{p}, {-1}});
   };
-  st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
+  st.consumer->on_assign([self, cfg](const std::vector<int32_t>& parts) {
     auto& st = self->state;
     for (auto p : parts) {
       st.assigned.insert(p);
       st.revoked.erase(p);
       st.uncommitted.erase(p);  // back again: its offsets are committed with the others
+    }
+    // The same partitions of market.events, from the group's committed offsets.
+    if (st.events && !st.draining) {
+      try {
+        st.events->assign(st.consumer->committed(cfg->kafka.events_topic, parts, 10'000));
+        for (auto p : parts) {
+          st.events_at_eof.erase(p);
+          st.merge->events_caught_up(p, false);
+        }
+      } catch (const std::exception& e) {
+        // Ticks would wait for events that never come: stop instead (nothing is committed).
+        if (st.failure.empty()) st.failure = std::string("outside events not readable: ") + e.what();
+      }
     }
     // A draining instance takes no new work: the partitions stay paused until it leaves.
     if (st.draining) st.consumer->pause(parts);
@@ -276,7 +336,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     spdlog::info("ingest: assigned partitions={} ids={} now={} protocol={}", parts.size(), ids,
                  st.assigned.size(), st.consumer->protocol());
   });
-  st.consumer->on_revoke([self, shards, wires, send_marks, forget_partition](
+  st.consumer->on_revoke([self, shards, wires, send_marks, forget_partition, route_tick, route_event](
                              const std::vector<int32_t>& parts, bool lost) {
     auto& st = self->state;
     for (auto p : parts) {
@@ -284,6 +344,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       st.at_eof.erase(p);
     }
     st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
+    if (st.events) {
+      st.events->unassign(parts);
+      for (auto p : parts) st.events_at_eof.erase(p);
+    }
     if (lost) {
       // Another member owns them already: nothing of them may be committed from here.
       for (auto p : parts) {
@@ -297,7 +361,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     // taken is durable (or the revoke timeout passed): the next owner starts where this one
     // stopped, so nothing is decided or paid twice.
     st.consumer->pause(parts);
-    // This poll round's ticks go first: the flush must come after every tick of the partitions.
+    // What the merge holds of them goes now (the events not read yet go to the next owner),
+    // then this poll round's ticks: the flush must come after every tick of the partitions.
+    if (st.merge)
+      for (auto p : parts) st.merge->release(p, 0, true, true, route_tick, route_event);
     st.send_outbox(self, wires->shards);
     // Their last cut, behind their last records: written once those are durable.
     const std::set<int32_t> leaving(parts.begin(), parts.end());
@@ -329,7 +396,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
 
   // True when everything durable is committed (or there was nothing to commit). A failed
   // commit (e.g. "rebalance in progress") is taken again next time, never dropped.
-  auto commit = [=](bool sync) {
+  auto commit_ticks = [=](bool sync) {
     auto& st = self->state;
     auto commits = st.tracker.take_commits();
     // A partition restored past its committed offset is committed there even if no record of
@@ -377,6 +444,82 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     }
     return false;
   };
+  // Outside events' offsets: the group's too, committed (synchronously) once they are done.
+  // They are not part of the changelog's cuts: a partition that moves resumes its events at the
+  // committed offset.
+  auto commit = [=](bool sync) {
+    auto& st = self->state;
+    bool events_ok = true;
+    if (st.events) {
+      auto commits = st.event_tracker.take_commits();
+      std::string err;
+      if (!commits.empty() && !st.consumer->commit(cfg->kafka.events_topic, commits, false, err)) {
+        st.event_tracker.commit_failed(commits);
+        st.stats->commit_errors->inc();
+        events_ok = false;
+      }
+    }
+    return commit_ticks(sync) && events_ok;
+  };
+
+  // A bad record of `topic` to the DLQ with its reason; it is done once the DLQ has it.
+  auto dead_letter = [=](const std::string& topic, polled_record& r, const std::string& code,
+                         const std::string& reason, bool outside) {
+    auto& st = self->state;
+    st.stats->dlq(code).inc();
+    kafka_headers h{{"tickgate.reason", reason},
+                    {"tickgate.source", topic + "/" + std::to_string(r.partition) + "/" +
+                                            std::to_string(r.offset)}};
+    // The DLQ copy is capped so that it always fits a producer request; the whole record
+    // stays at its source offset. A record that cannot reach the DLQ is a decision, not a
+    // log line: the pipeline stops and nothing is committed past it.
+    std::string_view value = r.value;
+    if (value.size() > k_dlq_max_value_bytes) {
+      h.emplace_back("tickgate.truncated_from", std::to_string(value.size()));
+      value = value.substr(0, k_dlq_max_value_bytes);
+    }
+    std::string_view key = std::string_view(r.key).substr(0, 1024);
+    int32_t p = r.partition;
+    int64_t o = r.offset;
+    std::string err;
+    auto on_delivered = [self, p, o, outside](bool ok, const std::string& e) {
+      if (ok) {
+        (outside ? self->state.event_tracker : self->state.tracker).done(p, o);
+        return;
+      }
+      spdlog::error("ingest: DLQ record not delivered partition={} offset={} error=\"{}\"", p, o, e);
+      if (self->state.failure.empty())
+        self->state.failure = "dead-letter record of partition " + std::to_string(p) +
+                              " offset " + std::to_string(o) + " not delivered: " + e;
+    };
+    if (!st.dlq->produce(cfg->kafka.dlq_topic, std::string(key), std::string(value), h,
+                         on_delivered, err))
+      on_delivered(false, err);
+  };
+
+  // One record of market.events: into the merge, or to the DLQ.
+  auto handle_event_record = [=](polled_record& r) {
+    auto& st = self->state;
+    st.events_at_eof.erase(r.partition);
+    st.merge->events_caught_up(r.partition, false);
+    st.event_tracker.polled(r.partition, r.offset);
+    auto d = decode_outside_event(r.value, event_limits);
+    if (d.ok) {
+      auto v = st.plausible->check_outside(d.value.symbol, d.value.ts, env.wall_ms());
+      if (!v.ok) {
+        d.ok = false;
+        d.code = std::move(v.code);
+        d.reason = std::move(v.reason);
+      }
+    }
+    if (!d.ok) return dead_letter(cfg->kafka.events_topic, r, d.code, d.reason, true);
+    if (d.capped) st.stats->events_capped->inc();
+    d.value.partition = r.partition;
+    d.value.offset = r.offset;
+    d.value.ingest_ns = steady_now_ns();
+    st.stats->events->inc();
+    st.merge->add_event(r.partition, std::move(d.value), env.wall_ms());
+  };
 
   auto handle_record = [=](polled_record& r) {
     auto& st = self->state;
@@ -411,44 +554,15 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                                   bad, st.dlq_alarm->fired_seen(), window, cfg->kafka.dlq_topic);
       self->send(wires->alerts, std::move(a));
     }
-    if (!d.ok) {
-      st.stats->dlq(d.code).inc();
-      kafka_headers h{{"tickgate.reason", d.reason},
-                      {"tickgate.source", cfg->kafka.ticks_topic + "/" +
-                                              std::to_string(r.partition) + "/" +
-                                              std::to_string(r.offset)}};
-      // The DLQ copy is capped so that it always fits a producer request; the whole record
-      // stays at its source offset. A record that cannot reach the DLQ is a decision, not a
-      // log line: the pipeline stops and nothing is committed past it.
-      std::string_view value = r.value;
-      if (value.size() > k_dlq_max_value_bytes) {
-        h.emplace_back("tickgate.truncated_from", std::to_string(value.size()));
-        value = value.substr(0, k_dlq_max_value_bytes);
-      }
-      std::string_view key = std::string_view(r.key).substr(0, 1024);
-      int32_t p = r.partition;
-      int64_t o = r.offset;
-      std::string err;
-      auto on_delivered = [self, p, o](bool ok, const std::string& e) {
-        if (ok) {
-          self->state.tracker.done(p, o);
-          return;
-        }
-        spdlog::error("ingest: DLQ record not delivered partition={} offset={} error=\"{}\"", p, o, e);
-        if (self->state.failure.empty())
-          self->state.failure = "dead-letter record of partition " + std::to_string(p) +
-                                " offset " + std::to_string(o) + " not delivered: " + e;
-      };
-      if (!st.dlq->produce(cfg->kafka.dlq_topic, std::string(key), std::string(value), h,
-                           on_delivered, err))
-        on_delivered(false, err);
-      return;
-    }
+    if (!d.ok) return dead_letter(cfg->kafka.ticks_topic, r, d.code, d.reason, false);
     d.value.partition = r.partition;
     d.value.offset = r.offset;
     d.value.ingest_ns = steady_now_ns();
     st.stats->ticks->inc();
-    st.outbox[static_cast<size_t>(r.partition % shards)].ticks.push_back(std::move(d.value));
+    if (st.merge)
+      st.merge->add_tick(r.partition, std::move(d.value));
+    else
+      st.outbox[static_cast<size_t>(r.partition % shards)].ticks.push_back(std::move(d.value));
   };
 
   // Revocations whose partitions have nothing in flight any more (or waited long enough) are
@@ -459,7 +573,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     for (size_t i = 0; i < st.revoking.size();) {
       auto& r = st.revoking[i];
       size_t left = 0;
-      for (auto p : r.partitions) left += st.tracker.in_flight(p);
+      for (auto p : r.partitions) left += st.tracker.in_flight(p) + st.event_tracker.in_flight(p);
       const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.since).count();
       const bool in_time = waited < cfg->kafka.revoke_timeout_ms;
       // Their state goes with them: the last cut must be in the changelog before the release.
@@ -498,6 +612,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     st.consumer->pause({st.assigned.begin(), st.assigned.end()});
     st.draining = true;
     st.drain_started = std::chrono::steady_clock::now();
+    // What the merge holds goes in before the last cut and the drain.
+    release_held(true);
+    st.send_outbox(self, wires->shards);
     if (st.changelog) send_marks(nullptr);  // the last cut, behind the last records
     spdlog::info("ingest: draining pipeline why=\"{}\"", why);
     for (auto& s : wires->shards) self->send(s, drain_atom::value);
@@ -512,7 +629,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           // (queued.max.messages.kbytes), so nothing piles up beyond both bounds. The consumer
           // is not polled meanwhile (sub-second): rebalance callbacks wait that long. (Pausing
           // the partitions instead cost about a second of refetching on every resume.)
-          const auto in_flight = static_cast<int64_t>(st.tracker.in_flight());
+          const auto in_flight =
+              static_cast<int64_t>(st.tracker.in_flight() + st.event_tracker.in_flight());
           if (!st.backpressure && in_flight >= cfg->max_in_flight) {
             st.backpressure = true;
             st.stats->pauses->inc();
@@ -535,6 +653,29 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
             } else if (st.revoked.count(r.partition) == 0) {
               handle_record(r);
             }
+          }
+          if (st.events) {
+            // Events are read even under backpressure while ticks wait for them (else neither
+            // would move), but never more than a poll batch a round.
+            const bool wanted = !st.backpressure || st.merge->waiting_for_events();
+            for (int i = 0; wanted && i < cfg->kafka.poll_batch; ++i) {
+              auto r = st.events->poll(0);
+              if (r.kind == polled_record::none) break;
+              if (r.kind == polled_record::eof) {
+                st.events_at_eof.insert(r.partition);
+                st.merge->events_caught_up(r.partition, true);
+              } else if (r.kind == polled_record::error) {
+                const auto now = std::chrono::steady_clock::now();
+                if (now - st.last_event_error >= std::chrono::seconds(5)) {
+                  st.last_event_error = now;
+                  spdlog::warn("ingest: events consumer error topic={} error=\"{}\"",
+                               cfg->kafka.events_topic, r.error_text);
+                }
+              } else if (st.revoked.count(r.partition) == 0) {
+                handle_event_record(r);
+              }
+            }
+            release_held(false);
           }
           st.send_outbox(self, wires->shards);
           if (st.changelog && std::chrono::steady_clock::now() - st.last_mark >=
@@ -562,7 +703,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           }
         }
         st.dlq->poll(0);
-        st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight()));
+        st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight() + st.event_tracker.in_flight()));
         auto now = std::chrono::steady_clock::now();
         // An outage pauses the pipeline by itself (nothing to consume, outputs wait in the
         // producer); the operator hears of it once, and again only after a recovery.
@@ -591,8 +732,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         }
         if (!st.draining) {
           bool all_eof = !st.assigned.empty() &&
-                         std::all_of(st.assigned.begin(), st.assigned.end(),
-                                     [&](int32_t p) { return st.at_eof.count(p) > 0; });
+                         std::all_of(st.assigned.begin(), st.assigned.end(), [&](int32_t p) {
+                           return st.at_eof.count(p) > 0 && (!st.events || st.events_at_eof.count(p) > 0);
+                         });
           if (!st.failure.empty())
             start_drain("failure: " + st.failure);
           else if (st.stop_requested)
@@ -604,7 +746,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
             start_drain("every assigned partition is at its end");
         } else {
           bool drained = st.drained_shards == shards && st.tracker.in_flight() == 0 &&
-                         st.dlq->outq_len() == 0;
+                         st.event_tracker.in_flight() == 0 && st.dlq->outq_len() == 0;
           if (drained && st.changelog) {
             std::vector<int32_t> parts;
             for (auto& [p, pos] : st.tracker.polled_ends()) parts.push_back(p);
@@ -652,11 +794,20 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           self->send(self, poll_atom::value);
       },
       [=](ticks_accounted& batch) {
-        for (auto& a : batch.ticks) self->state.tracker.accounted(a.partition, a.offset, a.outstanding);
+        auto& st = self->state;
+        for (auto& a : batch.ticks)
+          if (is_event_partition(a.partition))
+            st.event_tracker.accounted(source_partition(a.partition), a.offset, a.outstanding);
+          else
+            st.tracker.accounted(a.partition, a.offset, a.outstanding);
       },
       [=](requests_settled& s) {
+        auto& st = self->state;
         for (size_t i = 0; i < s.partitions.size(); ++i)
-          self->state.tracker.settled(s.partitions[i], s.offsets[i]);
+          if (is_event_partition(s.partitions[i]))
+            st.event_tracker.settled(source_partition(s.partitions[i]), s.offsets[i]);
+          else
+            st.tracker.settled(s.partitions[i], s.offsets[i]);
       },
       [=](checkpoint_written& w) {
         auto& st = self->state;

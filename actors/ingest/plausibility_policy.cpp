@@ -45,6 +45,18 @@ bool plausibility_policy::symbol_ok(const std::string& s) {
   return ok;
 }
 
+plausibility_policy::verdict plausibility_policy::check_outside(const std::string& symbol, int64_t ts,
+                                                                int64_t wall_now) {
+  if (!symbol_ok(symbol))
+    return reject("bad_symbol", "symbol does not match input.symbol_pattern " + cfg_.symbol_pattern);
+  if (ts > wall_now + cfg_.max_future_ms)
+    return reject("future_ts", "ts " + std::to_string(ts) + " is " +
+                                   std::to_string((ts - wall_now) / 1000) +
+                                   " s ahead of the wall clock (limit " +
+                                   std::to_string(cfg_.max_future_ms / 1000) + " s)");
+  return {};
+}
+
 plausibility_policy::verdict plausibility_policy::check(int32_t partition, const tick& t,
                                                         int64_t wall_now) {
   if (!symbol_ok(t.symbol))

@@ -36,6 +36,9 @@ class plausibility_policy {
   /// Throws std::regex_error when the pattern does not compile (config validates it first).
   explicit plausibility_policy(plausibility_config cfg);
   verdict check(int32_t partition, const tick& t, int64_t wall_now_ms);
+  /// An outside event: its symbol matches the pattern and its ts is not too far ahead of the
+  /// wall clock (no price history is judged or changed).
+  verdict check_outside(const std::string& symbol, int64_t ts, int64_t wall_now_ms);
   /// Forgets a partition's high-water mark (revoked).
   void drop_partition(int32_t partition) { hwm_.erase(partition); }
   size_t symbols() const { return centres_.size(); }

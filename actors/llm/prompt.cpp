@@ -36,6 +36,7 @@ std::string user_prompt(const agent_config&, const llm_request& req) {
     };
     w.begin_object();
     w.field("symbol", it.symbol).field("event", to_string(static_cast<event_type>(it.trigger)));
+    if (!it.detail.empty()) w.field("detail", it.detail);
     put("price", s.price, significant(s.price, 6));
     put("return%", s.ret_pct, decimals(s.ret_pct, 3));
     put("move%", s.move_pct, decimals(s.move_pct, 2));

@@ -109,6 +109,23 @@ prioritise_actor::behavior_type prioritise_impl(
     initial_verdicts(st.cfg->agents, w);
     out.push_back(std::move(w));
   };
+  // An outside event: the symbol's state as of its latest tick, unchanged, with the event.
+  auto process_outside = [=](outside_event& e, std::vector<tick_work>& out) {
+    auto& st = self->state;
+    tick_work w;
+    st.policy->outside(e, w.t, w.snap, w.events);
+    w.t.partition = event_partition(e.partition);
+    w.t.offset = e.offset;
+    w.t.ingest_ns = e.ingest_ns;
+    // A symbol first seen in an event belongs to the partition it came in (revocation).
+    st.partition_of.try_emplace(e.symbol, e.partition);
+    w.config_version = st.cfg->version;
+    w.top_prio = e.prio;
+    st.stats->by_priority[e.prio]->inc();
+    st.stats->by_type[e.type]->inc();
+    initial_verdicts(st.cfg->agents, w);
+    out.push_back(std::move(w));
+  };
   return {
       [=](tick& t) {
         prioritised m;
@@ -117,10 +134,15 @@ prioritise_actor::behavior_type prioritise_impl(
       },
       [=](tick_batch& b) {
         prioritised m;
-        m.ws.reserve(b.ticks.size());
+        m.ws.reserve(b.ticks.size() + b.events.size());
         // An idle sweep's partitions_revoked overtakes the ticks of the round processed before
         // it; none of those is of a swept symbol (a tick makes its symbol recent).
-        for (auto& t : b.ticks) process(t, m.ws);
+        size_t e = 0;
+        for (size_t i = 0; i < b.ticks.size(); ++i) {
+          for (; e < b.events.size() && b.event_at[e] <= i; ++e) process_outside(b.events[e], m.ws);
+          process(b.ticks[i], m.ws);
+        }
+        for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws);
         self->send(next, std::move(m));
       },
       [=](drain_atom a) { self->send(next, a); },

@@ -240,6 +240,33 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   snap.resistance = res;
   if (present(t.bid) && present(t.ask) && t.bid > 0 && t.ask >= t.bid)
     snap.spread_bps = (t.ask - t.bid) / ((t.ask + t.bid) / 2) * 1e4;
+  s.last_snap = snap;
+}
+
+void prioritise_policy::outside(const outside_event& e, tick& t, snapshot& snap,
+                                std::vector<market_event>& events) const {
+  t.symbol = e.symbol;
+  t.ts = e.ts;
+  auto it = states_.find(e.symbol);
+  if (it != states_.end() && it->second.last_snap.price > 0) {
+    snap = it->second.last_snap;
+  } else {
+    snap = snapshot{};
+    // Restored or never traded here: what is known of the price (none: 0, "not known").
+    snap.price = it != states_.end() && present(it->second.last_price) ? it->second.last_price : 0;
+  }
+  if (present(e.price)) {
+    snap.price = e.price;
+    snap.ret_pct = snap.move_pct = 0;
+  }
+  t.price = snap.price;
+  events.clear();
+  market_event m;
+  m.type = e.type;
+  m.prio = e.prio;
+  m.magnitude = present(e.value) ? e.value : 0;
+  m.reason = e.text;
+  events.push_back(std::move(m));
 }
 
 std::vector<std::string> prioritise_policy::idle_symbols(int64_t before_ts) const {

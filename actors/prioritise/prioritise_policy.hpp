@@ -13,6 +13,7 @@
 #include "actors/prioritise/market_watch.hpp"
 #include "config/config.hpp"
 #include "messages/market_event.hpp"
+#include "messages/outside_event.hpp"
 
 namespace tickgate {
 
@@ -63,6 +64,7 @@ struct symbol_state {
   rsi_cross computed_cross;  // RSI computed here on minute closes
   rsi_cross supplied_cross;  // RSI the ticks carry
   watch_state watch;  // sharp moves, volume surges, spread blow-outs, volatility jumps
+  snapshot last_snap;  // after the latest tick (not checkpointed: rebuilt by the next tick)
 };
 
 /// Each agent's verdict before the decision stages: subscribed to the tick's most important
@@ -79,6 +81,9 @@ class prioritise_policy {
   /// Updates the symbol's state with the tick and returns the snapshot and its events
   /// (at least one: a plain tick is a LOW price_update). Sorted by priority, highest first.
   void assess(const tick& t, snapshot& snap, std::vector<market_event>& events);
+  /// An outside event meets the symbol's state as of its latest tick without changing it:
+  /// `t` (symbol, ts, price), the snapshot (the event's price if it has one), and the event.
+  void outside(const outside_event& e, tick& t, snapshot& snap, std::vector<market_event>& events) const;
 
   /// Checkpoint of one symbol's state ("" when the symbol has none), and its inverse (throws
   /// state_decode_error on a record it cannot read; the symbol then starts cold).

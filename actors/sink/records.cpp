@@ -42,7 +42,12 @@ std::string encode_analysis(const analysis& a) {
          {"fingerprint", a.item.fingerprint},
          {"price", a.item.snap.price},
          {"config_version", a.config_version},
-         {"source_offset", {{"partition", a.item.partition}, {"offset", a.item.offset}}}};
+         {"source_offset",
+          {{"input", is_event_partition(a.item.partition) ? "events" : "ticks"},
+           {"partition", source_partition(a.item.partition)},
+           {"offset", a.item.offset}}}};
+  // An analysis of an outside event carries the event's words.
+  if (!a.item.detail.empty()) j["trigger"]["detail"] = a.item.detail;
   return j.dump();
 }
 
@@ -162,8 +167,9 @@ std::string encode_decision(const tick_work& w, const agent_verdict& v, const st
   j.begin_object()
       .field("symbol", std::string_view(w.t.symbol))
       .field("ts", w.t.ts)
-      .field("offset", w.t.offset)
-      .field("agent", std::string_view(agent))
+      .field("offset", w.t.offset);
+  if (is_event_partition(w.t.partition)) j.field("input", "events");  // an outside event's offset
+  j.field("agent", std::string_view(agent))
       .field("action", to_string(static_cast<action>(v.act)))
       .field("reason", std::string_view(v.reason))
       .field("trigger", to_string(static_cast<event_type>(v.trigger)))

@@ -150,14 +150,17 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   // answer: logged, not fatal.
   auto record_paid = [=](const request_outcome& o, const std::string& ledger, std::function<void()> then) {
     auto& st = self->state;
-    const int32_t partition = o.analyses.front().item.partition;
+    const int32_t vp = o.analyses.front().item.partition;
+    const int32_t partition = source_partition(vp);
     int64_t max_offset = -1;
     std::vector<std::string> results;
     for (auto& a : o.analyses) {
       max_offset = std::max(max_offset, a.item.offset);
       results.push_back(a.result_json);
     }
-    st.changelog->add_paid(partition, max_offset, o.request_id);
+    // A tick's paid answer is dropped from the changelog once a cut is past its ticks; an
+    // outside event's offset is not a tick position, so its record stays (compacted by key).
+    if (!is_event_partition(vp)) st.changelog->add_paid(partition, max_offset, o.request_id);
     std::string err;
     auto on_delivery = [=, id = o.request_id](bool ok, const std::string& e) {
       if (!ok) {

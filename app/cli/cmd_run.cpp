@@ -99,6 +99,8 @@ int cmd_run(int argc, char** argv) {
     for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,
                     cfg->kafka.dlq_topic, cfg->kafka.alerts_topic, cfg->kafka.state_topic})
       broker->create_topic(t, cfg->kafka.embedded_partitions);
+    if (!cfg->kafka.events_topic.empty())  // co-partitioned with the ticks
+      broker->create_topic(cfg->kafka.events_topic, cfg->kafka.embedded_partitions);
     broker->create_topic(cfg->kafka.budget_topic, 1);  // the budget sequencer: one log order
     env.bootstrap = broker->bootstrap();
     spdlog::info("embedded broker: started bootstrap={} file={}/bootstrap", env.bootstrap,

@@ -15,6 +15,7 @@
 #include <cstdlib>
 
 #include "actors/alerts/alert_actor.hpp"
+#include "common/user_error.hpp"
 #include "actors/batching/batching_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
 #include "actors/cache/cache_actor.hpp"
@@ -172,12 +173,39 @@ bool changelog_usable(const pipeline_env& env) {
   return false;
 }
 
+/// Outside events are read when their topic is configured and exists; it must then be
+/// co-partitioned with the ticks (events of partition p merge with the ticks of partition p).
+bool events_usable(const pipeline_env& env) {
+  const auto& cfg = *env.cfg;
+  if (cfg.kafka.events_topic.empty()) return false;
+  const auto props = without_group_properties(cfg.kafka.consumer_properties);
+  int32_t want = 0, have = 0;
+  try {
+    want = count_partitions(env.bootstrap, cfg.kafka.ticks_topic, props);
+    have = count_partitions(env.bootstrap, cfg.kafka.events_topic, props);
+  } catch (const std::exception& e) {
+    spdlog::warn("pipeline: outside events off: {}", e.what());
+    return false;
+  }
+  if (have == 0) {
+    spdlog::info("pipeline: outside events off: topic {} does not exist", cfg.kafka.events_topic);
+    return false;
+  }
+  if (want > 0 && have != want)
+    throw user_error("kafka.topics.events: topic " + cfg.kafka.events_topic + " has " +
+                     std::to_string(have) + " partitions and " + cfg.kafka.ticks_topic + " has " +
+                     std::to_string(want) + ": they must be co-partitioned (same count, key = symbol)");
+  spdlog::info("pipeline: outside events from topic={} partitions={}", cfg.kafka.events_topic, have);
+  return want > 0;
+}
+
 }  // namespace
 
 double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
                     pipeline_control* control, std::string* failure) {
   pipeline_env env = env_in;
   env.changelog = changelog_usable(env);
+  env.events = events_usable(env);
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   sys_cfg.set("logger.console", caf::atom("none"));
