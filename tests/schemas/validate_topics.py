@@ -67,16 +67,24 @@ analysis_v = validator("ai.analyses")
 cost_v = validator("ai.costs")
 alert_v = validator("ai.alerts")
 dlq_v = validator("tickgate.dlq.headers")
+event_v = validator("market.events")
 
 # The README's examples first: the tick of the topics table and the DESIGN-style tick.
 readme = open(os.path.join(SRC, "README.md")).read()
 row = next(l for l in readme.splitlines() if l.startswith("| `market.ticks` (in) |"))
 example = json.loads(re.search(r"`(\{.*?\})`", row).group(1))
 check(tick_v, example, "README market.ticks example")
+row = next(l for l in readme.splitlines() if l.startswith("| `market.events` (in) |"))
+event_example = json.loads(re.search(r"`(\{.*?\})`", row).group(1))
+check(event_v, event_example, "README market.events example")
 # The schemas are not vacuous: what tickgate rejects, they reject.
 for wrong in [{"symbol": "X", "ts": 1}, {"symbol": "", "ts": 1, "price": 1}, {"symbol": "X", "ts": 1.5, "price": 1},
               {"symbol": "X", "ts": 1, "price": 0}, {"symbol": "X", "ts": 1, "price": 1, "indicators": {"rsi": 101}}]:
     assert not tick_v.is_valid(wrong), wrong
+for wrong in [{"symbol": "X", "ts": 1}, {"symbol": "X", "ts": 1, "type": "rumour"},
+              {"symbol": "X", "ts": 1, "type": "news"}, {"symbol": "X", "ts": 1, "type": "signal", "priority": "urgent"},
+              {"symbol": "X", "ts": 1, "type": "news", "text": "a", "headline": "b"}]:
+    assert not event_v.is_valid(wrong), wrong
 
 work = tempfile.mkdtemp(prefix="tickgate-schemas-")
 broker = subprocess.Popen([BIN, "broker", "--partitions", "3"], stdout=subprocess.PIPE, text=True)
@@ -100,6 +108,17 @@ try:
     p = Producer({"bootstrap.servers": bootstrap})
     for b in bad:
         p.produce("market.ticks", key=b"AAA", value=b)
+    # Outside events within the session, valid by the schema, and bad ones for the DLQ.
+    events = [{"symbol": "AAA", "ts": 1410960900000, "type": "signal", "text": "breakout long", "source": "py"},
+              {"symbol": "BBB", "ts": 1410961000000, "type": "news", "headline": "BBB buys a game studio"},
+              event_example]
+    bad_events = [b'{"symbol":"AAA","ts":1410960900000,"type":"rumour"}', b"{]"]
+    for e in events:
+        check(event_v, e, "published event")
+        p.produce("market.events", key=e["symbol"].encode(), value=json.dumps(e).encode())
+    for b in bad_events:
+        p.produce("market.events", key=b"AAA", value=b)
+    bad = bad + bad_events
     p.flush(10)
     del p
 
@@ -126,10 +145,13 @@ try:
         broken = json.loads(analyses[0].value())
         broken["source"] = "guess"
         assert not analysis_v.is_valid(broken)
+    from_events = 0
     for m in analyses:
         doc = json.loads(m.value())
         check(analysis_v, doc, "ai.analyses record")
         assert m.key().decode() == doc["symbol"], (m.key(), doc["symbol"])
+        from_events += doc["source_offset"]["input"] == "events"
+    assert from_events >= 2, from_events  # the signal and the news at least
     costs = read_all(bootstrap, "ai.costs")
     for m in costs:
         doc = json.loads(m.value())
@@ -144,7 +166,8 @@ try:
     for m in alerts:
         check(alert_v, json.loads(m.value()), "ai.alerts record")
     assert analyses and costs and alerts, (len(analyses), len(costs), len(alerts))
-    print(f"schemas ok: {valid_ticks} ticks, {len(analyses)} analyses, {len(costs)} costs, "
+    print(f"schemas ok: {valid_ticks} ticks, {len(events)} events, {len(analyses)} analyses "
+          f"({from_events} of events), {len(costs)} costs, "
           f"{len(dlq)} dead letters, {len(alerts)} alerts validated")
 finally:
     broker.terminate()
