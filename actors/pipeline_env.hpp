@@ -29,6 +29,7 @@ struct pipeline_env {
   /// Outside events are read from kafka.topics.events (decided at start: the topic exists with
   /// as many partitions as the ticks topic).
   bool events = false;
+  bool requests = false;  // the same for analyses on demand (kafka.topics.requests)
   int64_t max_records = 0;  // > 0: drain and stop after consuming this many records
   std::string provider_note;  // why, for the log and the summary
   std::string dry_run_model;  // what offline answers are priced as

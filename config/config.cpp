@@ -68,6 +68,7 @@ void read_kafka(config_reader r, kafka_config& k) {
   auto t = r.child("topics");
   t.read("ticks", k.ticks_topic, true);
   t.read("events", k.events_topic);
+  t.read("requests", k.requests_topic);
   t.read("analyses", k.analyses_topic, true);
   t.read("costs", k.costs_topic, true);
   t.read("dlq", k.dlq_topic, true);

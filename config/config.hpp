@@ -26,6 +26,7 @@ struct kafka_config {
   std::string group_id = "tickgate";
   std::string ticks_topic = "market.ticks";
   std::string events_topic = "market.events";  // outside events, co-partitioned with ticks ("": none)
+  std::string requests_topic = "ai.requests";  // analyses on demand, co-partitioned with ticks ("": none)
   std::string analyses_topic = "ai.analyses";
   std::string costs_topic = "ai.costs";
   std::string dlq_topic = "tickgate.dlq";

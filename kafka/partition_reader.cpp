@@ -12,7 +12,9 @@ namespace tickgate {
 partition_reader::partition_reader(const std::string& bootstrap, std::string topic,
                                    const std::map<std::string, std::string>& properties)
     : topic_(std::move(topic)) {
-  rk_ = make_assign_only_consumer(bootstrap, {}, without_group_properties(properties));
+  // Side inputs are sparse and a request is waited for: a fetch that finds nothing comes back
+  // soon (librdkafka waits 500 ms by default), unless the properties say otherwise.
+  rk_ = make_assign_only_consumer(bootstrap, {{"fetch.wait.max.ms", "20"}}, without_group_properties(properties));
 }
 
 partition_reader::~partition_reader() {

@@ -146,12 +146,17 @@ topic_range whole_partitions(const std::string& bootstrap, const std::string& to
 int32_t count_partitions(const std::string& bootstrap, const std::string& topic,
                          const std::map<std::string, std::string>& properties) {
   assigner c(bootstrap, properties);
-  try {
-    return partition_count(c.rk, topic);
-  } catch (const std::runtime_error& e) {
-    if (std::string_view(e.what()).find("does not exist") != std::string_view::npos) return 0;
-    throw;
-  }
+  // Metadata of every topic, not of this one: a request naming a topic that is absent makes a
+  // broker with auto-creation on (the embedded one, many real ones) create it, with its default
+  // partition count, which is the very question asked.
+  const rd_kafka_metadata_t* md = nullptr;
+  auto e = rd_kafka_metadata(c.rk, 1, nullptr, &md, k_timeout_ms);
+  if (e) throw std::runtime_error("kafka: metadata of " + topic + ": " + rd_kafka_err2str(e));
+  int32_t n = 0;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (topic == md->topics[i].topic && !md->topics[i].err) n = md->topics[i].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  return n;
 }
 
 void read_range(const std::string& bootstrap, const std::string& topic, const topic_range& range,

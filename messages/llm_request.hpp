@@ -24,12 +24,15 @@ struct request_item {
   snapshot snap;
   std::string fingerprint;  // SHA-256 of the rounded state
   std::string detail;       // an outside event's text (headline, signal detail), for the prompt
+  std::string correlation_id;  // on_demand: the caller's id, on its analysis
+  int64_t max_age_ms = -1;     // on_demand: how old a cached answer may be (-1: its TTL)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request_item& x) {
   return f(caf::meta::type_name("request_item"), x.symbol, x.ts, x.partition, x.offset, x.trigger,
-           x.prio, x.significance, x.reason, x.snap, x.fingerprint, x.detail);
+           x.prio, x.significance, x.reason, x.snap, x.fingerprint, x.detail,
+           x.correlation_id, x.max_age_ms);
 }
 
 /// What the decision stages hand to the gateway; routing fields are filled by the gateway.

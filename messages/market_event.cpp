@@ -9,7 +9,7 @@ constexpr std::array<const char*, static_cast<size_t>(event_type::count_)> k_eve
     "signal",       "support_break",    "resistance_break", "anomaly",
     "sharp_move",   "volume_surge",     "spread_blowout",   "volatility_jump",
     "strategy_signal", "position_opened", "position_closed", "earnings",
-    "news"};
+    "news",            "on_demand"};
 }  // namespace
 
 const char* to_string(priority p) {
@@ -65,10 +65,20 @@ priority priority_of(event_type t) {
     case event_type::news: return priority::medium;
     case event_type::support_break:
     case event_type::resistance_break:
-    case event_type::anomaly: return priority::critical;
+    case event_type::anomaly:
+    case event_type::on_demand: return priority::critical;
     case event_type::count_: break;
   }
   return priority::low;
+}
+
+const char* to_string(input_kind in) {
+  switch (in) {
+    case input_kind::ticks: return "ticks";
+    case input_kind::events: return "events";
+    case input_kind::requests: return "requests";
+  }
+  return "?";
 }
 
 const char* to_string(action a) {

@@ -36,6 +36,7 @@ enum class event_type : uint8_t {
   position_closed,    // MEDIUM
   earnings,           // HIGH: an earnings release
   news,               // MEDIUM: a headline
+  on_demand,          // CRITICAL: an analysis asked for on ai.requests (one agent only)
   count_
 };
 const char* to_string(event_type t);
@@ -52,12 +53,15 @@ struct market_event {
   uint8_t type = 0;  // event_type
   uint8_t prio = 0;  // priority
   double magnitude = 0;  // the number behind it (move %, volume ratio, z-score, ...)
-  std::string reason;
+  std::string reason;    // an outside event's: its text
+  std::string ref;       // on_demand: the caller's correlation id
+  int64_t max_age_ms = -1;  // on_demand: how old a cached answer may be (-1: its TTL)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, market_event& x) {
-  return f(caf::meta::type_name("market_event"), x.type, x.prio, x.magnitude, x.reason);
+  return f(caf::meta::type_name("market_event"), x.type, x.prio, x.magnitude, x.reason, x.ref,
+           x.max_age_ms);
 }
 
 /// The symbol's derived state right after a tick; NaN where not yet known.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -34,7 +35,7 @@ bool parse_wire_type(const std::string& s, event_type& out) {
     out = event_type::strategy_signal;
     return true;
   }
-  return parse_event_type(s, out) && is_outside(out);
+  return parse_event_type(s, out) && is_outside(out) && out != event_type::on_demand;
 }
 
 std::string lower(const char* s) {
@@ -128,6 +129,74 @@ outside_decode_result decode_outside_event(std::string_view bytes, const outside
   }
   r.ok = true;
   return r;
+}
+
+outside_decode_result decode_request(std::string_view bytes, const outside_limits& lim,
+                                     const std::vector<std::string>& agents) {
+  if (bytes.size() > lim.max_bytes)
+    return reject("too_large", std::to_string(bytes.size()) + " bytes > limit " +
+                                   std::to_string(lim.max_bytes));
+  json j = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return reject("not_json", "value does not parse as JSON");
+  if (!j.is_object()) return reject("not_object", "value must be a JSON object");
+  outside_decode_result r;
+  auto& e = r.value;
+  e.type = static_cast<uint8_t>(event_type::on_demand);
+  e.prio = static_cast<uint8_t>(priority_of(event_type::on_demand));
+
+  auto id = j.find("correlation_id");
+  if (id == j.end()) return reject("missing_field", "correlation_id is missing");
+  if (!id->is_string() || id->get<std::string>().empty() || id->get<std::string>().size() > 128 ||
+      !printable_ascii(id->get<std::string>()))
+    return reject("bad_correlation_id", "correlation_id must be 1 to 128 printable ASCII characters");
+  e.correlation_id = id->get<std::string>();
+
+  auto sym = j.find("symbol");
+  if (sym == j.end()) return reject("missing_field", "symbol is missing");
+  if (!sym->is_string() || sym->get<std::string>().empty() || sym->get<std::string>().size() > 64 ||
+      !printable_ascii(sym->get<std::string>()))
+    return reject("bad_symbol", "symbol must be 1 to 64 printable ASCII characters");
+  e.symbol = sym->get<std::string>();
+
+  auto agent = j.find("agent");
+  if (agent == j.end()) return reject("missing_field", "agent is missing");
+  if (!agent->is_string()) return reject("bad_agent", "agent must be a string");
+  auto at = std::find(agents.begin(), agents.end(), agent->get<std::string>());
+  if (at == agents.end()) {
+    std::string names;
+    for (auto& a : agents) names += (names.empty() ? "" : ", ") + a;
+    return reject("bad_agent", "agent '" + agent->get<std::string>().substr(0, 64) +
+                                   "' is not configured (" + names + ")");
+  }
+  e.agent = static_cast<uint16_t>(at - agents.begin());
+
+  if (auto c = j.find("context"); c != j.end()) {
+    if (!c->is_string()) return reject("bad_text", "context must be a string");
+    e.text = c->get<std::string>();
+    if (e.text.size() > lim.max_text_bytes)
+      return reject("bad_text", "context is " + std::to_string(e.text.size()) + " bytes > limit " +
+                                    std::to_string(lim.max_text_bytes));
+  }
+  if (auto m = j.find("max_age_s"); m != j.end()) {
+    if (!m->is_number() || !(m->get<double>() >= 0 && m->get<double>() <= 365 * 86'400.0))
+      return reject("bad_max_age", "max_age_s must be a number of seconds in [0, 31536000]");
+    e.max_age_ms = static_cast<int64_t>(m->get<double>() * 1000);
+  }
+  if (auto ts = j.find("ts"); ts != j.end()) {
+    if (!ts->is_number_integer() || ts->get<int64_t>() <= 0 || ts->get<int64_t>() >= lim.ticks.ts_max)
+      return reject("bad_ts", "ts must be an integer of epoch milliseconds");
+    e.ts = ts->get<int64_t>();
+  }
+  r.ok = true;
+  return r;
+}
+
+std::string encode_request(const outside_event& e, const std::string& agent) {
+  json j{{"correlation_id", e.correlation_id}, {"symbol", e.symbol}, {"agent", agent}};
+  if (!e.text.empty()) j["context"] = e.text;
+  if (e.max_age_ms >= 0) j["max_age_s"] = static_cast<double>(e.max_age_ms) / 1000;
+  if (e.ts > 0) j["ts"] = e.ts;
+  return j.dump();
 }
 
 std::string encode_outside_event(const outside_event& e) {

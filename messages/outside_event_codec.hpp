@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "messages/market_event.hpp"
 #include "messages/outside_event.hpp"
@@ -36,5 +37,12 @@ outside_decode_result decode_outside_event(std::string_view bytes, const outside
 
 /// Encodes in the schema's form (absent fields omitted).
 std::string encode_outside_event(const outside_event& e);
+
+/// Decodes a request for an analysis on demand (schemas/v1/ai.requests.schema.json) into an
+/// on_demand event: correlation_id (1-128 printable ASCII), symbol, agent (one of `agents`,
+/// the configured ones) required; context (<= max_text_bytes), max_age_s (>= 0), ts optional.
+outside_decode_result decode_request(std::string_view bytes, const outside_limits& limits,
+                                     const std::vector<std::string>& agents);
+std::string encode_request(const outside_event& e, const std::string& agent);
 
 }  // namespace tickgate

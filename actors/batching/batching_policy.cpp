@@ -23,6 +23,8 @@ request_item make_item(const config& cfg, const tick_work& w, const agent_verdic
     for (auto& e : w.events)
       if (e.type == v.trigger) {
         it.detail = e.reason;
+        it.correlation_id = e.ref;
+        it.max_age_ms = e.max_age_ms;
         break;
       }
     if (!it.detail.empty()) it.fingerprint += " x=" + sha256_hex(it.detail).substr(0, 16);

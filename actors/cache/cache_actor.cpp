@@ -92,6 +92,7 @@ struct item_hit {
   std::string model;
   picousd cost = 0;
   bool from_store = false;  // read from RocksDB, not memory
+  int64_t stored_at = 0;    // event time of the answer
 };
 
 // The model routing prefers for this agent: the cache key includes it, so an answer of one
@@ -117,7 +118,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
   auto lookup = [=](const std::string& key, int64_t now, item_hit& out) -> bool {
     auto& st = self->state;
     if (const auto* hit = st.policy->get(key, now)) {
-      out = {hit->results_json, hit->provider, hit->model, hit->cost_pico, false};
+      out = {hit->results_json, hit->provider, hit->model, hit->cost_pico, false, hit->stored_at};
       return true;
     }
     std::string text;
@@ -136,7 +137,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
     st.policy->put(key, std::move(a));
     const auto* hit = st.policy->get(key, now);  // applies TTL and max age
     if (!hit) return false;
-    out = {hit->results_json, hit->provider, hit->model, hit->cost_pico, true};
+    out = {hit->results_json, hit->provider, hit->model, hit->cost_pico, true, hit->stored_at};
     return true;
   };
   // The answer of one item: the single result of its entry (entries hold one item each).
@@ -159,8 +160,12 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
       self->send(gateway, cache_miss{std::move(req)});
     };
     // A HIGH or CRITICAL event is answered fresh: an answer cached before it knew nothing of
-    // the surge, break or anomaly it is about. Its answer is still cached for others.
-    if (req.prio >= static_cast<uint8_t>(priority::high)) {
+    // the surge, break or anomaly it is about. Its answer is still cached for others. An
+    // analysis on demand is served from the cache when fresh enough for its caller.
+    const bool on_demand = req.items.size() == 1 &&
+                           req.items[0].trigger == static_cast<uint8_t>(event_type::on_demand);
+    const int64_t max_age = on_demand ? req.items[0].max_age_ms : -1;
+    if ((!on_demand && req.prio >= static_cast<uint8_t>(priority::high)) || max_age == 0) {
       st.stats->bypassed.inc();
       return to_gateway();
     }
@@ -179,6 +184,7 @@ cache_actor::behavior_type cache_impl(cache_actor::stateful_pointer<cache_state>
         continue;
       }
       if (!lookup(keys[i], req.items[i].ts, hit)) break;
+      if (max_age > 0 && req.items[i].ts - hit.stored_at > max_age) break;  // too old for its caller
       std::string part;
       if (!item_result(hit.results_json, part)) {
         st.stats->errors.inc();  // damaged: a miss, never a failure

@@ -51,6 +51,8 @@ struct ingest_stats {
                             "Times the input stopped because pipeline.max_in_flight was reached");
     events = &r.add_counter("tickgate_outside_events_total", "",
                             "Valid outside events (kafka.topics.events) into the pipeline");
+    requests = &r.add_counter("tickgate_on_demand_requests_total", "",
+                              "Valid requests for an analysis on demand (kafka.topics.requests)");
     events_capped = &r.add_counter("tickgate_outside_events_capped_total", "",
                                    "Outside events whose priority was capped to outside_events.max_priority");
     held = &r.add_gauge("tickgate_ingest_merge_held", "",
@@ -77,6 +79,7 @@ struct ingest_stats {
   counter* pauses;
   counter* events;
   counter* events_capped;
+  counter* requests;
   gauge* held;
   counter* restored_symbols;
   gauge* restore_ms;
@@ -107,13 +110,29 @@ struct ingest_state {
         outbox[s].clear();
       }
   }
-  // Outside events (env.events): market.events read by assignment, partition for partition
-  // with the group's assignment of the ticks; their offsets committed with the group's.
-  std::unique_ptr<partition_reader> events;
-  offset_tracker event_tracker;
-  std::unique_ptr<event_merge> merge;
-  std::set<int32_t> events_at_eof;
-  std::chrono::steady_clock::time_point last_event_error{};
+  // The inputs read beside the ticks (market.events, ai.requests): by assignment, partition
+  // for partition with the group's assignment of the ticks (co-partitioned), their offsets
+  // committed with the group's.
+  struct side_input {
+    input_kind kind;
+    std::string topic;
+    std::unique_ptr<partition_reader> reader;
+    offset_tracker tracker;
+    std::set<int32_t> at_eof;
+    std::chrono::steady_clock::time_point last_error{};
+  };
+  std::vector<side_input> sides;
+  side_input* side(input_kind k) {
+    for (auto& s : sides)
+      if (s.kind == k) return &s;
+    return nullptr;
+  }
+  size_t sides_in_flight() const {
+    size_t n = 0;
+    for (auto& s : sides) n += s.tracker.in_flight();
+    return n;
+  }
+  std::unique_ptr<event_merge> merge;  // ticks and events by event time (requests go at once)
   std::set<int32_t> assigned;
   std::set<int32_t> at_eof;
   /// Revoked partitions not yet released: paused, their work finishing (bounded wait).
@@ -164,11 +183,18 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   st.dlq = std::make_unique<kafka_producer>(env.bootstrap, cfg->kafka.producer_properties);
   const auto shards = static_cast<int32_t>(cfg->shards);
   st.changelog = env.changelog;
-  if (env.events) {
-    st.events = std::make_unique<partition_reader>(env.bootstrap, cfg->kafka.events_topic,
-                                                   cfg->kafka.consumer_properties);
-    st.merge = std::make_unique<event_merge>(cfg->outside.max_wait_ms);
-  }
+  for (auto [on, kind, topic] : {std::tuple{env.events, input_kind::events, cfg->kafka.events_topic},
+                                  std::tuple{env.requests, input_kind::requests, cfg->kafka.requests_topic}})
+    if (on) {
+      auto& side = st.sides.emplace_back();
+      side.kind = kind;
+      side.topic = topic;
+      side.reader = std::make_unique<partition_reader>(env.bootstrap, topic, cfg->kafka.consumer_properties);
+    }
+  // Ticks wait for the side inputs that are read (to their end, or to a later event), no other.
+  uint8_t side_bits = 0;
+  for (auto& side : st.sides) side_bits |= event_merge::side_bit(side.kind);
+  if (!st.sides.empty()) st.merge = std::make_unique<event_merge>(cfg->outside.max_wait_ms, side_bits);
   outside_limits event_limits;
   event_limits.max_bytes = static_cast<size_t>(cfg->outside.max_bytes);
   event_limits.max_text_bytes = static_cast<size_t>(cfg->outside.max_text_bytes);
@@ -301,32 +327,34 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto forget_partition = [self, wires](int32_t p) {
     auto& st = self->state;
     st.tracker.drop(p);
-    st.event_tracker.drop(p);
+    for (auto& side : st.sides) side.tracker.drop(p);
     if (st.merge) st.merge->drop(p);
     if (!st.changelog) return;
     for (auto* m : {&st.marked, &st.durable, &st.committed, &st.moved_ahead}) m->erase(p);
     self->send(wires->sink, checkpoint_due{{p}, {-1}});
   };
-  st.consumer->on_assign([self, cfg](const std::vector<int32_t>& parts) {
+  st.consumer->on_assign([self](const std::vector<int32_t>& parts) {
     auto& st = self->state;
     for (auto p : parts) {
       st.assigned.insert(p);
       st.revoked.erase(p);
       st.uncommitted.erase(p);  // back again: its offsets are committed with the others
     }
-    // The same partitions of market.events, from the group's committed offsets.
-    if (st.events && !st.draining) {
+    // The same partitions of the side inputs, from the group's committed offsets.
+    for (auto& side : st.sides) {
+      if (st.draining) break;
       try {
-        st.events->assign(st.consumer->committed(cfg->kafka.events_topic, parts, 10'000));
-        for (auto p : parts) {
-          st.events_at_eof.erase(p);
-          st.merge->events_caught_up(p, false);
-        }
+        side.reader->assign(st.consumer->committed(side.topic, parts, 10'000));
+        for (auto p : parts) side.at_eof.erase(p);
       } catch (const std::exception& e) {
         // Ticks would wait for events that never come: stop instead (nothing is committed).
-        if (st.failure.empty()) st.failure = std::string("outside events not readable: ") + e.what();
+        if (st.failure.empty()) st.failure = "input " + side.topic + " not readable: " + e.what();
       }
     }
+    // Nothing of the side inputs is known yet of a new partition.
+    if (st.merge)
+      for (auto& side : st.sides)
+        for (auto p : parts) st.merge->caught_up(p, side.kind, false);
     // A draining instance takes no new work: the partitions stay paused until it leaves.
     if (st.draining) st.consumer->pause(parts);
     else st.consumer->resume(parts);
@@ -344,9 +372,9 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       st.at_eof.erase(p);
     }
     st.stats->assigned->set(static_cast<int64_t>(st.assigned.size()));
-    if (st.events) {
-      st.events->unassign(parts);
-      for (auto p : parts) st.events_at_eof.erase(p);
+    for (auto& side : st.sides) {
+      side.reader->unassign(parts);
+      for (auto p : parts) side.at_eof.erase(p);
     }
     if (lost) {
       // Another member owns them already: nothing of them may be committed from here.
@@ -450,11 +478,11 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
   auto commit = [=](bool sync) {
     auto& st = self->state;
     bool events_ok = true;
-    if (st.events) {
-      auto commits = st.event_tracker.take_commits();
+    for (auto& side : st.sides) {
+      auto commits = side.tracker.take_commits();
       std::string err;
-      if (!commits.empty() && !st.consumer->commit(cfg->kafka.events_topic, commits, false, err)) {
-        st.event_tracker.commit_failed(commits);
+      if (!commits.empty() && !st.consumer->commit(side.topic, commits, false, err)) {
+        side.tracker.commit_failed(commits);
         st.stats->commit_errors->inc();
         events_ok = false;
       }
@@ -464,7 +492,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
 
   // A bad record of `topic` to the DLQ with its reason; it is done once the DLQ has it.
   auto dead_letter = [=](const std::string& topic, polled_record& r, const std::string& code,
-                         const std::string& reason, bool outside) {
+                         const std::string& reason, input_kind in) {
     auto& st = self->state;
     st.stats->dlq(code).inc();
     kafka_headers h{{"tickgate.reason", reason},
@@ -482,9 +510,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     int32_t p = r.partition;
     int64_t o = r.offset;
     std::string err;
-    auto on_delivered = [self, p, o, outside](bool ok, const std::string& e) {
+    auto on_delivered = [self, p, o, in](bool ok, const std::string& e) {
       if (ok) {
-        (outside ? self->state.event_tracker : self->state.tracker).done(p, o);
+        auto* side = self->state.side(in);
+        (side ? side->tracker : self->state.tracker).done(p, o);
         return;
       }
       spdlog::error("ingest: DLQ record not delivered partition={} offset={} error=\"{}\"", p, o, e);
@@ -497,14 +526,19 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       on_delivered(false, err);
   };
 
-  // One record of market.events: into the merge, or to the DLQ.
-  auto handle_event_record = [=](polled_record& r) {
+  std::vector<std::string> agent_names;
+  for (auto& a : cfg->agents) agent_names.push_back(a.name);
+  // One record of market.events or ai.requests: into the merge, or to the DLQ.
+  auto handle_side_record = [=](ingest_state::side_input& side, polled_record& r) {
     auto& st = self->state;
-    st.events_at_eof.erase(r.partition);
-    st.merge->events_caught_up(r.partition, false);
-    st.event_tracker.polled(r.partition, r.offset);
-    auto d = decode_outside_event(r.value, event_limits);
+    side.at_eof.erase(r.partition);
+    side.tracker.polled(r.partition, r.offset);
+    const bool request = side.kind == input_kind::requests;
+    st.merge->caught_up(r.partition, side.kind, false);
+    auto d = request ? decode_request(r.value, event_limits, agent_names)
+                     : decode_outside_event(r.value, event_limits);
     if (d.ok) {
+      if (request && d.value.ts <= 0) d.value.ts = std::max<int64_t>(r.timestamp_ms, 1);
       auto v = st.plausible->check_outside(d.value.symbol, d.value.ts, env.wall_ms());
       if (!v.ok) {
         d.ok = false;
@@ -512,13 +546,14 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         d.reason = std::move(v.reason);
       }
     }
-    if (!d.ok) return dead_letter(cfg->kafka.events_topic, r, d.code, d.reason, true);
+    if (!d.ok) return dead_letter(side.topic, r, d.code, d.reason, side.kind);
     if (d.capped) st.stats->events_capped->inc();
     d.value.partition = r.partition;
     d.value.offset = r.offset;
     d.value.ingest_ns = steady_now_ns();
-    st.stats->events->inc();
-    st.merge->add_event(r.partition, std::move(d.value), env.wall_ms());
+    (request ? st.stats->requests : st.stats->events)->inc();
+    // A request: on the state as of its time, at once when the ticks are caught up.
+    st.merge->add_event(r.partition, std::move(d.value), env.wall_ms(), request ? 0 : -1);
   };
 
   auto handle_record = [=](polled_record& r) {
@@ -554,7 +589,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                                   bad, st.dlq_alarm->fired_seen(), window, cfg->kafka.dlq_topic);
       self->send(wires->alerts, std::move(a));
     }
-    if (!d.ok) return dead_letter(cfg->kafka.ticks_topic, r, d.code, d.reason, false);
+    if (!d.ok) return dead_letter(cfg->kafka.ticks_topic, r, d.code, d.reason, input_kind::ticks);
     d.value.partition = r.partition;
     d.value.offset = r.offset;
     d.value.ingest_ns = steady_now_ns();
@@ -573,7 +608,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     for (size_t i = 0; i < st.revoking.size();) {
       auto& r = st.revoking[i];
       size_t left = 0;
-      for (auto p : r.partitions) left += st.tracker.in_flight(p) + st.event_tracker.in_flight(p);
+      for (auto p : r.partitions) {
+        left += st.tracker.in_flight(p);
+        for (auto& side : st.sides) left += side.tracker.in_flight(p);
+      }
       const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.since).count();
       const bool in_time = waited < cfg->kafka.revoke_timeout_ms;
       // Their state goes with them: the last cut must be in the changelog before the release.
@@ -630,7 +668,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           // is not polled meanwhile (sub-second): rebalance callbacks wait that long. (Pausing
           // the partitions instead cost about a second of refetching on every resume.)
           const auto in_flight =
-              static_cast<int64_t>(st.tracker.in_flight() + st.event_tracker.in_flight());
+              static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight());
           if (!st.backpressure && in_flight >= cfg->max_in_flight) {
             st.backpressure = true;
             st.stats->pauses->inc();
@@ -654,29 +692,28 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
               handle_record(r);
             }
           }
-          if (st.events) {
-            // Events are read even under backpressure while ticks wait for them (else neither
-            // would move), but never more than a poll batch a round.
-            const bool wanted = !st.backpressure || st.merge->waiting_for_events();
+          for (auto& side : st.sides) {
+            // A side input is read even under backpressure while ticks wait for it (else
+            // neither would move), but never more than a poll batch a round.
+            const bool wanted = !st.backpressure || st.merge->waiting_for(side.kind);
             for (int i = 0; wanted && i < cfg->kafka.poll_batch; ++i) {
-              auto r = st.events->poll(0);
+              auto r = side.reader->poll(0);
               if (r.kind == polled_record::none) break;
               if (r.kind == polled_record::eof) {
-                st.events_at_eof.insert(r.partition);
-                st.merge->events_caught_up(r.partition, true);
+                side.at_eof.insert(r.partition);
+                st.merge->caught_up(r.partition, side.kind, true);
               } else if (r.kind == polled_record::error) {
                 const auto now = std::chrono::steady_clock::now();
-                if (now - st.last_event_error >= std::chrono::seconds(5)) {
-                  st.last_event_error = now;
-                  spdlog::warn("ingest: events consumer error topic={} error=\"{}\"",
-                               cfg->kafka.events_topic, r.error_text);
+                if (now - side.last_error >= std::chrono::seconds(5)) {
+                  side.last_error = now;
+                  spdlog::warn("ingest: consumer error topic={} error=\"{}\"", side.topic, r.error_text);
                 }
               } else if (st.revoked.count(r.partition) == 0) {
-                handle_event_record(r);
+                handle_side_record(side, r);
               }
             }
-            release_held(false);
           }
+          release_held(false);
           st.send_outbox(self, wires->shards);
           if (st.changelog && std::chrono::steady_clock::now() - st.last_mark >=
                                   std::chrono::milliseconds(cfg->checkpoint_interval_ms))
@@ -703,7 +740,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           }
         }
         st.dlq->poll(0);
-        st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight() + st.event_tracker.in_flight()));
+        st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight()));
         auto now = std::chrono::steady_clock::now();
         // An outage pauses the pipeline by itself (nothing to consume, outputs wait in the
         // producer); the operator hears of it once, and again only after a recovery.
@@ -733,7 +770,10 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         if (!st.draining) {
           bool all_eof = !st.assigned.empty() &&
                          std::all_of(st.assigned.begin(), st.assigned.end(), [&](int32_t p) {
-                           return st.at_eof.count(p) > 0 && (!st.events || st.events_at_eof.count(p) > 0);
+                           if (st.at_eof.count(p) == 0) return false;
+                           for (auto& side : st.sides)
+                             if (side.at_eof.count(p) == 0) return false;
+                           return true;
                          });
           if (!st.failure.empty())
             start_drain("failure: " + st.failure);
@@ -746,7 +786,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
             start_drain("every assigned partition is at its end");
         } else {
           bool drained = st.drained_shards == shards && st.tracker.in_flight() == 0 &&
-                         st.event_tracker.in_flight() == 0 && st.dlq->outq_len() == 0;
+                         st.sides_in_flight() == 0 && st.dlq->outq_len() == 0;
           if (drained && st.changelog) {
             std::vector<int32_t> parts;
             for (auto& [p, pos] : st.tracker.polled_ends()) parts.push_back(p);
@@ -796,16 +836,16 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       [=](ticks_accounted& batch) {
         auto& st = self->state;
         for (auto& a : batch.ticks)
-          if (is_event_partition(a.partition))
-            st.event_tracker.accounted(source_partition(a.partition), a.offset, a.outstanding);
+          if (auto* side = st.side(input_of(a.partition)))
+            side->tracker.accounted(source_partition(a.partition), a.offset, a.outstanding);
           else
             st.tracker.accounted(a.partition, a.offset, a.outstanding);
       },
       [=](requests_settled& s) {
         auto& st = self->state;
         for (size_t i = 0; i < s.partitions.size(); ++i)
-          if (is_event_partition(s.partitions[i]))
-            st.event_tracker.settled(source_partition(s.partitions[i]), s.offsets[i]);
+          if (auto* side = st.side(input_of(s.partitions[i])))
+            side->tracker.settled(source_partition(s.partitions[i]), s.offsets[i]);
           else
             st.tracker.settled(s.partitions[i], s.offsets[i]);
       },

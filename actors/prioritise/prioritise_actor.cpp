@@ -114,7 +114,8 @@ prioritise_actor::behavior_type prioritise_impl(
     auto& st = self->state;
     tick_work w;
     st.policy->outside(e, w.t, w.snap, w.events);
-    w.t.partition = event_partition(e.partition);
+    const bool request = e.type == static_cast<uint8_t>(event_type::on_demand);
+    w.t.partition = input_partition(request ? input_kind::requests : input_kind::events, e.partition);
     w.t.offset = e.offset;
     w.t.ingest_ns = e.ingest_ns;
     // A symbol first seen in an event belongs to the partition it came in (revocation).
@@ -124,6 +125,16 @@ prioritise_actor::behavior_type prioritise_impl(
     st.stats->by_priority[e.prio]->inc();
     st.stats->by_type[e.type]->inc();
     initial_verdicts(st.cfg->agents, w);
+    if (request)
+      // Asked of one agent, whatever it subscribes to.
+      for (auto& v : w.verdicts) {
+        const bool asked = v.agent == e.agent;
+        v.subscribed = asked;
+        v.trigger = asked ? e.type : 0;
+        v.prio = asked ? e.prio : 0;
+        v.act = static_cast<uint8_t>(asked ? action::pending : action::skip);
+        v.reason = asked ? "" : "not_subscribed";
+      }
     out.push_back(std::move(w));
   };
   return {

@@ -266,6 +266,8 @@ void prioritise_policy::outside(const outside_event& e, tick& t, snapshot& snap,
   m.prio = e.prio;
   m.magnitude = present(e.value) ? e.value : 0;
   m.reason = e.text;
+  m.ref = e.correlation_id;
+  m.max_age_ms = e.max_age_ms;
   events.push_back(std::move(m));
 }
 

@@ -35,6 +35,13 @@ void sampling_policy::decide(tick_work& w) {
       continue;
     }
     if (v.act != static_cast<uint8_t>(action::pending)) continue;
+    // Asked for on ai.requests: answered (from the cache when fresh enough), outside the
+    // agent's own schedule, which it leaves as it was.
+    if (v.trigger == static_cast<uint8_t>(event_type::on_demand)) {
+      v.act = static_cast<uint8_t>(action::call);
+      v.reason = "on_demand";
+      continue;
+    }
     auto& strat = agents_[v.agent].strategy;
     const int64_t elapsed = now - st.last_call;
     // HIGH and CRITICAL events are answered now: no strategy, change or min interval holds

@@ -43,11 +43,13 @@ std::string encode_analysis(const analysis& a) {
          {"price", a.item.snap.price},
          {"config_version", a.config_version},
          {"source_offset",
-          {{"input", is_event_partition(a.item.partition) ? "events" : "ticks"},
+          {{"input", to_string(input_of(a.item.partition))},
            {"partition", source_partition(a.item.partition)},
            {"offset", a.item.offset}}}};
   // An analysis of an outside event carries the event's words.
   if (!a.item.detail.empty()) j["trigger"]["detail"] = a.item.detail;
+  // An analysis asked for on ai.requests carries the caller's id.
+  if (!a.item.correlation_id.empty()) j["correlation_id"] = a.item.correlation_id;
   return j.dump();
 }
 
@@ -168,7 +170,7 @@ std::string encode_decision(const tick_work& w, const agent_verdict& v, const st
       .field("symbol", std::string_view(w.t.symbol))
       .field("ts", w.t.ts)
       .field("offset", w.t.offset);
-  if (is_event_partition(w.t.partition)) j.field("input", "events");  // an outside event's offset
+  if (is_event_partition(w.t.partition)) j.field("input", to_string(input_of(w.t.partition)));
   j.field("agent", std::string_view(agent))
       .field("action", to_string(static_cast<action>(v.act)))
       .field("reason", std::string_view(v.reason))

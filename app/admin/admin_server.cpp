@@ -8,10 +8,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <random>
 #include <stdexcept>
 
 #include "app/admin/cluster_costs.hpp"
 #include "app/admin/cost_report.hpp"
+#include "app/admin/request_publisher.hpp"
+#include "common/hashing.hpp"
+#include "messages/outside_event_codec.hpp"
 #include "common/user_error.hpp"
 #include "kafka/kafka_health.hpp"
 
@@ -241,6 +245,55 @@ void admin_server::routes() {
     if (!body.contains("strategy") || !body["strategy"].is_object())
       return bad_request(res, "strategy", "strategy must be an object with at least kind");
     apply(res, {"agents." + agent + ".strategy=" + body["strategy"].dump()});
+  });
+  // An analysis on demand: {symbol, agent, context?, max_age_s?, correlation_id?, ts?},
+  // validated as the pipeline will, stamped (a correlation id when none is given, the time of
+  // the request) and published; the answer comes out on ai.analyses with the correlation id.
+  s.Post("/requests", [=](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader) {
+    std::string text;
+    if (!authorised(req, res) || !read_body(req, res, reader, text)) return;
+    if (!requests_)
+      return reply(res, 503, {{"error", "analyses on demand are off (kafka.topics.requests is empty)"}});
+    auto body = json::parse(text, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return bad_request(res, "", "body must be a JSON object {\"symbol\", \"agent\", \"context\"?, "
+                                  "\"max_age_s\"?, \"correlation_id\"?}");
+    if (!body.contains("correlation_id")) {
+      std::random_device rd;
+      body["correlation_id"] = sha256_hex(std::to_string(rd()) + ":" + std::to_string(rd()) + ":" +
+                                          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))
+                                   .substr(0, 32);
+    }
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    if (!body.contains("ts")) body["ts"] = now_ms;
+    const auto cfg = control_.current_or(cfg_);
+    std::vector<std::string> agents;
+    for (auto& a : cfg->agents) agents.push_back(a.name);
+    outside_limits limits;
+    limits.max_bytes = static_cast<size_t>(cfg->outside.max_bytes);
+    limits.max_text_bytes = static_cast<size_t>(cfg->outside.max_text_bytes);
+    limits.ticks = cfg->input.limits;
+    const auto value = body.dump();
+    auto d = decode_request(value, limits, agents);
+    if (!d.ok) {
+      const auto field = d.code == "bad_agent"            ? "agent"
+                         : d.code == "bad_symbol"         ? "symbol"
+                         : d.code == "bad_correlation_id" ? "correlation_id"
+                         : d.code == "bad_text"           ? "context"
+                         : d.code == "bad_max_age"        ? "max_age_s"
+                         : d.code == "bad_ts"             ? "ts"
+                                                          : "";
+      return bad_request(res, field, d.reason);
+    }
+    std::string err;
+    if (!requests_->publish(d.value.symbol, value, 5'000, err))
+      return reply(res, 503, {{"error", "request not published: " + err}});
+    reply(res, 202, {{"correlation_id", d.value.correlation_id},
+                     {"topic", requests_->topic()},
+                     {"ts", d.value.ts},
+                     {"answer_on", cfg->kafka.analyses_topic}});
   });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The admin HTTP API (cpp-httplib, on its own thread, loopback by default): health, Prometheus
-// metrics, cost and event statistics, and live tuning of thresholds and sampling strategies.
+// metrics, cost and event statistics, live tuning of thresholds and sampling strategies, and
+// requests for analyses on demand (POST /requests, published to kafka.topics.requests).
 // Mutating calls need `Authorization: Bearer <token>`, the token read from the environment
 // variable the config names; without one set they answer 403.
 #include <memory>
@@ -18,6 +19,7 @@ class Server;
 namespace tickgate {
 
 class cluster_costs;
+class request_publisher;
 
 /// Owned by `tickgate run` (or a test); stops and joins on destruction.
 class admin_server {
@@ -35,6 +37,8 @@ class admin_server {
   /// The cluster's cost ledger: /ai-cost/* answer for the cluster, `?scope=instance` for this
   /// instance's own share. Set before start().
   void set_cluster_view(cluster_costs* view) { cluster_ = view; }
+  /// Where POST /requests publishes (kafka.topics.requests); without one it answers 503.
+  void set_request_publisher(request_publisher* p) { requests_ = p; }
 
  private:
   void routes();
@@ -47,6 +51,7 @@ class admin_server {
   std::thread thread_;
   int port_ = 0;
   cluster_costs* cluster_ = nullptr;
+  request_publisher* requests_ = nullptr;
 };
 
 }  // namespace tickgate

@@ -38,7 +38,7 @@ int cmd_broker(int argc, char** argv) {
   std::vector<std::string> topics{defaults.ticks_topic, defaults.analyses_topic,
                                   defaults.costs_topic, defaults.dlq_topic, defaults.alerts_topic,
                                   defaults.state_topic,  // state and events: co-partitioned with the ticks
-                                  defaults.events_topic};
+                                  defaults.events_topic, defaults.requests_topic};
   for (auto& t : args.all("topic")) topics.push_back(t);
   for (auto& t : topics) broker.create_topic(t, partitions);
   broker.create_topic(defaults.budget_topic, 1);  // the cluster budget's sequencer: one log order

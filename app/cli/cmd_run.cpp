@@ -10,6 +10,7 @@
 #include "actors/llm/cost_estimate.hpp"
 #include "actors/sink/ledger.hpp"
 #include "app/admin/cluster_costs.hpp"
+#include "app/admin/request_publisher.hpp"
 #include "app/cli/cli_args.hpp"
 #include "app/cli/commands.hpp"
 #include "app/feeds/csv_feed.hpp"
@@ -99,8 +100,8 @@ int cmd_run(int argc, char** argv) {
     for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,
                     cfg->kafka.dlq_topic, cfg->kafka.alerts_topic, cfg->kafka.state_topic})
       broker->create_topic(t, cfg->kafka.embedded_partitions);
-    if (!cfg->kafka.events_topic.empty())  // co-partitioned with the ticks
-      broker->create_topic(cfg->kafka.events_topic, cfg->kafka.embedded_partitions);
+    for (auto& t : {cfg->kafka.events_topic, cfg->kafka.requests_topic})  // co-partitioned with the ticks
+      if (!t.empty()) broker->create_topic(t, cfg->kafka.embedded_partitions);
     broker->create_topic(cfg->kafka.budget_topic, 1);  // the budget sequencer: one log order
     env.bootstrap = broker->bootstrap();
     spdlog::info("embedded broker: started bootstrap={} file={}/bootstrap", env.bootstrap,
@@ -126,8 +127,14 @@ int cmd_run(int argc, char** argv) {
   // replay (--until-eof) for itself.
   std::unique_ptr<cluster_costs> cluster;
   if (!env.until_eof) cluster = std::make_unique<cluster_costs>(env.bootstrap, *cfg, *store);
+  // Outlives the admin server, whose threads publish through it.
+  std::unique_ptr<request_publisher> requests;
+  if (!cfg->kafka.requests_topic.empty())
+    requests = std::make_unique<request_publisher>(env.bootstrap, cfg->kafka.requests_topic,
+                                                   cfg->kafka.producer_properties);
   admin_server admin(stats, *store, control, cfg);
   admin.set_cluster_view(cluster.get());
+  if (requests) admin.set_request_publisher(requests.get());
   admin.start(cfg->admin_listen);
   std::string failure;
   double secs = run_pipeline(env, stop_requested(), &control, &failure);

@@ -173,29 +173,30 @@ bool changelog_usable(const pipeline_env& env) {
   return false;
 }
 
-/// Outside events are read when their topic is configured and exists; it must then be
-/// co-partitioned with the ticks (events of partition p merge with the ticks of partition p).
-bool events_usable(const pipeline_env& env) {
+/// A side input (outside events, requests) is read when its topic is configured and exists; it
+/// must then be co-partitioned with the ticks (its partition p joins the ticks of partition p).
+bool side_input_usable(const pipeline_env& env, const std::string& topic, const char* key,
+                       const char* what) {
   const auto& cfg = *env.cfg;
-  if (cfg.kafka.events_topic.empty()) return false;
+  if (topic.empty()) return false;
   const auto props = without_group_properties(cfg.kafka.consumer_properties);
   int32_t want = 0, have = 0;
   try {
     want = count_partitions(env.bootstrap, cfg.kafka.ticks_topic, props);
-    have = count_partitions(env.bootstrap, cfg.kafka.events_topic, props);
+    have = count_partitions(env.bootstrap, topic, props);
   } catch (const std::exception& e) {
-    spdlog::warn("pipeline: outside events off: {}", e.what());
+    spdlog::warn("pipeline: {} off: {}", what, e.what());
     return false;
   }
   if (have == 0) {
-    spdlog::info("pipeline: outside events off: topic {} does not exist", cfg.kafka.events_topic);
+    spdlog::info("pipeline: {} off: topic {} does not exist", what, topic);
     return false;
   }
   if (want > 0 && have != want)
-    throw user_error("kafka.topics.events: topic " + cfg.kafka.events_topic + " has " +
-                     std::to_string(have) + " partitions and " + cfg.kafka.ticks_topic + " has " +
-                     std::to_string(want) + ": they must be co-partitioned (same count, key = symbol)");
-  spdlog::info("pipeline: outside events from topic={} partitions={}", cfg.kafka.events_topic, have);
+    throw user_error(std::string(key) + ": topic " + topic + " has " + std::to_string(have) +
+                     " partitions and " + cfg.kafka.ticks_topic + " has " + std::to_string(want) +
+                     ": they must be co-partitioned (same count, key = symbol)");
+  spdlog::info("pipeline: {} from topic={} partitions={}", what, topic, have);
   return want > 0;
 }
 
@@ -205,7 +206,9 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
                     pipeline_control* control, std::string* failure) {
   pipeline_env env = env_in;
   env.changelog = changelog_usable(env);
-  env.events = events_usable(env);
+  env.events = side_input_usable(env, env.cfg->kafka.events_topic, "kafka.topics.events", "outside events");
+  env.requests = side_input_usable(env, env.cfg->kafka.requests_topic, "kafka.topics.requests",
+                                   "analyses on demand");
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   sys_cfg.set("logger.console", caf::atom("none"));

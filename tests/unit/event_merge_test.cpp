@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/ingest/event_merge.hpp"
+#include "messages/market_event.hpp"
 
 using namespace tickgate;
 
@@ -159,4 +160,36 @@ TEST(event_merge, any_arrival_order_of_a_replay_gives_the_merge_by_event_time) {
     got.insert(got.end(), rest.begin(), rest.end());
     ASSERT_EQ(got, expected) << "trial " << trial;
   }
+}
+
+TEST(event_merge, ticks_wait_for_each_side_input_and_a_request_waits_for_no_tick_at_the_end) {
+  using k = input_kind;
+  event_merge m(1000, static_cast<uint8_t>(event_merge::side_bit(k::events) | event_merge::side_bit(k::requests)));
+  auto request = [](int64_t ts, int64_t offset) {
+    auto e = ev(ts, offset);
+    e.type = static_cast<uint8_t>(event_type::on_demand);
+    return e;
+  };
+  m.add_tick(0, tk(10, 0));
+  m.add_tick(0, tk(20, 1));
+  m.caught_up(0, k::events, true);
+  // The events are read to their end, the requests not: a request before tick 10 may come.
+  EXPECT_EQ(release(m, 0, false, false), strings{});
+  EXPECT_TRUE(m.waiting_for(k::requests));
+  EXPECT_FALSE(m.waiting_for(k::events));
+  m.add_event(0, request(15, 0), 0, 0);
+  // A later request is here: tick 10 goes, the request at its time, tick 20 waits again.
+  EXPECT_EQ(release(m, 0, false, false), (strings{"t10", "e15"}));
+  // An event arrives on market.events: that side is not caught up until read to its end again.
+  m.caught_up(0, k::events, false);
+  m.add_event(0, ev(30, 0), 0);
+  m.caught_up(0, k::requests, true);
+  EXPECT_EQ(release(m, 0, false, false), strings{"t20"});  // both sides have spoken for 20
+  // A request ahead of every tick: wait 0, it goes as soon as the ticks are at their end, but
+  // not before event 30 ahead of it.
+  m.add_event(0, request(40, 1), 0, 0);
+  EXPECT_EQ(release(m, 0, false, false), strings{});
+  EXPECT_EQ(release(m, 500, true, false), strings{});           // event 30 waits 1000 ms
+  EXPECT_EQ(release(m, 1000, true, false), (strings{"e30", "e40"}));
+  EXPECT_EQ(m.held(), 0u);
 }

@@ -137,3 +137,58 @@ TEST(outside_event_codec, encode_then_decode_is_the_identity) {
   e.type = t(event_type::strategy_signal);
   EXPECT_NE(encode_outside_event(e).find(R"("type":"signal")"), std::string::npos);
 }
+
+TEST(request_codec, a_request_is_an_on_demand_event_of_one_configured_agent) {
+  const std::vector<std::string> agents{"market_regime", "signal_validator"};
+  auto d = decode_request(R"({"correlation_id":"desk-42","symbol":"BTCUSDT","agent":"signal_validator",
+                              "context":"is the breakout real?","max_age_s":1.5,"ts":1700000000000})",
+                          outside_limits{}, agents);
+  ASSERT_TRUE(d.ok) << d.reason;
+  EXPECT_EQ(d.value.type, t(event_type::on_demand));
+  EXPECT_EQ(d.value.prio, p(priority::critical));
+  EXPECT_EQ(d.value.agent, 1);
+  EXPECT_EQ(d.value.correlation_id, "desk-42");
+  EXPECT_EQ(d.value.text, "is the breakout real?");
+  EXPECT_EQ(d.value.max_age_ms, 1500);
+  EXPECT_EQ(d.value.ts, 1'700'000'000'000);
+  // Without max_age_s or ts: the cache's own TTL, and the record's time (set by the reader).
+  auto bare = decode_request(R"({"correlation_id":"x","symbol":"A","agent":"market_regime"})",
+                             outside_limits{}, agents);
+  ASSERT_TRUE(bare.ok);
+  EXPECT_EQ(bare.value.max_age_ms, -1);
+  EXPECT_EQ(bare.value.ts, 0);
+  // Round trip.
+  auto again = decode_request(encode_request(d.value, "signal_validator"), outside_limits{}, agents);
+  ASSERT_TRUE(again.ok) << again.reason;
+  EXPECT_EQ(again.value.correlation_id, "desk-42");
+  EXPECT_EQ(again.value.max_age_ms, 1500);
+  EXPECT_EQ(again.value.text, d.value.text);
+  EXPECT_EQ(again.value.ts, d.value.ts);
+}
+
+TEST(request_codec, rejects_with_a_code_for_each_fault) {
+  const std::vector<std::string> agents{"market_regime"};
+  const std::pair<std::string, const char*> rows[] = {
+      {"nope", "not_json"},
+      {"7", "not_object"},
+      {R"({"symbol":"A","agent":"market_regime"})", "missing_field"},
+      {R"({"correlation_id":"","symbol":"A","agent":"market_regime"})", "bad_correlation_id"},
+      {R"({"correlation_id":"a\nb","symbol":"A","agent":"market_regime"})", "bad_correlation_id"},
+      {R"({"correlation_id":")" + std::string(129, 'x') + R"(","symbol":"A","agent":"market_regime"})",
+       "bad_correlation_id"},
+      {R"({"correlation_id":"c","agent":"market_regime"})", "missing_field"},
+      {R"({"correlation_id":"c","symbol":"A B","agent":"market_regime"})", "bad_symbol"},
+      {R"({"correlation_id":"c","symbol":"A"})", "missing_field"},
+      {R"({"correlation_id":"c","symbol":"A","agent":"oracle"})", "bad_agent"},
+      {R"({"correlation_id":"c","symbol":"A","agent":3})", "bad_agent"},
+      {R"({"correlation_id":"c","symbol":"A","agent":"market_regime","context":5})", "bad_text"},
+      {R"({"correlation_id":"c","symbol":"A","agent":"market_regime","max_age_s":-1})", "bad_max_age"},
+      {R"({"correlation_id":"c","symbol":"A","agent":"market_regime","max_age_s":"1m"})", "bad_max_age"},
+      {R"({"correlation_id":"c","symbol":"A","agent":"market_regime","ts":1.5})", "bad_ts"},
+  };
+  for (auto& [json, code] : rows) {
+    auto d = decode_request(json, outside_limits{}, agents);
+    EXPECT_FALSE(d.ok) << json;
+    EXPECT_EQ(d.code, code) << json << " -> " << d.reason;
+  }
+}
