@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
-"""A strategy hands tickgate a signal and reads back what it cost and what the agents said.
+"""A strategy hands tickgate a signal, or asks an agent, and reads back what the agents said
+and what it cost.
 
 Publishes one event to market.events (key = symbol, so it lands in the partition of the
 symbol's ticks), then reads ai.analyses and ai.costs from their current ends until the
 analyses of that very record arrive (matched on source_offset: input "events", partition and
-offset of the delivered record) and the ledger records of their requests.
+offset of the delivered record) and the ledger records of their requests. With --ask AGENT it
+publishes a request to ai.requests instead (the text as its context, --max-age in seconds) and
+waits for the one answer carrying its correlation id.
 
 Needs only Debian's python3-confluent-kafka:
 
     examples/signal_client.py --brokers 127.0.0.1:9092 --symbol AAPL --text "breakout long" \\
         [--type signal] [--priority high] [--value 0.8] [--ts EPOCH_MS] [--timeout 60]
+    examples/signal_client.py --brokers 127.0.0.1:9092 --symbol AAPL --ask market_regime \
+        [--text "is the trend intact?"] [--max-age 300]
 
 Prints one JSON line per analysis and per cost record; exits 0 once every analysis has its
 cost, 1 on timeout (tickgate not running, or no agent subscribed to the event type: see the
-agents' "events" in the config), 2 when the event could not be delivered.
+agents' "events" in the config; a request for an agent that is not configured goes to the
+DLQ), 2 when the record could not be delivered.
 """
 import argparse
 import json
@@ -48,6 +54,9 @@ def main():
     ap.add_argument("--ts", type=int, help="event time, epoch ms (default: now)")
     ap.add_argument("--source", default="signal_client.py")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--ask", metavar="AGENT", help="ask this agent for an analysis on demand (ai.requests)")
+    ap.add_argument("--max-age", type=float, help="with --ask: how old a cached answer may be, seconds")
+    ap.add_argument("--requests-topic", default="ai.requests")
     ap.add_argument("--events-topic", default="market.events")
     ap.add_argument("--analyses-topic", default="ai.analyses")
     ap.add_argument("--costs-topic", default="ai.costs")
@@ -58,14 +67,25 @@ def main():
                          "enable.auto.commit": False, "auto.offset.reset": "earliest"})
     consumer.assign(topic_ends(consumer, a.analyses_topic) + topic_ends(consumer, a.costs_topic))
 
-    event = {"symbol": a.symbol, "ts": a.ts if a.ts is not None else int(time.time() * 1000),
-             "type": a.type, "source": a.source}
-    if a.text:
-        event["text"] = a.text
-    if a.priority:
-        event["priority"] = a.priority
-    if a.value is not None:
-        event["value"] = a.value
+    ts = a.ts if a.ts is not None else int(time.time() * 1000)
+    correlation_id = None
+    if a.ask:
+        correlation_id = f"client-{uuid.uuid4()}"
+        topic, input_kind = a.requests_topic, "requests"
+        event = {"correlation_id": correlation_id, "symbol": a.symbol, "agent": a.ask, "ts": ts}
+        if a.text:
+            event["context"] = a.text
+        if a.max_age is not None:
+            event["max_age_s"] = a.max_age
+    else:
+        topic, input_kind = a.events_topic, "events"
+        event = {"symbol": a.symbol, "ts": ts, "type": a.type, "source": a.source}
+        if a.text:
+            event["text"] = a.text
+        if a.priority:
+            event["priority"] = a.priority
+        if a.value is not None:
+            event["value"] = a.value
     delivered = {}
 
     def on_delivery(err, msg):
@@ -74,7 +94,7 @@ def main():
             delivered["where"] = (msg.partition(), msg.offset())
 
     producer = Producer({"bootstrap.servers": a.brokers})
-    producer.produce(a.events_topic, key=a.symbol.encode(), value=json.dumps(event).encode(),
+    producer.produce(topic, key=a.symbol.encode(), value=json.dumps(event).encode(),
                      on_delivery=on_delivery)
     producer.flush(30)
     if delivered.get("err") is not None or "where" not in delivered:
@@ -96,7 +116,8 @@ def main():
         doc = json.loads(m.value())
         if m.topic() == a.analyses_topic:
             src = doc.get("source_offset", {})
-            if src.get("input") == "events" and src.get("partition") == partition and src.get("offset") == offset:
+            if src.get("input") == input_kind and src.get("partition") == partition and src.get("offset") == offset:
+                assert correlation_id is None or doc.get("correlation_id") == correlation_id, doc
                 analyses.setdefault(doc["request_id"], []).append(doc)
                 print(json.dumps({"analysis": doc}), flush=True)
         else:
@@ -108,7 +129,7 @@ def main():
             consumer.close()
             return 0
     consumer.close()
-    print(f"no analysis with its cost for {a.events_topic}/{partition}/{offset} within {a.timeout} s",
+    print(f"no analysis with its cost for {topic}/{partition}/{offset} within {a.timeout} s",
           file=sys.stderr)
     return 1
 

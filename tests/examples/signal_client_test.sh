@@ -2,7 +2,8 @@
 # The Python example end to end, as a quant team would run it: `tickgate broker`, real trades
 # from `tickgate publish`, a live `tickgate run`, then examples/signal_client.py (Debian's
 # confluent-kafka, a client tickgate did not write) publishes a strategy signal and must read
-# back its analysis and its ledger record; the run then stops on SIGTERM and exits 0.
+# back its analysis and its ledger record, then asks an agent on ai.requests and must read its
+# answer; the run then stops on SIGTERM and exits 0.
 set -euo pipefail
 bin="$1"
 src="$2"
@@ -31,6 +32,13 @@ grep -q '"published"' "$work/client.out"
 grep '"analysis"' "$work/client.out" | grep -q '"event": "strategy_signal"'
 grep '"analysis"' "$work/client.out" | grep -q '"detail": "breakout above the opening range"'
 grep -q '"cost"' "$work/client.out"
+
+# An analysis on demand: the answer carries the client's correlation id and its ledger record.
+"$python" "$src/examples/signal_client.py" --brokers "$bootstrap" --symbol BBB --ts 1410961000000 \
+  --ask market_regime --text "is the trend intact?" --max-age 0 --timeout 120 | tee "$work/ask.out"
+grep '"analysis"' "$work/ask.out" | grep -q '"event": "on_demand"'
+grep '"analysis"' "$work/ask.out" | grep -q '"correlation_id": "client-'
+grep -q '"cost"' "$work/ask.out"
 
 kill -TERM "$run_pid"
 wait "$run_pid" || { echo "tickgate run did not exit 0 on SIGTERM"; tail -20 "$work/run.out"; exit 1; }

@@ -68,6 +68,7 @@ cost_v = validator("ai.costs")
 alert_v = validator("ai.alerts")
 dlq_v = validator("tickgate.dlq.headers")
 event_v = validator("market.events")
+request_v = validator("ai.requests")
 
 # The README's examples first: the tick of the topics table and the DESIGN-style tick.
 readme = open(os.path.join(SRC, "README.md")).read()
@@ -77,6 +78,9 @@ check(tick_v, example, "README market.ticks example")
 row = next(l for l in readme.splitlines() if l.startswith("| `market.events` (in) |"))
 event_example = json.loads(re.search(r"`(\{.*?\})`", row).group(1))
 check(event_v, event_example, "README market.events example")
+row = next(l for l in readme.splitlines() if l.startswith("| `ai.requests` (in) |"))
+request_example = json.loads(re.search(r"`(\{.*?\})`", row).group(1))
+check(request_v, request_example, "README ai.requests example")
 # The schemas are not vacuous: what tickgate rejects, they reject.
 for wrong in [{"symbol": "X", "ts": 1}, {"symbol": "", "ts": 1, "price": 1}, {"symbol": "X", "ts": 1.5, "price": 1},
               {"symbol": "X", "ts": 1, "price": 0}, {"symbol": "X", "ts": 1, "price": 1, "indicators": {"rsi": 101}}]:
@@ -85,6 +89,10 @@ for wrong in [{"symbol": "X", "ts": 1}, {"symbol": "X", "ts": 1, "type": "rumour
               {"symbol": "X", "ts": 1, "type": "news"}, {"symbol": "X", "ts": 1, "type": "signal", "priority": "urgent"},
               {"symbol": "X", "ts": 1, "type": "news", "text": "a", "headline": "b"}]:
     assert not event_v.is_valid(wrong), wrong
+for wrong in [{"symbol": "X", "agent": "market_regime"}, {"correlation_id": "", "symbol": "X", "agent": "a"},
+              {"correlation_id": "c", "symbol": "X", "agent": "a", "max_age_s": -1},
+              {"correlation_id": "c", "symbol": "X", "agent": "a", "ts": 1.5}]:
+    assert not request_v.is_valid(wrong), wrong
 
 work = tempfile.mkdtemp(prefix="tickgate-schemas-")
 broker = subprocess.Popen([BIN, "broker", "--partitions", "3"], stdout=subprocess.PIPE, text=True)
@@ -118,7 +126,19 @@ try:
         p.produce("market.events", key=e["symbol"].encode(), value=json.dumps(e).encode())
     for b in bad_events:
         p.produce("market.events", key=b"AAA", value=b)
-    bad = bad + bad_events
+    # Requests for analyses on demand, as of times within the session, and bad ones.
+    requests = [{"correlation_id": "schema-1", "symbol": "AAA", "agent": "market_regime", "ts": 1410961200000,
+                 "context": "is the trend intact?"},
+                {"correlation_id": "schema-2", "symbol": "BBB", "agent": "anomaly_detector", "ts": 1410961300000,
+                 "max_age_s": 0},
+                dict(request_example, ts=1410961400000)]
+    bad_requests = [b'{"correlation_id":"x","symbol":"AAA","agent":"oracle"}', b'{"symbol":"AAA"}']
+    for r in requests:
+        check(request_v, r, "published request")
+        p.produce("ai.requests", key=r["symbol"].encode(), value=json.dumps(r).encode())
+    for b in bad_requests:
+        p.produce("ai.requests", key=b"AAA", value=b)
+    bad = bad + bad_events + bad_requests
     p.flush(10)
     del p
 
@@ -145,13 +165,17 @@ try:
         broken = json.loads(analyses[0].value())
         broken["source"] = "guess"
         assert not analysis_v.is_valid(broken)
-    from_events = 0
+    from_events, answered = 0, []
     for m in analyses:
         doc = json.loads(m.value())
         check(analysis_v, doc, "ai.analyses record")
         assert m.key().decode() == doc["symbol"], (m.key(), doc["symbol"])
         from_events += doc["source_offset"]["input"] == "events"
+        if doc["source_offset"]["input"] == "requests":
+            answered.append(doc["correlation_id"])
     assert from_events >= 2, from_events  # the signal and the news at least
+    # One answer per request, with its correlation id.
+    assert sorted(answered) == sorted(r["correlation_id"] for r in requests), answered
     costs = read_all(bootstrap, "ai.costs")
     for m in costs:
         doc = json.loads(m.value())
@@ -167,7 +191,7 @@ try:
         check(alert_v, json.loads(m.value()), "ai.alerts record")
     assert analyses and costs and alerts, (len(analyses), len(costs), len(alerts))
     print(f"schemas ok: {valid_ticks} ticks, {len(events)} events, {len(analyses)} analyses "
-          f"({from_events} of events), {len(costs)} costs, "
+          f"({from_events} of events, {len(answered)} answers to requests), {len(costs)} costs, "
           f"{len(dlq)} dead letters, {len(alerts)} alerts validated")
 finally:
     broker.terminate()
