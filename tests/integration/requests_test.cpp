@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "actors/llm/http_client.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "app/admin/admin_server.hpp"
 #include "app/admin/request_publisher.hpp"
 #include "app/feeds/publisher.hpp"
@@ -60,6 +61,12 @@ struct world {
     broker.create_topic("tickgate.budget", 1);
     setenv("TICKGATE_TEST_KEY", "sk-requests-test", 1);
     setenv("TICKGATE_TEST_ADMIN_TOKEN", "admin-requests-test", 1);
+    open(name);
+  }
+  /// A fresh instance state: its own data dir and consumer group.
+  void open(const std::string& name) {
+    store.reset();
+    dir = temp_dir(name);
     cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json",
                       {"storage.data_dir=\"" + dir + "\"", "kafka.group_id=\"" + name + "\"",
                        "input.max_late_s=2000000", "routing.provider=\"openai\"",
@@ -68,6 +75,15 @@ struct world {
                        "admin.token_env=\"TICKGATE_TEST_ADMIN_TOKEN\"",
                        R"(kafka.consumer_properties={"session.timeout.ms":"6000","heartbeat.interval.ms":"500"})"});
     store = open_rocksdb_store(dir + "/db", false);
+  }
+  std::string decisions() {
+    std::string out;
+    decision_log_reader reader(*store);
+    reader.for_each([&](const decision_line& l) {
+      out += l.text + "\n";
+      return true;
+    });
+    return out;
   }
   pipeline_env env(bool until_eof) {
     pipeline_env e;
@@ -155,6 +171,23 @@ TEST(requests, answered_with_their_id_from_the_cache_when_fresh_enough_else_call
   for (auto& r : read_topic(w.broker.bootstrap(), "ai.requests")) ends[r.partition] = r.offset + 1;
   auto committed = committed_offsets(w.broker.bootstrap(), "requests_replay", "ai.requests", k_partitions);
   for (auto& [p, end] : ends) EXPECT_EQ(committed[p], end) << "partition " << p;
+
+  // A replay of the same topics by a fresh instance (another group, an empty cache) merges the
+  // requests at the same places and decides exactly the same; each request is answered again
+  // by the same request, from the same source.
+  const auto first_decisions = w.decisions();
+  EXPECT_NE(first_decisions.find("on_demand"), std::string::npos);
+  w.open("requests_replay_again");
+  stats_registry again_stats;
+  auto again = w.env(true);
+  again.stats = &again_stats;
+  run_pipeline(again, stop);
+  EXPECT_EQ(w.decisions(), first_decisions);
+  for (auto& [id, list] : w.answers()) {
+    ASSERT_EQ(list.size(), 2u) << id;
+    EXPECT_EQ(list[1]["request_id"], list[0]["request_id"]) << id;
+    EXPECT_EQ(list[1]["source"], list[0]["source"]) << id;
+  }
 }
 
 TEST(requests, the_admin_endpoint_publishes_them_and_the_answer_follows) {
