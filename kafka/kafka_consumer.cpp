@@ -191,9 +191,8 @@ void kafka_consumer::subscribe(const std::string& topic) {
   if (e) throw std::runtime_error(std::string("kafka subscribe: ") + rd_kafka_err2str(e));
 }
 
-polled_record kafka_consumer::poll(int timeout_ms) {
+polled_record take_polled(rd_kafka_message_t* m) {
   polled_record r;
-  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
   if (!m) return r;
   if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) kafka_mark_up();
   r.partition = m->partition;
@@ -212,6 +211,10 @@ polled_record kafka_consumer::poll(int timeout_ms) {
   }
   rd_kafka_message_destroy(m);
   return r;
+}
+
+polled_record kafka_consumer::poll(int timeout_ms) {
+  return take_polled(rd_kafka_consumer_poll(rk_, timeout_ms));
 }
 
 std::map<int32_t, int64_t> kafka_consumer::committed(const std::string& topic,

@@ -26,6 +26,10 @@ struct polled_record {
   std::string error_text;
 };
 
+/// What librdkafka polled (a message or nullptr), as a polled_record; the message is destroyed.
+/// A record or an EOF marks the broker reachable (kafka_health).
+polled_record take_polled(rd_kafka_message_s* m);
+
 /// Owns one rd_kafka_t consumer.
 class kafka_consumer {
  public:

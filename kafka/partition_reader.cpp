@@ -49,7 +49,6 @@ void partition_reader::unassign(const std::vector<int32_t>& partitions) {
 }
 
 polled_record partition_reader::poll(int timeout_ms) {
-  polled_record r;
   rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
   // Records and EOFs of a partition unassigned meanwhile are not this reader's any more.
   while (m && (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) &&
@@ -57,25 +56,7 @@ polled_record partition_reader::poll(int timeout_ms) {
     rd_kafka_message_destroy(m);
     m = rd_kafka_consumer_poll(rk_, 0);
   }
-  if (!m) return r;
-  r.partition = m->partition;
-  r.offset = m->offset;
-  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-    kafka_mark_up();
-    r.kind = polled_record::eof;
-  } else if (m->err) {
-    r.kind = polled_record::error;
-    r.error_text = rd_kafka_message_errstr(m);
-  } else {
-    kafka_mark_up();
-    r.kind = polled_record::record;
-    if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_timestamp_type_t tstype;
-    r.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
-  }
-  rd_kafka_message_destroy(m);
-  return r;
+  return take_polled(m);
 }
 
 }  // namespace tickgate

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <optional>
+
+#include "messages/codec_text.hpp"
 
 namespace tickgate {
 namespace {
@@ -18,16 +20,17 @@ outside_decode_result reject(std::string code, const std::string& detail) {
   return r;
 }
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
+std::string num(double v) { return reason_num(v); }
 
-bool printable_ascii(const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x21 || c > 0x7e) return false;
-  return true;
+/// The record as a JSON object, or the rejection (too large, not JSON, not an object).
+std::optional<outside_decode_result> parse_object(std::string_view bytes, const outside_limits& lim, json& j) {
+  if (bytes.size() > lim.max_bytes)
+    return reject("too_large", std::to_string(bytes.size()) + " bytes > limit " +
+                                   std::to_string(lim.max_bytes));
+  j = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return reject("not_json", "value does not parse as JSON");
+  if (!j.is_object()) return reject("not_object", "value must be a JSON object");
+  return std::nullopt;
 }
 
 bool parse_wire_type(const std::string& s, event_type& out) {
@@ -47,12 +50,8 @@ std::string lower(const char* s) {
 }  // namespace
 
 outside_decode_result decode_outside_event(std::string_view bytes, const outside_limits& lim) {
-  if (bytes.size() > lim.max_bytes)
-    return reject("too_large", std::to_string(bytes.size()) + " bytes > limit " +
-                                   std::to_string(lim.max_bytes));
-  json j = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return reject("not_json", "value does not parse as JSON");
-  if (!j.is_object()) return reject("not_object", "value must be a JSON object");
+  json j;
+  if (auto bad = parse_object(bytes, lim, j)) return std::move(*bad);
 
   outside_decode_result r;
   auto& e = r.value;
@@ -133,12 +132,8 @@ outside_decode_result decode_outside_event(std::string_view bytes, const outside
 
 outside_decode_result decode_request(std::string_view bytes, const outside_limits& lim,
                                      const std::vector<std::string>& agents) {
-  if (bytes.size() > lim.max_bytes)
-    return reject("too_large", std::to_string(bytes.size()) + " bytes > limit " +
-                                   std::to_string(lim.max_bytes));
-  json j = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return reject("not_json", "value does not parse as JSON");
-  if (!j.is_object()) return reject("not_object", "value must be a JSON object");
+  json j;
+  if (auto bad = parse_object(bytes, lim, j)) return std::move(*bad);
   outside_decode_result r;
   auto& e = r.value;
   e.type = static_cast<uint8_t>(event_type::on_demand);

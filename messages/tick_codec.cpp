@@ -1,5 +1,7 @@
 #include "messages/tick_codec.hpp"
 
+#include "messages/codec_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -210,17 +212,7 @@ tick_decode_result reject(std::string code, std::string detail) {
   return r;
 }
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
-  return buf;
-}
-
-bool printable_ascii(const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x21 || c > 0x7e) return false;
-  return true;
-}
+std::string num(double v) { return reason_num(v); }
 
 }  // namespace
 
