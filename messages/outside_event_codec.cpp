@@ -20,8 +20,6 @@ outside_decode_result reject(std::string code, const std::string& detail) {
   return r;
 }
 
-std::string num(double v) { return reason_num(v); }
-
 /// The record as a JSON object, or the rejection (too large, not JSON, not an object).
 std::optional<outside_decode_result> parse_object(std::string_view bytes, const outside_limits& lim, json& j) {
   if (bytes.size() > lim.max_bytes)
@@ -118,8 +116,8 @@ outside_decode_result decode_outside_event(std::string_view bytes, const outside
     if (!p->is_number()) return reject("bad_price", "price must be a number");
     e.price = p->get<double>();
     if (!(e.price >= lim.ticks.price_min && e.price <= lim.ticks.price_max))
-      return reject("bad_price", "price " + num(e.price) + " outside [" + num(lim.ticks.price_min) +
-                                     ", " + num(lim.ticks.price_max) + "]");
+      return reject("bad_price", "price " + reason_num(e.price) + " outside [" + reason_num(lim.ticks.price_min) +
+                                     ", " + reason_num(lim.ticks.price_max) + "]");
   }
   if (auto s = j.find("source"); s != j.end()) {
     if (!s->is_string() || s->get<std::string>().size() > 64)

@@ -212,8 +212,6 @@ tick_decode_result reject(std::string code, std::string detail) {
   return r;
 }
 
-std::string num(double v) { return reason_num(v); }
-
 }  // namespace
 
 tick_decode_result decode_tick(std::string_view bytes, const tick_limits& lim) {
@@ -239,26 +237,26 @@ tick_decode_result decode_tick(std::string_view bytes, const tick_limits& lim) {
   if (!sax.seen_price_) return reject("missing_field", "price is missing");
   if (t.price <= 0) return reject("bad_price", "price must be > 0");
   if (t.price < lim.price_min || t.price > lim.price_max)
-    return reject("bad_price", "price " + num(t.price) + " outside [" + num(lim.price_min) + ", " +
-                                   num(lim.price_max) + "]");
+    return reject("bad_price", "price " + reason_num(t.price) + " outside [" + reason_num(lim.price_min) + ", " +
+                                   reason_num(lim.price_max) + "]");
   if (present(t.volume) && (t.volume < 0 || t.volume > lim.volume_max))
     return reject("bad_field", t.volume < 0 ? "volume must be >= 0"
-                                            : "volume " + num(t.volume) + " above " + num(lim.volume_max));
+                                            : "volume " + reason_num(t.volume) + " above " + reason_num(lim.volume_max));
   for (auto [v, name] : {std::pair{t.bid, "bid"}, std::pair{t.ask, "ask"}})
     if (present(v) && (v < lim.price_min || v > lim.price_max))
-      return reject("bad_field", std::string(name) + " " + num(v) + " outside [" +
-                                     num(lim.price_min) + ", " + num(lim.price_max) + "]");
+      return reject("bad_field", std::string(name) + " " + reason_num(v) + " outside [" +
+                                     reason_num(lim.price_min) + ", " + reason_num(lim.price_max) + "]");
   if (present(t.bid) && present(t.ask) && t.bid > t.ask)
-    return reject("crossed_quote", "bid " + num(t.bid) + " > ask " + num(t.ask));
+    return reject("crossed_quote", "bid " + reason_num(t.bid) + " > ask " + reason_num(t.ask));
   if (present(t.rsi) && !(t.rsi >= 0 && t.rsi <= 100))
-    return reject("bad_field", "indicators.rsi " + num(t.rsi) + " outside [0, 100]");
+    return reject("bad_field", "indicators.rsi " + reason_num(t.rsi) + " outside [0, 100]");
   if (present(t.iv) && !(t.iv >= 0 && t.iv <= 100))
-    return reject("bad_field", "indicators.iv " + num(t.iv) + " outside [0, 100]");
+    return reject("bad_field", "indicators.iv " + reason_num(t.iv) + " outside [0, 100]");
   if (present(t.macd) && !(std::fabs(t.macd) <= lim.price_max))
-    return reject("bad_field", "indicators.macd " + num(t.macd) + " beyond +-" + num(lim.price_max));
+    return reject("bad_field", "indicators.macd " + reason_num(t.macd) + " beyond +-" + reason_num(lim.price_max));
   if (present(t.days_to_expiry) && !(t.days_to_expiry >= 0 && t.days_to_expiry <= 36'500))
     return reject("bad_field",
-                  "indicators.days_to_expiry " + num(t.days_to_expiry) + " outside [0, 36500]");
+                  "indicators.days_to_expiry " + reason_num(t.days_to_expiry) + " outside [0, 36500]");
   r.ok = true;
   return r;
 }

@@ -121,11 +121,14 @@ try:
               {"symbol": "BBB", "ts": 1410961000000, "type": "news", "headline": "BBB buys a game studio"},
               event_example]
     bad_events = [b'{"symbol":"AAA","ts":1410960900000,"type":"rumour"}', b"{]"]
-    for e in events:
-        check(event_v, e, "published event")
-        p.produce("market.events", key=e["symbol"].encode(), value=json.dumps(e).encode())
-    for b in bad_events:
-        p.produce("market.events", key=b"AAA", value=b)
+    def publish(topic, validator, what, valid, invalid):
+        for r in valid:
+            check(validator, r, what)
+            p.produce(topic, key=r["symbol"].encode(), value=json.dumps(r).encode())
+        for b in invalid:
+            p.produce(topic, key=b"AAA", value=b)
+
+    publish("market.events", event_v, "published event", events, bad_events)
     # Requests for analyses on demand, as of times within the session, and bad ones.
     requests = [{"correlation_id": "schema-1", "symbol": "AAA", "agent": "market_regime", "ts": 1410961200000,
                  "context": "is the trend intact?"},
@@ -133,11 +136,7 @@ try:
                  "max_age_s": 0},
                 dict(request_example, ts=1410961400000)]
     bad_requests = [b'{"correlation_id":"x","symbol":"AAA","agent":"oracle"}', b'{"symbol":"AAA"}']
-    for r in requests:
-        check(request_v, r, "published request")
-        p.produce("ai.requests", key=r["symbol"].encode(), value=json.dumps(r).encode())
-    for b in bad_requests:
-        p.produce("ai.requests", key=b"AAA", value=b)
+    publish("ai.requests", request_v, "published request", requests, bad_requests)
     bad = bad + bad_events + bad_requests
     p.flush(10)
     del p
