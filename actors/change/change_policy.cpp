@@ -1,34 +1,38 @@
 #include "actors/change/change_policy.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
 
+#include "common/number_text.hpp"
 
 namespace tickgate {
 
 change_score score_change(const change_config& c, const agent_config& a, const snapshot& now,
                           int64_t now_ts, const snapshot& base, int64_t base_ts) {
   change_score r;
-  char buf[96];
   auto note = [&](const char* what) {
     if (!r.reason.empty()) r.reason += ' ';
     r.reason += what;
+  };
+  // "<what><signed number, `decimals` places><unit>", as printf's "%+.Nf" writes the number.
+  auto note_signed = [&](const char* what, double v, int decimals, const char* unit) {
+    note(what);
+    append_fixed(r.reason, v, decimals, true);
+    r.reason += unit;
   };
   double move = std::fabs(now.price - base.price);
   double price_pct = base.price > 0 ? move / base.price * 100 : 0;
   r.change_pct = price_pct * a.weight_price;
   if (price_pct > c.price_pct || (c.price_abs > 0 && move > c.price_abs)) {
     r.score += c.price_points * a.weight_price;
-    std::snprintf(buf, sizeof buf, "price%+.2f%%", (now.price / base.price - 1) * 100);
-    note(buf);
+    note_signed("price", (now.price / base.price - 1) * 100, 2, "%");
   }
   if (present(now.rsi) && present(base.rsi)) {
     double d = std::fabs(now.rsi - base.rsi);
     if (base.rsi > 0) r.change_pct = std::max(r.change_pct, d / base.rsi * 100 * a.weight_rsi);
     if (d > c.rsi_delta) {
       r.score += c.rsi_points * a.weight_rsi;
-      std::snprintf(buf, sizeof buf, "rsi%+.1f", now.rsi - base.rsi);
-      note(buf);
+      note_signed("rsi", now.rsi - base.rsi, 1, "");
     }
   }
   if (present(now.volatility_pct) && present(base.volatility_pct)) {
@@ -37,9 +41,8 @@ change_score score_change(const change_config& c, const agent_config& a, const s
     r.change_pct = std::max(r.change_pct, rel * a.weight_volatility);
     if (rel > c.volatility_rel_pct && d >= c.volatility_abs) {
       r.score += c.volatility_points * a.weight_volatility;
-      std::snprintf(buf, sizeof buf, "vol%+.0f%%", (now.volatility_pct - base.volatility_pct) /
-                                                       std::max(base.volatility_pct, 1e-12) * 100);
-      note(buf);
+      note_signed("vol", (now.volatility_pct - base.volatility_pct) /
+                             std::max(base.volatility_pct, 1e-12) * 100, 0, "%");
     }
   }
   if (present(now.macd) && present(base.macd) && (now.macd > 0) != (base.macd > 0) &&

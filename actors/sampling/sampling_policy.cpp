@@ -1,7 +1,8 @@
 #include "actors/sampling/sampling_policy.hpp"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "common/number_text.hpp"
 
 namespace tickgate {
 
@@ -16,7 +17,6 @@ void sampling_policy::decide(tick_work& w) {
   auto& states = states_[w.t.symbol];
   if (states.size() != agents_.size()) states.resize(agents_.size());
   const int64_t now = w.t.ts;
-  char buf[160];
   for (auto& v : w.verdicts) {
     if (v.agent >= agents_.size()) continue;
     auto& st = states[v.agent];
@@ -47,9 +47,25 @@ void sampling_policy::decide(tick_work& w) {
     // HIGH and CRITICAL events are answered now: no strategy, change or min interval holds
     // them back, only the spacing between two of them.
     const bool critical = v.prio >= static_cast<uint8_t>(priority::high);
+    // The reason: a stable code, then the numbers behind it ("interval elapsed_ms=.. ...").
+    auto start_reason = [&](const char* code) {
+      v.reason.clear();
+      v.reason.reserve(64);
+      v.reason += code;
+    };
+    auto number = [&](const char* key, long long n) {
+      v.reason += key;
+      append_int(v.reason, n);
+    };
+    auto sig_chg = [&] {
+      v.reason += " sig=";
+      append_fixed(v.reason, v.significance, 1);
+      v.reason += " chg=";
+      append_fixed(v.reason, v.change_pct, 2);
+    };
     auto skip = [&](const char* code) {
       v.act = static_cast<uint8_t>(action::skip);
-      v.reason = std::string(code) + buf;
+      start_reason(code);
     };
     if (critical) {
       if (elapsed < critical_spacing_) {
@@ -58,9 +74,9 @@ void sampling_policy::decide(tick_work& w) {
           st.pending_urgent = static_cast<uint8_t>(v.trigger + 1);
           st.pending_urgent_prio = v.prio;
         }
-        std::snprintf(buf, sizeof buf, " elapsed_ms=%lld spacing_ms=%lld",
-                      static_cast<long long>(elapsed), static_cast<long long>(critical_spacing_));
         skip("critical_spacing");
+        number(" elapsed_ms=", elapsed);
+        number(" spacing_ms=", critical_spacing_);
         continue;
       }
       v.act = static_cast<uint8_t>(action::call);
@@ -92,25 +108,25 @@ void sampling_policy::decide(tick_work& w) {
         why = v.changed ? "significant_change" : "deferred_change";
       }
       if (!due) {
-        std::snprintf(buf, sizeof buf, " elapsed_ms=%lld interval_ms=%lld sig=%.1f chg=%.2f",
-                      static_cast<long long>(elapsed), static_cast<long long>(interval),
-                      v.significance, v.change_pct);
         skip(strat.kind == sampling_kind::change_based || strat.kind == sampling_kind::threshold
                  ? "no_change"
                  : "interval");
+        number(" elapsed_ms=", elapsed);
+        number(" interval_ms=", interval);
+        sig_chg();
         continue;
       }
       if (elapsed < min_interval_) {
         st.pending_change = st.pending_change || v.changed;
-        std::snprintf(buf, sizeof buf, " elapsed_ms=%lld min_ms=%lld",
-                      static_cast<long long>(elapsed), static_cast<long long>(min_interval_));
         skip("min_interval");
+        number(" elapsed_ms=", elapsed);
+        number(" min_ms=", min_interval_);
         continue;
       }
       bool low = v.prio == static_cast<uint8_t>(priority::low);
       v.act = static_cast<uint8_t>(low ? action::batch : action::call);
-      std::snprintf(buf, sizeof buf, " sig=%.1f chg=%.2f", v.significance, v.change_pct);
-      v.reason = std::string(why) + buf;
+      start_reason(why);
+      sig_chg();
     }
     st.last_call = now;
     st.pending_change = false;
