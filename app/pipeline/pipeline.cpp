@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <malloc.h>
+
 #include "actors/alerts/alert_actor.hpp"
 #include "common/user_error.hpp"
 #include "actors/batching/batching_actor.hpp"
@@ -245,12 +247,20 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
     self->send(wires->ingest, poll_atom::value);
 
     bool stop_sent = false, done = false;
+    // glibc keeps what its arenas freed (one arena per busy thread, each holding its high-water
+    // mark): handing free pages back every few seconds keeps RSS near the heap really in use.
+    auto last_trim = std::chrono::steady_clock::now();
     while (!done) {
       self->receive([&](done_atom, std::string& why) {
                       done = true;
                       if (failure) *failure = why;
                     },
                     caf::after(std::chrono::milliseconds(100)) >> [&] {
+                      if (const auto now = std::chrono::steady_clock::now();
+                          now - last_trim >= std::chrono::seconds(5)) {
+                        malloc_trim(0);
+                        last_trim = now;
+                      }
                       if (stop.load() && !stop_sent) {
                         self->send(wires->ingest, stop_atom::value);
                         stop_sent = true;
