@@ -185,7 +185,7 @@ using caller_actor = caf::typed_actor<caf::reacts_to<granted>>;
 /// done_atom once per webhook (once when there are none).
 using alert_actor = caf::typed_actor<caf::reacts_to<alert>, caf::reacts_to<drain_atom, caf::actor>>;
 using sink_actor =
-    caf::typed_actor<caf::reacts_to<decision_batch>, caf::reacts_to<request_outcome>,
+    caf::typed_actor<caf::reacts_to<decision_rows>, caf::reacts_to<request_outcome>,
                      caf::reacts_to<drained_atom, int32_t>, caf::reacts_to<flush_atom>,
                      caf::reacts_to<checkpoint_mark>, caf::reacts_to<checkpoint_due>>;
 

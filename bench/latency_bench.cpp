@@ -36,10 +36,13 @@ struct timing {
 
 sink_actor::behavior_type recording_sink(sink_actor::pointer, timing* t) {
   return {
-      [=](decision_batch& d) {
-        const auto i = static_cast<size_t>(d.work.t.offset);
-        t->latency_ns[i] = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t->sent[i]).count();
-        t->received.fetch_add(1, std::memory_order_release);
+      [=](decision_rows& d) {
+        const auto now = clock_type::now();
+        for (auto offset : d.offsets) {
+          const auto i = static_cast<size_t>(offset);
+          t->latency_ns[i] = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t->sent[i]).count();
+        }
+        t->received.fetch_add(static_cast<int64_t>(d.size()), std::memory_order_release);
       },
       [](request_outcome&) {},
       [](checkpoint_mark&) {},

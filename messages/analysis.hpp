@@ -73,16 +73,28 @@ typename Inspector::result_type inspect(Inspector& f, request_outcome& x) {
            x.would_output_tokens, x.prompt_bytes, x.avoided, x.latency_us, x.attempts, x.error, x.cache_key, x.persisted, x.analyses);
 }
 
-/// Every decision taken on one tick, for the durable decision log; also tells the ingest actor
-/// how many requests still reference the tick.
-struct decision_batch {
-  tick_work work;
-  int32_t outstanding = 0;
+/// Batching -> sink: the decision log records of one shard's poll round, encoded where they
+/// were decided (the sink, a single thread every tick passes, only writes them), with what the
+/// sink needs of each tick: its event time (retention), when it was read (latency), and how
+/// many requests still reference it (the ingest commits it once they are settled).
+struct decision_rows {
+  std::string bytes;  // key, value, key, value, ... back to back
+  std::vector<uint32_t> key_sizes;
+  std::vector<uint32_t> value_sizes;
+  std::vector<int64_t> ts;
+  std::vector<int64_t> ingest_ns;
+  std::vector<int32_t> partitions;
+  std::vector<int64_t> offsets;
+  std::vector<int32_t> outstanding;
+  uint64_t verdicts = 0;
+  size_t size() const { return ts.size(); }
+  bool empty() const { return ts.empty(); }
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, decision_batch& x) {
-  return f(caf::meta::type_name("decision_batch"), x.work, x.outstanding);
+typename Inspector::result_type inspect(Inspector& f, decision_rows& x) {
+  return f(caf::meta::type_name("decision_rows"), x.bytes, x.key_sizes, x.value_sizes, x.ts,
+           x.ingest_ns, x.partitions, x.offsets, x.outstanding, x.verdicts);
 }
 
 /// Sink -> ingest: the tick's decisions are durable; `outstanding` requests still cover it.

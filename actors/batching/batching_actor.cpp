@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "actors/batching/batching_policy.hpp"
+#include "actors/sink/decision_record.hpp"
 
 namespace tickgate {
 namespace {
@@ -62,6 +63,7 @@ struct batching_state {
   std::unique_ptr<batching_policy> policy;
   std::unique_ptr<batching_stats> stats;
   histogram* timing = nullptr;
+  uint32_t agent_table = 0;  // of the decision log records (as the sink stores it)
   static inline const char* name = "batching";
 };
 
@@ -73,6 +75,11 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
       std::make_unique<batching_policy>(env.cfg->batch_size, env.cfg->batch_timeout_ms);
   self->state.stats = std::make_unique<batching_stats>(*env.stats);
   self->state.timing = &stage_latency(*env.stats, "batching");
+  {
+    std::vector<std::string> names;
+    for (auto& a : env.cfg->agents) names.push_back(a.name);
+    self->state.agent_table = agent_table_id(names);
+  }
   auto emit = [=](uint16_t agent, std::vector<request_item> items) {
     bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
     (batch ? self->state.stats->batches : self->state.stats->requests)->inc();
@@ -84,6 +91,8 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
     self->delayed_send(self, std::chrono::seconds(1), flush_atom::value);
   return {
       [=](sampled& m) {
+       // The round's records go to the sink in one message, ahead of anything sent after it.
+       decision_rows rows;
        for (auto& w : m.ws) {
         auto& st = self->state;
         scoped_timer timer{*st.timing};
@@ -103,8 +112,9 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
             if (!full.empty()) emit(v.agent, std::move(full));
           }
         }
-        self->send(sink, decision_batch{std::move(w), outstanding});
+        add_decision_row(rows, w, outstanding, st.agent_table);
        }
+       if (!rows.empty()) self->send(sink, std::move(rows));
       },
       [=](drain_atom) {
         for (auto& [agent, items] : self->state.policy->flush_all()) emit(agent, std::move(items));

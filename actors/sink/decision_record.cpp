@@ -148,6 +148,22 @@ std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
   return out;
 }
 
+void add_decision_row(decision_rows& rows, const tick_work& w, int32_t outstanding,
+                      uint32_t agent_table) {
+  const auto start = rows.bytes.size();
+  rows.bytes += decision_log_key(w);
+  const auto key_end = rows.bytes.size();
+  rows.bytes += encode_decision_record(w, agent_table);
+  rows.key_sizes.push_back(static_cast<uint32_t>(key_end - start));
+  rows.value_sizes.push_back(static_cast<uint32_t>(rows.bytes.size() - key_end));
+  rows.ts.push_back(w.t.ts);
+  rows.ingest_ns.push_back(w.t.ingest_ns);
+  rows.partitions.push_back(w.t.partition);
+  rows.offsets.push_back(w.t.offset);
+  rows.outstanding.push_back(outstanding);
+  rows.verdicts += w.verdicts.size();
+}
+
 bool decode_decision_record(std::string_view key, std::string_view value, decision_record& out) {
   auto& w = out.work;
   w = tick_work{};

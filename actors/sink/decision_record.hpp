@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/analysis.hpp"
 #include "messages/market_event.hpp"
 
 namespace tickgate {
@@ -36,6 +37,22 @@ std::string decision_agents_key(uint32_t table);
 std::string encode_agent_table(const std::vector<std::string>& names);
 
 std::string encode_decision_record(const tick_work& w, uint32_t agent_table);
+/// Appends the tick's record (key and value) and its bookkeeping to `rows`.
+void add_decision_row(decision_rows& rows, const tick_work& w, int32_t outstanding,
+                      uint32_t agent_table);
+/// Calls `fn(key, value, i)` for each record of `rows`, in order.
+template <class Fn>
+void for_each_decision_row(const decision_rows& rows, Fn&& fn) {
+  std::string_view bytes = rows.bytes;
+  size_t at = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto key = bytes.substr(at, rows.key_sizes[i]);
+    at += rows.key_sizes[i];
+    const auto value = bytes.substr(at, rows.value_sizes[i]);
+    at += rows.value_sizes[i];
+    fn(key, value, i);
+  }
+}
 
 /// A record read back: the tick's fields the text needs, its verdicts, and its agent table.
 struct decision_record {

@@ -276,24 +276,26 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   };
   self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
   return {
-      [=](decision_batch& d) {
+      [=](decision_rows& d) {
         auto& st = self->state;
-        if (d.work.t.ingest_ns > 0)
-          st.stats->decision_latency->observe(static_cast<double>(steady_now_ns() - d.work.t.ingest_ns) * 1e-9);
-        st.pending.put(column::decisions, decision_log_key(d.work),
-                       encode_decision_record(d.work, st.agent_table));
-        if (st.retention->observe(d.work.t.ts)) {
-          st.newest_ts->store(d.work.t.ts, std::memory_order_relaxed);
-          if (!st.retention->keeps_forever()) {
-            // Whole event days past retention: files wholly inside go at once, the rest
-            // under a range tombstone.
-            env.store->drop_range(column::decisions, "",
-                                  decision_day_prefix(st.retention->first_day_kept()));
-            st.stats->retention_drops->inc();
+        const auto now_ns = steady_now_ns();
+        for_each_decision_row(d, [&](std::string_view key, std::string_view value, size_t i) {
+          if (d.ingest_ns[i] > 0)
+            st.stats->decision_latency->observe(static_cast<double>(now_ns - d.ingest_ns[i]) * 1e-9);
+          st.pending.put(column::decisions, std::string(key), std::string(value));
+          if (st.retention->observe(d.ts[i])) {
+            st.newest_ts->store(d.ts[i], std::memory_order_relaxed);
+            if (!st.retention->keeps_forever()) {
+              // Whole event days past retention: files wholly inside go at once, the rest
+              // under a range tombstone.
+              env.store->drop_range(column::decisions, "",
+                                    decision_day_prefix(st.retention->first_day_kept()));
+              st.stats->retention_drops->inc();
+            }
           }
-        }
-        st.stats->decisions->inc(d.work.verdicts.size());
-        st.pending_acks.ticks.push_back({d.work.t.partition, d.work.t.offset, d.outstanding});
+          st.pending_acks.ticks.push_back({d.partitions[i], d.offsets[i], d.outstanding[i]});
+        });
+        st.stats->decisions->inc(d.verdicts);
         if (st.pending.size() >= k_max_batched_ops) flush_pending();
       },
       [=](request_outcome& o) {

@@ -27,7 +27,7 @@ gateway_actor::behavior_type fake_budget(gateway_actor::pointer, caf::actor list
 
 sink_actor::behavior_type fake_sink(sink_actor::pointer, caf::actor listener) {
   return {
-      [=](decision_batch&) {},
+      [=](decision_rows&) {},
       [=](request_outcome& o) {
         caf::anon_send(listener, got_atom::value, o.source + ":" + o.model, o.request_id);
       },

@@ -12,20 +12,27 @@
 #include "actors/change/change_actor.hpp"
 #include "actors/prioritise/prioritise_actor.hpp"
 #include "actors/sampling/sampling_actor.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "app/pipeline/pipeline.hpp"
 
 using namespace tickgate;
 
 namespace {
 
+/// The sink's view: the records the stages encoded, decoded back (as `tickgate decisions` does).
 struct collected {
-  std::vector<decision_batch> decisions;
+  std::vector<decision_record> decisions;
 };
 
 sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collected> out,
                                     caf::actor listener) {
   return {
-      [=](decision_batch& d) { out->decisions.push_back(std::move(d)); },
+      [=](decision_rows& rows) {
+        for_each_decision_row(rows, [&](std::string_view key, std::string_view value, size_t) {
+          decision_record r;
+          if (decode_decision_record(key, value, r)) out->decisions.push_back(std::move(r));
+        });
+      },
       [=](request_outcome&) {},
       [=](checkpoint_mark&) {},
       [=](checkpoint_due&) {},

@@ -39,7 +39,7 @@ constexpr picousd k_deepseek_call = 800 * 280'000 + 200 * 28'000 + 50 * 420'000;
 // Forwards every outcome to the test as (source, provider, cost).
 sink_actor::behavior_type forwarding_sink(sink_actor::pointer, caf::actor listener) {
   return {
-      [=](decision_batch&) {},
+      [=](decision_rows&) {},
       [=](request_outcome& o) {
         caf::anon_send(listener, got_atom::value, o.source, o.provider, o.cost);
       },
