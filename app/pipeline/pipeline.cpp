@@ -257,7 +257,7 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
                     },
                     caf::after(std::chrono::milliseconds(100)) >> [&] {
                       if (const auto now = std::chrono::steady_clock::now();
-                          now - last_trim >= std::chrono::seconds(5)) {
+                          now - last_trim >= std::chrono::seconds(1)) {
                         malloc_trim(0);
                         last_trim = now;
                       }
