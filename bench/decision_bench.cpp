@@ -9,6 +9,7 @@
 #include "app/feeds/csv_feed.hpp"
 #include "bench/stage_chain.hpp"
 #include "config/config.hpp"
+#include "messages/tick_codec.hpp"
 
 using namespace tickgate;
 
@@ -78,7 +79,22 @@ void BM_prioritise_only(benchmark::State& state) {
 
 }  // namespace
 
+/// Tick decoding at the door: the session's trades as the publisher writes them (encode_tick),
+/// through the fast scanner and through nlohmann's SAX parser (the reference).
+void decode_ticks(benchmark::State& s, tick_parser parser) {
+  std::vector<std::string> records;
+  for (auto& t : trades()) records.push_back(encode_tick(t));
+  const tick_limits lim;
+  for (auto _ : s)
+    for (auto& r : records) benchmark::DoNotOptimize(decode_tick(r, lim, parser));
+  s.SetItemsProcessed(static_cast<int64_t>(s.iterations()) * static_cast<int64_t>(records.size()));
+}
+void BM_decode_tick_fast(benchmark::State& s) { decode_ticks(s, tick_parser::fast); }
+void BM_decode_tick_nlohmann(benchmark::State& s) { decode_ticks(s, tick_parser::nlohmann); }
+
 BENCHMARK(BM_decision_stages_trades)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_decision_stages_btc_bars)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_prioritise_only)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_decode_tick_fast)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_decode_tick_nlohmann)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

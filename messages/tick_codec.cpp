@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <optional>
 
 namespace tickgate {
 namespace {
@@ -111,12 +114,13 @@ class tick_sax {
   }
   bool key(json::string_t& k) {
     if (depth_ == 1) {
-      if (!first_key(top_keys_, k)) return fail("duplicate_key", "key '" + k + "' appears twice");
       pending_ = top_field(k);
+      if (!first_key(top_seen_, top_keys_, pending_, k))
+        return fail("duplicate_key", "key '" + k + "' appears twice");
     } else if (in_indicators_ && depth_ == 2) {
-      if (!first_key(indicator_keys_, k))
-        return fail("duplicate_key", "key 'indicators." + k + "' appears twice");
       pending_ = indicator_field(k);
+      if (!first_key(indicator_seen_, indicator_keys_, pending_, k))
+        return fail("duplicate_key", "key 'indicators." + k + "' appears twice");
     }
     return true;
   }
@@ -130,10 +134,18 @@ class tick_sax {
   bool seen_symbol_ = false, seen_ts_ = false, seen_price_ = false;
 
  private:
-  static bool first_key(std::vector<std::string>& seen, const std::string& k) {
-    for (auto& s : seen)
+  /// Known keys are remembered as bits, others by name (rare: no allocation for a usual tick).
+  static bool first_key(uint32_t& seen_bits, std::vector<std::string>& seen_names, field f,
+                        const std::string& k) {
+    if (f != field::unknown) {
+      const uint32_t bit = 1u << static_cast<unsigned>(f);
+      if (seen_bits & bit) return false;
+      seen_bits |= bit;
+      return true;
+    }
+    for (auto& s : seen_names)
       if (s == k) return false;
-    seen.push_back(k);
+    seen_names.push_back(k);
     return true;
   }
   bool fail(const char* code, std::string detail) {
@@ -199,10 +211,156 @@ class tick_sax {
   int depth_ = 0;
   field pending_ = field::unknown;
   bool in_indicators_ = false;
-  std::vector<std::string> top_keys_;
+  uint32_t top_seen_ = 0, indicator_seen_ = 0;
+  std::vector<std::string> top_keys_;  // unknown keys seen
   std::vector<std::string> indicator_keys_;
   std::string code_;
   std::string detail_;
+};
+
+/// A scanner for the plain JSON ticks come in: one object, nested objects, ASCII strings
+/// without escapes, numbers, true/false/null. It feeds the same events, in the same order and
+/// with the same values, to the same handler as nlohmann's SAX parser, so that every check stays
+/// in one place; on anything else (escapes, non-ASCII text, arrays, malformed input, numbers of
+/// more than 18 integer digits) it gives up and the record goes through nlohmann's parser from
+/// the start. Tests and the fuzz target compare the two on every input they try.
+class plain_scanner {
+ public:
+  enum result { done, stopped, not_mine };  // stopped: the handler refused an event
+
+  plain_scanner(std::string_view in, tick_sax& sax)
+      : p_(in.data()), end_(in.data() + in.size()), sax_(sax) {}
+
+  result run() {
+    skip_ws();
+    if (p_ == end_ || *p_ != '{') return not_mine;
+    const auto r = object(1);
+    if (r != done) return r;
+    skip_ws();
+    return p_ == end_ ? done : not_mine;
+  }
+
+ private:
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+  void skip_ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r')) ++p_;
+  }
+  /// At '"': printable ASCII up to the closing quote, no escapes.
+  bool plain_string(std::string& out) {
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* s = ++p_;
+    while (p_ < end_ && *p_ != '"') {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    out.assign(s, p_);
+    ++p_;
+    return true;
+  }
+  result object(int depth) {
+    ++p_;  // '{'
+    if (depth > 16) return not_mine;
+    if (!sax_.start_object(static_cast<std::size_t>(-1))) return stopped;
+    skip_ws();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      return sax_.end_object() ? done : stopped;
+    }
+    for (;;) {
+      skip_ws();
+      if (!plain_string(key_)) return not_mine;
+      if (!sax_.key(key_)) return stopped;
+      skip_ws();
+      if (p_ == end_ || *p_ != ':') return not_mine;
+      ++p_;
+      skip_ws();
+      const auto r = value(depth);
+      if (r != done) return r;
+      skip_ws();
+      if (p_ == end_) return not_mine;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != '}') return not_mine;
+      ++p_;
+      return sax_.end_object() ? done : stopped;
+    }
+  }
+  result literal(const char* word, size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return not_mine;
+    p_ += n;
+    return done;
+  }
+  result value(int depth) {
+    if (p_ == end_) return not_mine;
+    switch (*p_) {
+      case '{': return object(depth + 1);
+      case '"': {
+        std::string s;
+        if (!plain_string(s)) return not_mine;
+        return sax_.string(s) ? done : stopped;
+      }
+      case 't':
+        if (literal("true", 4) != done) return not_mine;
+        return sax_.boolean(true) ? done : stopped;
+      case 'f':
+        if (literal("false", 5) != done) return not_mine;
+        return sax_.boolean(false) ? done : stopped;
+      case 'n':
+        if (literal("null", 4) != done) return not_mine;
+        return sax_.null() ? done : stopped;
+      default: return number();
+    }
+  }
+  /// JSON's number grammar; integers as nlohmann delivers them (negative: number_integer,
+  /// else number_unsigned), the rest through from_chars (correctly rounded, as strtod).
+  result number() {
+    const char* s = p_;
+    const bool negative = *p_ == '-';
+    if (negative) ++p_;
+    if (p_ == end_ || !digit(*p_)) return not_mine;
+    const char* int_start = p_;
+    if (*p_ == '0')
+      ++p_;
+    else
+      while (p_ < end_ && digit(*p_)) ++p_;
+    const auto int_digits = p_ - int_start;
+    bool integral = true;
+    if (p_ < end_ && *p_ == '.') {
+      integral = false;
+      ++p_;
+      if (p_ == end_ || !digit(*p_)) return not_mine;
+      while (p_ < end_ && digit(*p_)) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integral = false;
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !digit(*p_)) return not_mine;
+      while (p_ < end_ && digit(*p_)) ++p_;
+    }
+    if (integral) {
+      if (int_digits > 18) return not_mine;
+      int64_t v = 0;
+      for (const char* d = int_start; d < p_; ++d) v = v * 10 + (*d - '0');
+      const bool ok = negative ? sax_.number_integer(-v)
+                               : sax_.number_unsigned(static_cast<uint64_t>(v));
+      return ok ? done : stopped;
+    }
+    double v = 0;
+    const auto r = std::from_chars(s, p_, v);
+    if (r.ec != std::errc() || r.ptr != p_) return not_mine;
+    return sax_.number_float(v, no_text_) ? done : stopped;
+  }
+
+  const char* p_;
+  const char* end_;
+  tick_sax& sax_;
+  std::string key_;
+  const std::string no_text_;
 };
 
 tick_decode_result reject(std::string code, std::string detail) {
@@ -214,27 +372,38 @@ tick_decode_result reject(std::string code, std::string detail) {
 
 }  // namespace
 
-tick_decode_result decode_tick(std::string_view bytes, const tick_limits& lim) {
+tick_decode_result decode_tick(std::string_view bytes, const tick_limits& lim, tick_parser parser) {
   if (bytes.size() > lim.max_bytes)
     return reject("too_large", std::to_string(bytes.size()) + " bytes > limit " +
                                    std::to_string(lim.max_bytes));
   tick_decode_result r;
   tick& t = r.value;
-  tick_sax sax{t};
-  const bool parsed = json::sax_parse(bytes.begin(), bytes.end(), &sax,
-                                      json::input_format_t::json, /*strict=*/true);
-  if (!sax.code().empty()) return reject(sax.code(), sax.detail());
+  std::optional<tick_sax> sax;
+  sax.emplace(t);
+  bool parsed = false;
+  switch (parser == tick_parser::nlohmann ? plain_scanner::not_mine
+                                          : plain_scanner(bytes, *sax).run()) {
+    case plain_scanner::done: parsed = true; break;
+    case plain_scanner::stopped: break;
+    case plain_scanner::not_mine:
+      t = tick{};
+      sax.emplace(t);
+      parsed = json::sax_parse(bytes.begin(), bytes.end(), &*sax, json::input_format_t::json,
+                               /*strict=*/true);
+      break;
+  }
+  if (!sax->code().empty()) return reject(sax->code(), sax->detail());
   if (!parsed) return reject("not_json", "value does not parse as JSON");
 
-  if (!sax.seen_symbol_) return reject("missing_field", "symbol is missing");
+  if (!sax->seen_symbol_) return reject("missing_field", "symbol is missing");
   if (t.symbol.empty() || t.symbol.size() > 64)
     return reject("bad_symbol", "symbol must be a non-empty string of at most 64 characters");
   if (!printable_ascii(t.symbol))
     return reject("bad_symbol", "symbol must be printable ASCII without spaces or control characters");
-  if (!sax.seen_ts_) return reject("missing_field", "ts is missing");
+  if (!sax->seen_ts_) return reject("missing_field", "ts is missing");
   if (t.ts >= lim.ts_max)
     return reject("bad_ts", "ts " + std::to_string(t.ts) + " is beyond year 2286 (ms expected)");
-  if (!sax.seen_price_) return reject("missing_field", "price is missing");
+  if (!sax->seen_price_) return reject("missing_field", "price is missing");
   if (t.price <= 0) return reject("bad_price", "price must be > 0");
   if (t.price < lim.price_min || t.price > lim.price_max)
     return reject("bad_price", "price " + reason_num(t.price) + " outside [" + reason_num(lim.price_min) + ", " +

@@ -34,7 +34,12 @@ struct tick_limits {
 /// Decodes and validates a tick: shape, types, no repeated key, symbol of printable ASCII
 /// (at most 64 bytes), ts an integer in (0, ts_max), finite numbers within `limits`,
 /// bid <= ask, RSI in [0, 100], IV in [0, 100], days to expiry in [0, 36500].
-tick_decode_result decode_tick(std::string_view bytes, const tick_limits& limits);
+/// `parser`: `fast` scans plain JSON itself and leaves anything else to nlohmann's parser;
+/// `nlohmann` always uses nlohmann's (the reference the fast scanner is tested against). Both
+/// give the same result for every input.
+enum class tick_parser { fast, nlohmann };
+tick_decode_result decode_tick(std::string_view bytes, const tick_limits& limits,
+                               tick_parser parser = tick_parser::fast);
 inline tick_decode_result decode_tick(std::string_view bytes, size_t max_bytes) {
   tick_limits l;
   l.max_bytes = max_bytes;
