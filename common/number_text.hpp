@@ -19,12 +19,8 @@ inline void append_int(std::string& out, long long v) {
 /// printf("%.<decimals>f", v), or "%+.<decimals>f" with `plus`. `decimals` is 0..17.
 inline void append_fixed(std::string& out, double v, int decimals, bool plus = false) {
   if (plus && !std::signbit(v)) out += '+';
-  if (std::isnan(v)) {  // printf: "nan" or "-nan" (to_chars agrees, but keep it explicit)
-    out += std::signbit(v) ? "-nan" : "nan";
-    return;
-  }
-  // to_chars in fixed notation is correctly rounded, as glibc's printf is; |v| < 1e308 needs
-  // at most 309 integer digits.
+  // to_chars in fixed notation is correctly rounded, as glibc's printf is, and writes inf and
+  // nan as printf does; |v| < 1e308 needs at most 309 integer digits.
   char buf[352];
   auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
   out.append(buf, r.ptr);

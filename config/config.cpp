@@ -752,6 +752,12 @@ std::shared_ptr<const config> load_config(const std::string& path,
   }
 }
 
+std::vector<std::string> agent_names(const config& cfg) {
+  std::vector<std::string> v;
+  for (auto& a : cfg.agents) v.push_back(a.name);
+  return v;
+}
+
 std::shared_ptr<const config> reload_config(const config& current,
                                             const std::vector<std::string>& set_overrides) {
   json root = json::parse(current.effective_json);

@@ -385,6 +385,9 @@ std::shared_ptr<const config> load_config(const std::string& path,
 std::shared_ptr<const config> reload_config(const config& current,
                                             const std::vector<std::string>& set_overrides);
 
+/// The agents' names in config order (agent indices in verdicts and the decision log).
+std::vector<std::string> agent_names(const config& cfg);
+
 /// The shipped default config: ./config/default.json, else the source tree's.
 std::string default_config_path();
 

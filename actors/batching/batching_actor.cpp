@@ -75,11 +75,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
       std::make_unique<batching_policy>(env.cfg->batch_size, env.cfg->batch_timeout_ms);
   self->state.stats = std::make_unique<batching_stats>(*env.stats);
   self->state.timing = &stage_latency(*env.stats, "batching");
-  {
-    std::vector<std::string> names;
-    for (auto& a : env.cfg->agents) names.push_back(a.name);
-    self->state.agent_table = agent_table_id(names);
-  }
+  self->state.agent_table = agent_table_id(agent_names(*env.cfg));
   auto emit = [=](uint16_t agent, std::vector<request_item> items) {
     bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
     (batch ? self->state.stats->batches : self->state.stats->requests)->inc();

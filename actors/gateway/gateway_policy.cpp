@@ -14,12 +14,6 @@ constexpr uint8_t k_low = static_cast<uint8_t>(priority::low);
 
 int64_t token_estimate(const gateway_request& r) { return (r.prompt_bytes + 3) / 4 + r.max_tokens; }
 
-std::vector<std::string> agent_names(const config& cfg) {
-  std::vector<std::string> v;
-  for (auto& a : cfg.agents) v.push_back(a.name);
-  return v;
-}
-
 }  // namespace
 
 gateway_policy::gateway_policy(const config& cfg, std::vector<route> routes,

@@ -526,8 +526,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       on_delivered(false, err);
   };
 
-  std::vector<std::string> agent_names;
-  for (auto& a : cfg->agents) agent_names.push_back(a.name);
+  const auto agents = agent_names(*cfg);
   // One record of market.events or ai.requests: into the merge, or to the DLQ.
   auto handle_side_record = [=](ingest_state::side_input& side, polled_record& r) {
     auto& st = self->state;
@@ -535,7 +534,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
     side.tracker.polled(r.partition, r.offset);
     const bool request = side.kind == input_kind::requests;
     st.merge->caught_up(r.partition, side.kind, false);
-    auto d = request ? decode_request(r.value, event_limits, agent_names)
+    auto d = request ? decode_request(r.value, event_limits, agents)
                      : decode_outside_event(r.value, event_limits);
     if (d.ok) {
       if (request && d.value.ts <= 0) d.value.ts = std::max<int64_t>(r.timestamp_ms, 1);

@@ -81,22 +81,33 @@ constexpr uint8_t k_changed = 0x10, k_subscribed = 0x20, k_wide = 0x80;
 
 int64_t event_day(int64_t ts) { return floor_div(ts, k_ms_per_day); }
 
-std::string decision_day_prefix(int64_t day) {
-  std::string out;
+namespace {
+void put_day(std::string& out, int64_t day) {
   day = std::clamp<int64_t>(day, INT32_MIN, INT32_MAX);
   put_be(out, static_cast<uint32_t>(static_cast<int32_t>(day)) ^ k_sign32, 4);
+}
+}  // namespace
+
+std::string decision_day_prefix(int64_t day) {
+  std::string out;
+  put_day(out, day);
   return out;
 }
 
 std::string decision_log_key(const tick_work& w) {
-  std::string k = decision_day_prefix(event_day(w.t.ts));
+  std::string k;
   k.reserve(4 + w.t.symbol.size() + 21);
+  append_decision_log_key(k, w);
+  return k;
+}
+
+void append_decision_log_key(std::string& k, const tick_work& w) {
+  put_day(k, event_day(w.t.ts));
   k += w.t.symbol;
   k += '\0';
   put_be(k, static_cast<uint64_t>(w.t.ts) ^ k_sign64, 8);
   put_be(k, static_cast<uint32_t>(w.t.partition) ^ k_sign32, 4);
   put_be(k, static_cast<uint64_t>(w.t.offset) ^ k_sign64, 8);
-  return k;
 }
 
 uint32_t agent_table_id(const std::vector<std::string>& names) {
@@ -121,6 +132,11 @@ std::string encode_agent_table(const std::vector<std::string>& names) {
 std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
   std::string out;
   out.reserve(64 + 24 * w.verdicts.size());
+  append_decision_record(out, w, agent_table);
+  return out;
+}
+
+void append_decision_record(std::string& out, const tick_work& w, uint32_t agent_table) {
   out.push_back(k_version);
   put_be(out, agent_table, 4);
   put_varint(out, w.config_version);
@@ -145,15 +161,14 @@ std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
     put_double(out, std::round(v.change_pct * 1e4) / 1e4);  // as the text shows it
     encode_reason(v.reason, out);
   }
-  return out;
 }
 
 void add_decision_row(decision_rows& rows, const tick_work& w, int32_t outstanding,
                       uint32_t agent_table) {
   const auto start = rows.bytes.size();
-  rows.bytes += decision_log_key(w);
+  append_decision_log_key(rows.bytes, w);
   const auto key_end = rows.bytes.size();
-  rows.bytes += encode_decision_record(w, agent_table);
+  append_decision_record(rows.bytes, w, agent_table);
   rows.key_sizes.push_back(static_cast<uint32_t>(key_end - start));
   rows.value_sizes.push_back(static_cast<uint32_t>(rows.bytes.size() - key_end));
   rows.ts.push_back(w.t.ts);

@@ -30,6 +30,7 @@ int64_t event_day(int64_t ts);
 /// The 4-byte key prefix of a day: every record of that day starts with it.
 std::string decision_day_prefix(int64_t day);
 std::string decision_log_key(const tick_work& w);
+void append_decision_log_key(std::string& out, const tick_work& w);
 
 /// The agent table of a list of agent names, and where it is stored (state column).
 uint32_t agent_table_id(const std::vector<std::string>& names);
@@ -37,6 +38,7 @@ std::string decision_agents_key(uint32_t table);
 std::string encode_agent_table(const std::vector<std::string>& names);
 
 std::string encode_decision_record(const tick_work& w, uint32_t agent_table);
+void append_decision_record(std::string& out, const tick_work& w, uint32_t agent_table);
 /// Appends the tick's record (key and value) and its bookkeeping to `rows`.
 void add_decision_row(decision_rows& rows, const tick_work& w, int32_t outstanding,
                       uint32_t agent_table);

@@ -76,7 +76,6 @@ struct sink_state {
   std::vector<request_outcome> staged;  // written with the next flush, then published
   std::unique_ptr<changelog_book> changelog;
   std::unique_ptr<kafka_producer> changelog_producer;  // idempotent: a cut's records stay in order
-  uint32_t agent_table = 0;  // the decision log's names for this config's agents
   std::unique_ptr<retention_clock> retention;
   std::shared_ptr<std::atomic<int64_t>> newest_ts;  // read by the expiry rules (compaction threads)
   static inline const char* name = "sink";
@@ -96,10 +95,9 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
   st.ledger = std::make_unique<ledger_writer>(*env.store);
   st.changelog = std::make_unique<changelog_book>(cfg->kafka.group_id);
   {
-    std::vector<std::string> names;
-    for (auto& a : cfg->agents) names.push_back(a.name);
-    st.agent_table = agent_table_id(names);
-    st.pending.put(column::state, decision_agents_key(st.agent_table), encode_agent_table(names));
+    // The names the shards' records refer to by their table id.
+    const auto names = agent_names(*cfg);
+    st.pending.put(column::state, decision_agents_key(agent_table_id(names)), encode_agent_table(names));
   }
   st.retention = std::make_unique<retention_clock>(cfg->decisions_retention_days);
   st.newest_ts = std::make_shared<std::atomic<int64_t>>(INT64_MIN);

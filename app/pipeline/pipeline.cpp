@@ -248,7 +248,7 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
 
     bool stop_sent = false, done = false;
     // glibc keeps what its arenas freed (one arena per busy thread, each holding its high-water
-    // mark): handing free pages back every few seconds keeps RSS near the heap really in use.
+    // mark): handing free pages back every second keeps RSS near the heap really in use.
     auto last_trim = std::chrono::steady_clock::now();
     while (!done) {
       self->receive([&](done_atom, std::string& why) {
