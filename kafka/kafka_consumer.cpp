@@ -204,7 +204,6 @@ void kafka_consumer::subscribe(const std::string& topic) {
 polled_record take_polled(rd_kafka_message_t* m) {
   polled_record r;
   if (!m) return r;
-  if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) kafka_mark_up();
   r.partition = m->partition;
   r.offset = m->offset;
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {

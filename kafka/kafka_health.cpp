@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 
@@ -91,6 +92,24 @@ kafka_log_dedup::decision kafka_log_dedup::observe(const std::string& broker,
   return d;
 }
 
+kafka_outage_alarm::step kafka_outage_alarm::observe(int64_t down_since_ms, int64_t now_ms) {
+  step s;
+  if (down_since_ms != 0) {
+    s.raise = !in_outage_;
+    in_outage_ = true;
+    up_since_ = -1;
+  } else if (in_outage_) {
+    if (up_since_ < 0) {
+      up_since_ = now_ms;
+      s.recovered = true;
+    } else if (now_ms - up_since_ >= settle_ms_) {
+      in_outage_ = false;
+      up_since_ = -1;
+    }
+  }
+  return s;
+}
+
 void install_kafka_callbacks(rd_kafka_conf_t* conf) {
   rd_kafka_conf_set_log_cb(conf, on_log);
   rd_kafka_conf_set_error_cb(conf, on_error);
@@ -98,9 +117,45 @@ void install_kafka_callbacks(rd_kafka_conf_t* conf) {
 
 int64_t kafka_down_since_ms() { return g_down_since.load(std::memory_order_relaxed); }
 
-void kafka_mark_up() {
-  if (g_down_since.load(std::memory_order_relaxed) != 0 && g_down_since.exchange(0) != 0)
-    spdlog::info("kafka: brokers reachable again");
+void kafka_mark_up(int64_t asked_at_ms) {
+  int64_t down = g_down_since.load();
+  while (down != 0 && down <= asked_at_ms)
+    if (g_down_since.compare_exchange_weak(down, 0)) {
+      spdlog::info("kafka: brokers reachable again");
+      return;
+    }
+}
+
+kafka_recovery_probe::kafka_recovery_probe(std::string bootstrap,
+                                           std::map<std::string, std::string> properties,
+                                           std::chrono::milliseconds interval)
+    : bootstrap_(std::move(bootstrap)),
+      properties_(std::move(properties)),
+      interval_(interval),
+      thread_([this] { run(); }) {}
+
+kafka_recovery_probe::~kafka_recovery_probe() {
+  {
+    std::lock_guard guard{mu_};
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void kafka_recovery_probe::run() {
+  std::unique_lock lock{mu_};
+  while (!wake_.wait_for(lock, interval_, [this] { return stop_; })) {
+    if (kafka_down_since_ms() == 0) continue;
+    lock.unlock();
+    const int64_t asked_at = wall_ms();
+    std::string error;
+    // A probe's timeout bounds how long stopping can take; a second is plenty on a LAN.
+    const auto timeout = std::max<int64_t>(500, std::min<int64_t>(interval_.count(), 2000));
+    if (kafka_reachable(bootstrap_, timeout, properties_, error)) kafka_mark_up(asked_at);
+    ++attempts_;
+    lock.lock();
+  }
 }
 
 std::string kafka_last_error() {

@@ -13,7 +13,6 @@ namespace {
 
 void on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
   auto* fn = static_cast<kafka_producer::delivery_fn*>(msg->_private);
-  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) kafka_mark_up();
   if (!fn) return;
   if (*fn) (*fn)(msg->err == RD_KAFKA_RESP_ERR_NO_ERROR, msg->err ? rd_kafka_err2str(msg->err) : "");
   delete fn;

@@ -96,7 +96,7 @@ struct ingest_state {
   std::unique_ptr<dlq_rate_alarm> dlq_alarm;
   std::unique_ptr<plausibility_policy> plausible;
   std::string failure;  // set when the pipeline must stop: nothing is committed past it
-  bool kafka_alerted = false;  // an outage alert is out and the brokers are not back yet
+  kafka_outage_alarm kafka_alarm;  // one alert per outage
   /// Backpressure: no record is taken while pipeline.max_in_flight records are not yet durable,
   /// until half of them are. Nothing queues in the pipeline beyond that bound.
   bool backpressure = false;
@@ -743,8 +743,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         auto now = std::chrono::steady_clock::now();
         // An outage pauses the pipeline by itself (nothing to consume, outputs wait in the
         // producer); the operator hears of it once, and again only after a recovery.
-        if (const int64_t down = kafka_down_since_ms(); down != 0 && !st.kafka_alerted) {
-          st.kafka_alerted = true;
+        const int64_t down = kafka_down_since_ms();
+        if (const auto step = st.kafka_alarm.observe(down, env.wall_ms()); step.raise) {
           alert a;
           a.kind = "kafka_unreachable";
           a.key = "kafka_unreachable/" + env.bootstrap;
@@ -754,8 +754,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
                       kafka_last_error() + ")";
           a.fields_json = fmt::format(R"({{"down_since_ms":{}}})", down);
           self->send(wires->alerts, std::move(a));
-        } else if (down == 0 && st.kafka_alerted) {
-          st.kafka_alerted = false;
+        } else if (step.recovered) {
           spdlog::info("ingest: kafka reachable again, resuming");
         }
         if (now - st.last_commit >= std::chrono::milliseconds(cfg->kafka.commit_interval_ms)) {

@@ -28,6 +28,7 @@
 #include "actors/sampling/sampling_actor.hpp"
 #include "actors/sink/sink_actor.hpp"
 #include "kafka/kafka_conf.hpp"
+#include "kafka/kafka_health.hpp"
 #include "kafka/topic_range.hpp"
 
 namespace tickgate {
@@ -211,6 +212,8 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
   env.events = side_input_usable(env, env.cfg->kafka.events_topic, "kafka.topics.events", "outside events");
   env.requests = side_input_usable(env, env.cfg->kafka.requests_topic, "kafka.topics.requests",
                                    "analyses on demand");
+  // Learns that the brokers are back after an outage (for the ingest, its alert and /healthz).
+  kafka_recovery_probe recovery{env.bootstrap, without_group_properties(env.cfg->kafka.consumer_properties)};
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   sys_cfg.set("logger.console", caf::atom("none"));

@@ -27,6 +27,8 @@ struct outage_run {
   std::map<int32_t, int64_t> committed;
   std::string failure;
   bool saw_down = false;
+  bool stayed_down = false;
+  bool saw_up = false;
 };
 
 outage_run run(const std::string& name, bool with_outage) {
@@ -56,8 +58,14 @@ outage_run run(const std::string& name, bool with_outage) {
     broker.set_broker_up(1, false);
     // Down as librdkafka sees it (what /healthz and the alert use). What the consumer had
     // already fetched is still processed meanwhile; its outputs wait in the producer.
-    out.saw_down = wait_for([] { return kafka_down_since_ms() != 0; }, 30);
+    // Up again well within the group's session timeout (10 s), so the partitions stay assigned.
+    out.saw_down = wait_for([] { return kafka_down_since_ms() != 0; }, 6);
+    // Records taken from the consumer's prefetch queue meanwhile are no sign of the brokers.
+    const auto at_down = stats.value("tickgate_ingest_records_total", "");
+    wait_for([&] { return stats.value("tickgate_ingest_records_total", "") >= at_down + 500; }, 2);
+    out.stayed_down = kafka_down_since_ms() != 0;
     broker.set_broker_up(1, true);
+    out.saw_up = wait_for([] { return kafka_down_since_ms() == 0; }, 30);
   }
   pipeline.join();
   for (auto& r : read_topic(broker.bootstrap(), "ai.costs")) out.cost_ids.insert(r.key);
@@ -74,6 +82,8 @@ TEST(broker_outage, pauses_alerts_and_resumes_with_nothing_lost_or_duplicated) {
   EXPECT_EQ(clean.failure, "");
   EXPECT_EQ(hit.failure, "");
   EXPECT_TRUE(hit.saw_down);
+  EXPECT_TRUE(hit.stayed_down);
+  EXPECT_TRUE(hit.saw_up);
   EXPECT_FALSE(clean.cost_ids.empty());
   EXPECT_EQ(hit.cost_ids, clean.cost_ids);  // the same requests, each exactly once
   EXPECT_EQ(hit.committed, clean.committed);  // every record committed
