@@ -38,12 +38,12 @@ gauge& stats_registry::add_gauge(const std::string& name, const std::string& lab
   return gauges_.emplace_back(name, labels, help);
 }
 
-void histogram::observe(double seconds) noexcept {
+void histogram::observe_n(double seconds, uint64_t n) noexcept {
   size_t i = 0;
   while (i < bounds.size() && seconds > bounds[i]) ++i;
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_ns_.fetch_add(static_cast<uint64_t>(seconds > 0 ? seconds * 1e9 + 0.5 : 0),
-                    std::memory_order_relaxed);
+  buckets_[i].fetch_add(n, std::memory_order_relaxed);
+  const double ns = seconds > 0 ? seconds * 1e9 * static_cast<double>(n) + 0.5 : 0;
+  sum_ns_.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
 }
 
 uint64_t histogram::cumulative(size_t i) const noexcept {

@@ -60,7 +60,9 @@ class histogram : public metric_id {
       1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
       1e-2, 2.5e-2, 5e-2, 0.1,  0.25,   0.5,  1,    2.5,    5,    10,   60};
   using metric_id::metric_id;
-  void observe(double seconds) noexcept;
+  void observe(double seconds) noexcept { observe_n(seconds, 1); }
+  /// `n` observations of `seconds` each (a round's per-tick average): two atomic adds.
+  void observe_n(double seconds, uint64_t n) noexcept;
   uint64_t count() const noexcept { return cumulative(bounds.size()); }
   double sum() const noexcept { return static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) * 1e-9; }
   /// Observations <= bounds[i] (cumulative); i == bounds.size(): all of them.
@@ -86,6 +88,26 @@ class scoped_timer {
 
  private:
   histogram& h_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+/// Observes a round of `n` ticks as `n` observations of the round's time over `n`: one clock
+/// pair and two atomic adds per round instead of per tick (the stages' histograms are shared by
+/// the shards, on different threads).
+class round_timer {
+ public:
+  round_timer(histogram& h, size_t n) : h_(h), n_(n), start_(std::chrono::steady_clock::now()) {}
+  ~round_timer() {
+    if (n_ == 0) return;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    h_.observe_n(s / static_cast<double>(n_), n_);
+  }
+  round_timer(const round_timer&) = delete;
+  round_timer& operator=(const round_timer&) = delete;
+
+ private:
+  histogram& h_;
+  size_t n_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -117,10 +139,11 @@ class stats_registry {
   std::deque<histogram> histograms_;
 };
 
-/// The per-tick processing time of one decision stage (prioritise, change, sampling, batching).
+/// The per-tick processing time of one decision stage (prioritise, change, sampling, batching),
+/// observed once per round as the round's average (round_timer).
 inline histogram& stage_latency(stats_registry& r, const char* stage) {
   return r.add_histogram("tickgate_stage_seconds", std::string("stage=\"") + stage + "\"",
-                         "Time a decision stage spends on one tick, message handling included");
+                         "Time a decision stage spends on one tick (its round's average)");
 }
 
 }  // namespace tickgate

@@ -50,7 +50,23 @@ struct batching_stats {
     codes.emplace(std::string(code), &c);
     return c;
   }
+  /// Counts a decision for the round; flush_round() adds the round's counts to the shared
+  /// counters (one atomic add per distinct reason and round instead of one per verdict).
+  void count_decision(uint8_t act, std::string_view reason) {
+    counter* c = &decision(act, reason);
+    for (auto& [which, n] : round)
+      if (which == c) {
+        ++n;
+        return;
+      }
+    round.emplace_back(c, 1);
+  }
+  void flush_round() {
+    for (auto& [c, n] : round) c->inc(n);
+    round.clear();
+  }
   stats_registry& reg;
+  std::vector<std::pair<counter*, uint64_t>> round;
   counter* requests;
   counter* batches;
   counter* batched_items;
@@ -89,27 +105,30 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
       [=](sampled& m) {
        // The round's records go to the sink in one message, ahead of anything sent after it.
        decision_rows rows;
+       auto& st = self->state;
+       round_timer timer{*st.timing, m.ws.size()};
+       uint64_t batched = 0;
        for (auto& w : m.ws) {
-        auto& st = self->state;
-        scoped_timer timer{*st.timing};
         for (auto& [agent, items] : st.policy->advance(w.t.partition, w.t.ts))
           emit(agent, std::move(items));
         int32_t outstanding = 0;
         for (auto& v : w.verdicts) {
           auto act = static_cast<action>(v.act);
-          st.stats->decision(v.act, v.reason).inc();
+          st.stats->count_decision(v.act, v.reason);
           if (act == action::call) {
             ++outstanding;
             emit(v.agent, {make_item(*self->state.cfg, w, v)});
           } else if (act == action::batch) {
             ++outstanding;
-            st.stats->batched_items->inc();
+            ++batched;
             auto full = st.policy->add(v.agent, make_item(*self->state.cfg, w, v), wall_ms());
             if (!full.empty()) emit(v.agent, std::move(full));
           }
         }
         add_decision_row(rows, w, outstanding, st.agent_table);
        }
+       st.stats->flush_round();
+       if (batched) st.stats->batched_items->inc(batched);
        if (!rows.empty()) self->send(sink, std::move(rows));
       },
       [=](drain_atom) {

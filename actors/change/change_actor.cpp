@@ -25,12 +25,15 @@ change_actor::behavior_type change_impl(change_actor::stateful_pointer<change_st
   self->state.timing = &stage_latency(*env.stats, "change");
   return {
       [=](prioritised& m) {
-        for (auto& w : m.ws) {
-          scoped_timer timer{*self->state.timing};
-          self->state.policy->assess(w);
-          for (auto& v : w.verdicts)
-            if (v.changed) self->state.changed->inc();
+        uint64_t changed = 0;
+        {
+          round_timer timer{*self->state.timing, m.ws.size()};
+          for (auto& w : m.ws) {
+            self->state.policy->assess(w);
+            for (auto& v : w.verdicts) changed += v.changed ? 1 : 0;
+          }
         }
+        if (changed) self->state.changed->inc(changed);
         self->send(next, assessed{std::move(m.ws)});
       },
       [=](drain_atom a) { self->send(next, a); },

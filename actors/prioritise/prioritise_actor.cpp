@@ -5,6 +5,9 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -40,6 +43,22 @@ struct prioritise_stats {
   counter* evicted = nullptr;
   counter* by_priority[4];
   counter* by_type[static_cast<int>(event_type::count_)];
+  // A round's counts, added to the shared counters once per round (flush_round).
+  std::array<uint64_t, 4> round_priority{};
+  std::array<uint64_t, static_cast<size_t>(event_type::count_)> round_type{};
+  uint64_t round_5m = 0, round_15m = 0;
+  void count_event(uint8_t prio, uint8_t type) {
+    ++round_priority[prio & 3];
+    if (type < round_type.size()) ++round_type[type];
+  }
+  void flush_round() {
+    for (size_t p = 0; p < round_priority.size(); ++p)
+      if (round_priority[p]) by_priority[p]->inc(std::exchange(round_priority[p], 0));
+    for (size_t t = 0; t < round_type.size(); ++t)
+      if (round_type[t]) by_type[t]->inc(std::exchange(round_type[t], 0));
+    if (round_5m) timer_5m->inc(std::exchange(round_5m, 0));
+    if (round_15m) timer_15m->inc(std::exchange(round_15m, 0));
+  }
 };
 
 struct prioritise_state {
@@ -88,23 +107,21 @@ prioritise_actor::behavior_type prioritise_impl(
   // One tick into `out`; the stages pass a poll round's ticks on as one message.
   auto process = [=](tick& t, std::vector<tick_work>& out) {
     auto& st = self->state;
-    scoped_timer timer{*st.timing};
     sweep(t.ts);
     tick_work w;
     st.policy->assess(t, w.snap, w.events);
     st.partition_of[t.symbol] = t.partition;
     st.dirty.insert(t.symbol);
     auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
-    if (t.ts / 300'000 != b5) st.stats->timer_5m->inc();
-    if (t.ts / 900'000 != b15) st.stats->timer_15m->inc();
+    if (t.ts / 300'000 != b5) ++st.stats->round_5m;
+    if (t.ts / 900'000 != b15) ++st.stats->round_15m;
     b5 = t.ts / 300'000;
     b15 = t.ts / 900'000;
     w.t = std::move(t);
     w.config_version = st.cfg->version;
     for (auto& e : w.events) {
       w.top_prio = std::max(w.top_prio, e.prio);
-      st.stats->by_priority[e.prio]->inc();
-      st.stats->by_type[e.type]->inc();
+      st.stats->count_event(e.prio, e.type);
     }
     initial_verdicts(st.cfg->agents, w);
     out.push_back(std::move(w));
@@ -122,8 +139,7 @@ prioritise_actor::behavior_type prioritise_impl(
     st.partition_of.try_emplace(e.symbol, e.partition);
     w.config_version = st.cfg->version;
     w.top_prio = e.prio;
-    st.stats->by_priority[e.prio]->inc();
-    st.stats->by_type[e.type]->inc();
+    st.stats->count_event(e.prio, e.type);
     initial_verdicts(st.cfg->agents, w);
     if (request)
       // Asked of one agent, whatever it subscribes to.
@@ -140,12 +156,18 @@ prioritise_actor::behavior_type prioritise_impl(
   return {
       [=](tick& t) {
         prioritised m;
-        process(t, m.ws);
+        {
+          round_timer timer{*self->state.timing, 1};
+          process(t, m.ws);
+        }
+        self->state.stats->flush_round();
         self->send(next, std::move(m));
       },
       [=](tick_batch& b) {
         prioritised m;
         m.ws.reserve(b.ticks.size() + b.events.size());
+        std::optional<round_timer> timer;
+        timer.emplace(*self->state.timing, b.ticks.size());
         // An idle sweep's partitions_revoked overtakes the ticks of the round processed before
         // it; none of those is of a swept symbol (a tick makes its symbol recent).
         size_t e = 0;
@@ -154,6 +176,8 @@ prioritise_actor::behavior_type prioritise_impl(
           process(b.ticks[i], m.ws);
         }
         for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws);
+        timer.reset();
+        self->state.stats->flush_round();
         self->send(next, std::move(m));
       },
       [=](drain_atom a) { self->send(next, a); },

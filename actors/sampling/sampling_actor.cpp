@@ -24,9 +24,9 @@ sampling_actor::behavior_type sampling_impl(sampling_actor::stateful_pointer<sam
   self->state.timing = &stage_latency(*env.stats, "sampling");
   return {
       [=](assessed& m) {
-        for (auto& w : m.ws) {
-          scoped_timer timer{*self->state.timing};
-          self->state.policy->decide(w);
+        {
+          round_timer timer{*self->state.timing, m.ws.size()};
+          for (auto& w : m.ws) self->state.policy->decide(w);
         }
         self->send(next, sampled{std::move(m.ws)});
       },

@@ -189,3 +189,22 @@ TEST(histogram, prometheus_exposition_is_cumulative_with_sum_and_count) {
   EXPECT_EQ(r.find_histogram("tickgate_stage_seconds", "stage=\"change\""), &h);
   EXPECT_EQ(stats_registry().find_histogram("x", ""), nullptr);
 }
+
+TEST(histogram, a_round_is_n_observations_of_its_average) {
+  stats_registry r;
+  auto& h = r.add_histogram("tickgate_stage_seconds", "stage=\"batching\"", "help");
+  h.observe_n(3e-6, 4);  // a round of 4 ticks in 12 us: four in the 5e-06 bucket
+  h.observe_n(0.5, 0);   // an empty round: nothing
+  EXPECT_EQ(h.count(), 4u);
+  EXPECT_EQ(h.cumulative(1), 0u);  // le 2.5e-06
+  EXPECT_EQ(h.cumulative(2), 4u);  // le 5e-06
+  EXPECT_NEAR(h.sum(), 12e-6, 1e-12);
+  {
+    round_timer t{h, 3};  // three more, however long the round took
+  }
+  EXPECT_EQ(h.count(), 7u);
+  {
+    round_timer t{h, 0};
+  }
+  EXPECT_EQ(h.count(), 7u);
+}
