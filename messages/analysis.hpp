@@ -73,15 +73,16 @@ typename Inspector::result_type inspect(Inspector& f, request_outcome& x) {
            x.would_output_tokens, x.prompt_bytes, x.avoided, x.latency_us, x.attempts, x.error, x.cache_key, x.persisted, x.analyses);
 }
 
-/// Batching -> sink: the decision log records of one shard's poll round, encoded where they
-/// were decided (the sink, a single thread every tick passes, only writes them), with what the
-/// sink needs of each tick: its event time (retention), when it was read (latency), and how
-/// many requests still reference it (the ingest commits it once they are settled).
+/// Batching -> sink: the decision log of one shard's poll round, encoded where it was decided
+/// (the sink, a single thread every tick passes, only writes it): one block per event day and
+/// symbol (keys and values back to back in `bytes`), and per tick what the sink needs of it:
+/// its event time (retention), when it was read (latency), and how many requests still
+/// reference it (the ingest commits it once they are settled).
 struct decision_rows {
-  std::string bytes;  // key, value, key, value, ... back to back
-  std::vector<uint32_t> key_sizes;
-  std::vector<uint32_t> value_sizes;
-  std::vector<int64_t> ts;
+  std::string bytes;  // key, value, key, value, ... back to back (per block)
+  std::vector<uint32_t> key_sizes;    // per block
+  std::vector<uint32_t> value_sizes;  // per block
+  std::vector<int64_t> ts;  // this and the rest: per tick
   std::vector<int64_t> ingest_ns;
   std::vector<int32_t> partitions;
   std::vector<int64_t> offsets;

@@ -79,7 +79,7 @@ struct batching_state {
   std::unique_ptr<batching_policy> policy;
   std::unique_ptr<batching_stats> stats;
   histogram* timing = nullptr;
-  uint32_t agent_table = 0;  // of the decision log records (as the sink stores it)
+  std::unique_ptr<decision_block_builder> log;  // a round's decision-log blocks
   static inline const char* name = "batching";
 };
 
@@ -91,7 +91,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
       std::make_unique<batching_policy>(env.cfg->batch_size, env.cfg->batch_timeout_ms);
   self->state.stats = std::make_unique<batching_stats>(*env.stats);
   self->state.timing = &stage_latency(*env.stats, "batching");
-  self->state.agent_table = agent_table_id(agent_names(*env.cfg));
+  self->state.log = std::make_unique<decision_block_builder>(agent_table_id(agent_names(*env.cfg)));
   auto emit = [=](uint16_t agent, std::vector<request_item> items) {
     bool batch = items.size() > 1 || items.front().prio == static_cast<uint8_t>(priority::low);
     (batch ? self->state.stats->batches : self->state.stats->requests)->inc();
@@ -125,8 +125,9 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
             if (!full.empty()) emit(v.agent, std::move(full));
           }
         }
-        add_decision_row(rows, w, outstanding, st.agent_table);
+        st.log->add(rows, w, outstanding);
        }
+       st.log->finish(rows);
        st.stats->flush_round();
        if (batched) st.stats->batched_items->inc(batched);
        if (!rows.empty()) self->send(sink, std::move(rows));

@@ -163,20 +163,139 @@ void append_decision_record(std::string& out, const tick_work& w, uint32_t agent
   }
 }
 
-void add_decision_row(decision_rows& rows, const tick_work& w, int32_t outstanding,
-                      uint32_t agent_table) {
-  const auto start = rows.bytes.size();
-  append_decision_log_key(rows.bytes, w);
-  const auto key_end = rows.bytes.size();
-  append_decision_record(rows.bytes, w, agent_table);
-  rows.key_sizes.push_back(static_cast<uint32_t>(key_end - start));
-  rows.value_sizes.push_back(static_cast<uint32_t>(rows.bytes.size() - key_end));
+namespace {
+constexpr char k_block_version = 2;
+constexpr size_t k_key_tail = 20;   // event time, partition, offset
+constexpr int k_block_hash = 8;     // after a block key's first record
+bool is_block(std::string_view value) { return !value.empty() && value.front() == k_block_version; }
+}  // namespace
+
+std::string_view decision_entry_first_key(std::string_view key, std::string_view value) {
+  return is_block(value) && key.size() >= k_block_hash ? key.substr(0, key.size() - k_block_hash) : key;
+}
+
+void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_t outstanding) {
+  const int64_t day = event_day(w.t.ts);
+  auto it = std::find_if(blocks_.begin(), blocks_.end(),
+                         [&](const block& b) { return b.day == day && b.symbol == w.t.symbol; });
+  if (it == blocks_.end()) {
+    it = blocks_.emplace(blocks_.end());
+    it->day = day;
+    it->symbol = w.t.symbol;
+  }
+  auto& b = *it;
+  const size_t at = b.entries.size();
+  put_be(b.entries, static_cast<uint64_t>(w.t.ts) ^ k_sign64, 8);
+  put_be(b.entries, static_cast<uint32_t>(w.t.partition) ^ k_sign32, 4);
+  put_be(b.entries, static_cast<uint64_t>(w.t.offset) ^ k_sign64, 8);
+  scratch_.clear();
+  append_decision_record(scratch_, w, agent_table_);
+  put_varint(b.entries, scratch_.size());
+  b.entries += scratch_;
+  if (b.count > 0 &&
+      std::memcmp(b.entries.data() + b.last_entry, b.entries.data() + at, k_key_tail) > 0)
+    b.sorted = false;
+  b.last_entry = at;
+  ++b.count;
   rows.ts.push_back(w.t.ts);
   rows.ingest_ns.push_back(w.t.ingest_ns);
   rows.partitions.push_back(w.t.partition);
   rows.offsets.push_back(w.t.offset);
   rows.outstanding.push_back(outstanding);
   rows.verdicts += w.verdicts.size();
+}
+
+void decision_block_builder::finish(decision_rows& rows) {
+  for (auto& b : blocks_) {
+    std::string_view entries = b.entries;
+    std::string sorted;
+    if (!b.sorted) {  // event time went back within the round: key order again
+      std::vector<std::string_view> parts;
+      for (std::string_view rest = entries; !rest.empty();) {
+        std::string_view tail = rest.substr(k_key_tail);
+        uint64_t n = 0;
+        get_varint(tail, n);
+        const size_t len = rest.size() - tail.size() + n;
+        parts.push_back(rest.substr(0, len));
+        rest.remove_prefix(len);
+      }
+      std::stable_sort(parts.begin(), parts.end(), [](std::string_view a, std::string_view b) {
+        return a.substr(0, k_key_tail) < b.substr(0, k_key_tail);
+      });
+      for (auto part : parts) sorted += part;
+      entries = sorted;
+    }
+    const auto start = rows.bytes.size();
+    put_day(rows.bytes, b.day);
+    rows.bytes += b.symbol;
+    rows.bytes += '\0';
+    rows.bytes.append(entries.data(), k_key_tail);  // the first (smallest) record's key
+    // Then a hash of the records: a block written again after a crash holds the same first
+    // record but maybe not the same others (event time goes back), and must not replace it.
+    put_be(rows.bytes, fnv1a64(entries), k_block_hash);
+    const auto key_end = rows.bytes.size();
+    rows.bytes.push_back(k_block_version);
+    put_varint(rows.bytes, b.count);
+    rows.bytes.append(entries.data(), entries.size());
+    rows.key_sizes.push_back(static_cast<uint32_t>(key_end - start));
+    rows.value_sizes.push_back(static_cast<uint32_t>(rows.bytes.size() - key_end));
+  }
+  blocks_.clear();
+}
+
+bool for_each_decision_entry(std::string_view key, std::string_view value,
+                             const std::function<void(std::string_view, std::string_view)>& fn) {
+  if (!is_block(value)) {  // a lone record
+    fn(key, value);
+    return true;
+  }
+  key = decision_entry_first_key(key, value);
+  if (key.size() < 4 + 1 + k_key_tail || key[key.size() - k_key_tail - 1] != '\0') return false;
+  value.remove_prefix(1);
+  uint64_t count = 0;
+  if (!get_varint(value, count)) return false;
+  std::string record_key(key.substr(0, key.size() - k_key_tail));
+  const size_t prefix = record_key.size();
+  for (uint64_t i = 0; i < count; ++i) {
+    if (value.size() < k_key_tail) return false;
+    record_key.resize(prefix);
+    record_key.append(value.data(), k_key_tail);
+    value.remove_prefix(k_key_tail);
+    uint64_t n = 0;
+    if (!get_varint(value, n) || n > value.size()) return false;
+    fn(record_key, value.substr(0, n));
+    value.remove_prefix(n);
+  }
+  return value.empty();
+}
+
+bool decision_merge::emit_below(std::string_view key) {
+  while (!pending_.empty() && pending_.begin()->first < key) {
+    auto node = pending_.extract(pending_.begin());
+    if (!emit_(node.key(), node.mapped())) return false;
+  }
+  return true;
+}
+
+bool decision_merge::feed(std::string_view key, std::string_view value) {
+  // Entries come in order of their first (smallest) record, so every later entry's records are
+  // >= this one's first: whatever is pending below it is final.
+  if (!emit_below(decision_entry_first_key(key, value))) return false;
+  if (!for_each_decision_entry(key, value, [&](std::string_view k, std::string_view v) {
+        pending_.try_emplace(std::string(k), v);  // a tick already pending: the first wins
+      }))
+    ++bad_;
+  return true;
+}
+
+bool decision_merge::finish() {
+  bool go_on = true;
+  while (go_on && !pending_.empty()) {
+    auto node = pending_.extract(pending_.begin());
+    go_on = emit_(node.key(), node.mapped());
+  }
+  pending_.clear();
+  return go_on;
 }
 
 bool decode_decision_record(std::string_view key, std::string_view value, decision_record& out) {
@@ -276,7 +395,15 @@ bool decision_log_reader::emit(std::string_view key, std::string_view value,
 }
 
 void decision_log_reader::for_each(const std::function<bool(const decision_line&)>& fn) {
-  store_.scan(column::decisions, "", [&](std::string_view k, std::string_view v) { return emit(k, v, fn); });
+  for_each_record([&](std::string_view k, std::string_view v) { return emit(k, v, fn); });
+}
+
+void decision_log_reader::for_each_record(
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+  decision_merge merge(fn);
+  store_.scan(column::decisions, "", [&](std::string_view k, std::string_view v) { return merge.feed(k, v); });
+  merge.finish();
+  bad_ += merge.bad();
 }
 
 void decision_log_reader::for_symbol(const std::string& symbol, int64_t from, int64_t to,
@@ -285,6 +412,12 @@ void decision_log_reader::for_symbol(const std::string& symbol, int64_t from, in
   const std::string end = decision_day_prefix(event_day(to) + 1);
   std::string cursor = decision_day_prefix(event_day(from));
   bool go_on = true;
+  auto ts_of = [](std::string_view key) {
+    std::string_view tail = key.substr(key.size() - k_key_tail);
+    uint64_t u = 0;
+    get_be(tail, 8, u);
+    return static_cast<int64_t>(u ^ k_sign64);
+  };
   while (go_on && cursor < end) {
     // The next day that has records at all, then that symbol's records of the day.
     std::string day;
@@ -293,17 +426,27 @@ void decision_log_reader::for_symbol(const std::string& symbol, int64_t from, in
       return false;
     });
     if (day.size() != 4) break;
+    decision_merge merge([&](std::string_view k, std::string_view v) {
+      if (k.size() < 4 + 1 + k_key_tail) return emit(k, v, fn);  // counted as bad
+      const int64_t ts = ts_of(k);
+      if (ts > to) {  // in key order: nothing later is in range
+        go_on = false;
+        return false;
+      }
+      if (ts >= from) go_on = emit(k, v, fn);
+      return go_on;
+    });
     store_.scan(column::decisions, day + symbol + std::string(1, '\0'),
                 [&](std::string_view k, std::string_view v) {
-                  std::string_view tail = k.substr(k.size() - 20);
-                  uint64_t u = 0;
-                  get_be(tail, 8, u);
-                  const auto ts = static_cast<int64_t>(u ^ k_sign64);
-                  if (ts > to) return false;
-                  if (ts < from) return true;
-                  go_on = emit(k, v, fn);
-                  return go_on;
+                  const auto first = decision_entry_first_key(k, v);
+                  // Entries are in order of their smallest record: none after this is in range.
+                  if (first.size() >= k_key_tail && ts_of(first) > to) return false;
+                  return merge.feed(k, v);
                 });
+    const bool stopped_in_range = !go_on;
+    if (go_on) merge.finish();
+    bad_ += merge.bad();
+    if (stopped_in_range) break;
     std::string_view d = day;
     uint64_t raw = 0;
     get_be(d, 4, raw);

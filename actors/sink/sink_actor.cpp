@@ -277,10 +277,12 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       [=](decision_rows& d) {
         auto& st = self->state;
         const auto now_ns = steady_now_ns();
-        for_each_decision_row(d, [&](std::string_view key, std::string_view value, size_t i) {
+        for_each_decision_block(d, [&](std::string_view key, std::string_view value) {
+          st.pending.put(column::decisions, std::string(key), std::string(value));
+        });
+        for (size_t i = 0; i < d.size(); ++i) {
           if (d.ingest_ns[i] > 0)
             st.stats->decision_latency->observe(static_cast<double>(now_ns - d.ingest_ns[i]) * 1e-9);
-          st.pending.put(column::decisions, std::string(key), std::string(value));
           if (st.retention->observe(d.ts[i])) {
             st.newest_ts->store(d.ts[i], std::memory_order_relaxed);
             if (!st.retention->keeps_forever()) {
@@ -292,7 +294,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
             }
           }
           st.pending_acks.ticks.push_back({d.partitions[i], d.offsets[i], d.outstanding[i]});
-        });
+        }
         st.stats->decisions->inc(d.verdicts);
         if (st.pending.size() >= k_max_batched_ops) flush_pending();
       },

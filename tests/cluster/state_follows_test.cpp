@@ -21,6 +21,7 @@
 #include "app/feeds/publisher.hpp"
 #include "integration/test_support.hpp"
 #include "kafka/embedded_broker.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "storage/kv_store.hpp"
 
 using namespace tickgate;
@@ -86,7 +87,8 @@ struct state_fixture {
     std::map<std::string, std::string> out;
     for (auto& i : instances) {
       auto store = open_rocksdb_store(dir + "/" + i + "/db", false);
-      store->scan(column::decisions, "", [&](std::string_view k, std::string_view v) {
+      decision_log_reader reader(*store);
+      reader.for_each_record([&](std::string_view k, std::string_view v) {
         auto [it, fresh] = out.emplace(std::string(k), std::string(v));
         if (!fresh && it->second != v) conflicts.push_back(std::string(k));
         return true;

@@ -28,9 +28,12 @@ sink_actor::behavior_type fake_sink(sink_actor::pointer, std::shared_ptr<collect
                                     caf::actor listener) {
   return {
       [=](decision_rows& rows) {
-        for_each_decision_row(rows, [&](std::string_view key, std::string_view value, size_t) {
-          decision_record r;
-          if (decode_decision_record(key, value, r)) out->decisions.push_back(std::move(r));
+        for_each_decision_block(rows, [&](std::string_view key, std::string_view value) {
+          EXPECT_TRUE(for_each_decision_entry(key, value, [&](std::string_view k, std::string_view v) {
+            decision_record r;
+            EXPECT_TRUE(decode_decision_record(k, v, r));
+            out->decisions.push_back(std::move(r));
+          }));
         });
       },
       [=](request_outcome&) {},

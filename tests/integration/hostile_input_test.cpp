@@ -14,6 +14,7 @@
 #include "integration/test_support.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "messages/tick_codec.hpp"
+#include "actors/sink/decision_record.hpp"
 #include "storage/kv_store.hpp"
 
 using namespace tickgate;
@@ -42,10 +43,8 @@ run_result run_on(const std::string& name, const std::vector<range_record>& reco
   run_result out;
   run_pipeline(env, stop, nullptr, &out.failure);
   for (auto& r : read_topic(broker.bootstrap(), "ai.costs")) out.request_ids.insert(r.key);
-  store->scan(column::decisions, "", [&](std::string_view, std::string_view) {
-    ++out.decisions;
-    return true;
-  });
+  decision_log_reader reader(*store);
+  reader.for_each_record([&](std::string_view, std::string_view) { return ++out.decisions > 0; });
   out.dlq = read_topic(broker.bootstrap(), "tickgate.dlq");
   return out;
 }

@@ -47,8 +47,15 @@ class retention_suite : public ::testing::Test {
     b.agent = 1, b.reason = "interval elapsed_ms=" + std::to_string(offset);
     b.act = static_cast<uint8_t>(action::skip);
     w.verdicts = {a, b};
+    // As a shard writes it: a block (of one record here).
+    decision_rows rows;
+    decision_block_builder builder(table);
+    builder.add(rows, w, 0);
+    builder.finish(rows);
     write_batch batch;
-    batch.put(column::decisions, decision_log_key(w), encode_decision_record(w, table));
+    for_each_decision_block(rows, [&](std::string_view k, std::string_view v) {
+      batch.put(column::decisions, std::string(k), std::string(v));
+    });
     store->write(batch);
   }
   std::vector<std::string> read(const std::string& symbol, int64_t from, int64_t to) {
