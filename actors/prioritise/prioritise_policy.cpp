@@ -1,5 +1,7 @@
 #include "actors/prioritise/prioritise_policy.hpp"
 
+#include <tuple>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -82,6 +84,7 @@ void prioritise_policy::close_minute(symbol_state& s, std::vector<market_event>&
                                      : alpha * s.minute_volume + (1 - alpha) * s.volume_avg;
   ++s.minutes_seen;
   s.minutes.emplace_back(s.minute, s.minute_high, s.minute_low);
+  s.levels_minute = INT64_MIN;  // the levels see this minute from now on
   while (!s.minutes.empty() &&
          std::get<0>(s.minutes.front()) < s.minute - t_.sr_window_ms / k_minute_ms)
     s.minutes.pop_front();
@@ -175,7 +178,12 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
   }
 
   // 4. Support and resistance: levels from minutes at least sr_min_age old.
-  const auto [sup, res] = levels(s, minute);
+  if (s.levels_minute != minute || s.levels_gen != thresholds_gen_) {
+    std::tie(s.levels_sup, s.levels_res) = levels(s, minute);
+    s.levels_minute = minute;
+    s.levels_gen = thresholds_gen_;
+  }
+  const double sup = s.levels_sup, res = s.levels_res;
   // A break fires beyond the level by sr_break_pct once the direction's cooldown has passed:
   // a breakout that holds beyond a level rising with it is a new break every cooldown.
   if (present(res) && t.price > res * (1 + t_.sr_break_pct / 100) &&

@@ -65,6 +65,12 @@ struct symbol_state {
   rsi_cross supplied_cross;  // RSI the ticks carry
   watch_state watch;  // sharp moves, volume surges, spread blow-outs, volatility jumps
   snapshot last_snap;  // after the latest tick (not checkpointed: rebuilt by the next tick)
+  // levels() for `levels_minute` under thresholds `levels_gen`: they change only when a minute
+  // closes or the window moves (not checkpointed: recomputed by the next tick).
+  int64_t levels_minute = INT64_MIN;
+  uint64_t levels_gen = 0;
+  double levels_sup = k_absent;
+  double levels_res = k_absent;
 };
 
 /// Each agent's verdict before the decision stages: subscribed to the tick's most important
@@ -75,7 +81,10 @@ void initial_verdicts(const std::vector<agent_config>& agents, tick_work& w);
 class prioritise_policy {
  public:
   explicit prioritise_policy(event_thresholds t) : t_(t) {}
-  void set_thresholds(const event_thresholds& t) { t_ = t; }
+  void set_thresholds(const event_thresholds& t) {
+    t_ = t;
+    ++thresholds_gen_;  // the support/resistance window may have changed
+  }
   const event_thresholds& thresholds() const { return t_; }
 
   /// Updates the symbol's state with the tick and returns the snapshot and its events
@@ -101,6 +110,7 @@ class prioritise_policy {
   std::pair<double, double> levels(const symbol_state& s, int64_t now_minute) const;
 
   event_thresholds t_;
+  uint64_t thresholds_gen_ = 1;  // bumped by set_thresholds (symbol_state's levels cache)
   std::unordered_map<std::string, symbol_state> states_;
 };
 
