@@ -195,3 +195,27 @@ TEST(prioritise_policy, idle_symbols_are_those_whose_last_tick_is_before_the_cut
   f.policy.forget("A");
   EXPECT_EQ(f.policy.idle_symbols(k_t0 + 2 * k_min), std::vector<std::string>{"B"});
 }
+
+// The levels are kept per minute: the same within a minute, recomputed when a minute closes and
+// when the thresholds change mid-minute (a config update).
+TEST(prioritise_policy, levels_follow_a_closed_minute_and_a_threshold_change_within_a_minute) {
+  fixture f;  // window 1 h, levels from minutes >= 5 min old
+  for (int m = 0; m < 10; ++m) f.feed(mk(m == 2 ? 101 : 100, k_t0 + m * k_min));
+  const int64_t now = k_t0 + 10 * k_min;
+  f.feed(mk(100, now));
+  EXPECT_DOUBLE_EQ(f.snap.resistance, 101);  // minute 2's high
+  f.feed(mk(100, now + 1));
+  EXPECT_DOUBLE_EQ(f.snap.resistance, 101);
+  event_thresholds narrow;
+  narrow.sr_window_ms = 5 * k_min;  // only minute 5 is old enough and recent enough now
+  f.policy.set_thresholds(narrow);
+  f.feed(mk(100, now + 2));
+  EXPECT_DOUBLE_EQ(f.snap.resistance, 100);
+  f.policy.set_thresholds(event_thresholds{});
+  f.feed(mk(100, now + 3));
+  EXPECT_DOUBLE_EQ(f.snap.resistance, 101);
+  // Minute 11 closes at 102 high: five minutes later it is a level.
+  for (int m = 11; m < 17; ++m) f.feed(mk(m == 11 ? 102 : 100, k_t0 + m * k_min));
+  f.feed(mk(100, k_t0 + 16 * k_min + 1));
+  EXPECT_DOUBLE_EQ(f.snap.resistance, 102);
+}
