@@ -232,7 +232,7 @@ void decision_block_builder::finish(decision_rows& rows) {
     rows.bytes.append(entries.data(), k_key_tail);  // the first (smallest) record's key
     // Then a hash of the records: a block written again after a crash holds the same first
     // record but maybe not the same others (event time goes back), and must not replace it.
-    put_be(rows.bytes, fnv1a64(entries), k_block_hash);
+    put_be(rows.bytes, hash64(entries), k_block_hash);
     const auto key_end = rows.bytes.size();
     rows.bytes.push_back(k_block_version);
     put_varint(rows.bytes, b.count);
