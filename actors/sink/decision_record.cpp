@@ -38,7 +38,11 @@ int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 /// read from text, rounded figures, zero: 2-5 bytes), else its 8 bytes.
 constexpr uint8_t k_raw_double = 0xff;
 void put_double(std::string& out, double x) {
-  if (std::isfinite(x) && std::fabs(x) < 9e15) {
+  // Whatever number of decimals gives x back, 8 does too while |x| * 1e8 < 2^51 (x * 1e8 then
+  // rounds to that exact integer): one try turns away what no decimal gives back (most
+  // computed figures), instead of nine.
+  const bool hopeless = std::fabs(x) < 2.25e7 && std::round(x * 1e8) / 1e8 != x;
+  if (!hopeless && std::isfinite(x) && std::fabs(x) < 9e15) {
     double scale = 1;
     for (uint8_t k = 0; k <= 8; ++k, scale *= 10) {
       const double m = std::round(x * scale);

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <random>
 #include <tuple>
 
@@ -179,4 +182,70 @@ TEST(decision_record, damaged_records_are_refused) {
   EXPECT_FALSE(decode_decision_record(key, value + "x", r));
   EXPECT_FALSE(decode_decision_record(key.substr(0, key.size() - 1), value, r));
   EXPECT_FALSE(decode_decision_record(key, "\x02" + value.substr(1), r));  // another version
+}
+
+namespace {
+
+// The price field as the format defines it, computed here the plain way: the fewest decimals
+// (0 to 8) that give the same bits back, else the raw 8 bytes.
+std::string price_field(double x) {
+  std::string out;
+  if (std::isfinite(x) && std::fabs(x) < 9e15 && !(x == 0 && std::signbit(x))) {
+    for (int k = 0; k <= 8; ++k) {
+      const double scale = std::pow(10.0, k);
+      const double m = std::round(x * scale);
+      if (std::fabs(m) >= 9e15) break;
+      if (m / scale == x) {
+        out.push_back(static_cast<char>(k));
+        const auto n = static_cast<int64_t>(m);
+        uint64_t z = (static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63);
+        while (z >= 0x80) {
+          out.push_back(static_cast<char>((z & 0x7f) | 0x80));
+          z >>= 7;
+        }
+        out.push_back(static_cast<char>(z));
+        return out;
+      }
+    }
+  }
+  uint64_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  out.push_back(static_cast<char>(0xff));
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+  return out;
+}
+
+}  // namespace
+
+// Doubles are stored as the fewest decimals that give them back: prices with 0-8 decimals,
+// computed figures, huge, tiny, negative and special values, against the plain definition.
+TEST(decision_record, doubles_take_the_fewest_decimals_that_give_them_back) {
+  std::mt19937_64 rng(17);
+  std::vector<double> xs{0.0, -0.0, 1.0, -1.0, 101.25, 0.1, 1e-9, 123456789.123, 2.25e7, -2.25e7,
+                         22499999.99999999, 22500000.00000001, 8.9e15, 9.1e15, 1e300,
+                         std::numeric_limits<double>::infinity(), std::nan(""), 1.0 / 3.0};
+  for (int i = 0; i < 200'000; ++i) {
+    const int k = static_cast<int>(rng() % 10);
+    const double mantissa = static_cast<double>(static_cast<int64_t>(rng() % 4'000'000'000) - 2'000'000'000);
+    switch (i % 4) {
+      case 0: xs.push_back(mantissa / std::pow(10.0, k)); break;                // a decimal
+      case 1: xs.push_back(mantissa / 7.0 / std::pow(10.0, k)); break;          // a computed figure
+      case 2: xs.push_back(std::round(mantissa / 7.0 * 1e4) / 1e4); break;       // rounded to 4
+      default: xs.push_back(std::ldexp(mantissa, static_cast<int>(rng() % 60) - 30)); break;
+    }
+  }
+  tick_work w;
+  w.t.symbol = "S", w.t.ts = 1'700'000'000'000;
+  const auto key = decision_log_key(w);
+  for (double x : xs) {
+    w.t.price = x;
+    const auto value = encode_decision_record(w, 7);
+    // version (1), agent table (4), config version (1): then the price.
+    const auto want = price_field(x);
+    ASSERT_EQ(value.substr(6, want.size()), want) << x;
+    decision_record r;
+    ASSERT_TRUE(decode_decision_record(key, value, r)) << x;
+    if (std::isnan(x)) ASSERT_TRUE(std::isnan(r.work.t.price));
+    else ASSERT_EQ(std::memcmp(&r.work.t.price, &x, sizeof x), 0) << x;  // the same bits
+  }
 }
