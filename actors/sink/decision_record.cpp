@@ -38,16 +38,29 @@ int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 /// read from text, rounded figures, zero: 2-5 bytes), else its 8 bytes.
 constexpr uint8_t k_raw_double = 0xff;
 void put_double(std::string& out, double x) {
-  // Whatever number of decimals gives x back, 8 does too while |x| * 1e8 < 2^51 (x * 1e8 then
-  // rounds to that exact integer): one try turns away what no decimal gives back (most
-  // computed figures), instead of nine.
-  const bool hopeless = std::fabs(x) < 2.25e7 && std::round(x * 1e8) / 1e8 != x;
-  if (!hopeless && std::isfinite(x) && std::fabs(x) < 9e15) {
+  const bool negative_zero = x == 0 && std::signbit(x);
+  if (std::isfinite(x) && std::fabs(x) < 2.25e7 && !negative_zero) {
+    // Below 2^51 / 1e8, whatever number of decimals k gives x back, 8 does too, and x * 1e8
+    // rounds to that decimal's digits followed by 8 - k zeros: one try finds the fewest
+    // decimals (strip the zeros), or shows that none works.
+    const double m8 = std::round(x * 1e8);
+    if (m8 / 1e8 == x) {
+      auto m = static_cast<int64_t>(m8);
+      uint8_t k = 8;
+      while (k > 0 && m % 10 == 0) {
+        m /= 10;
+        --k;
+      }
+      out.push_back(static_cast<char>(k));
+      put_varint(out, zigzag(m));
+      return;
+    }
+  } else if (std::isfinite(x) && std::fabs(x) < 9e15 && !negative_zero) {
     double scale = 1;
     for (uint8_t k = 0; k <= 8; ++k, scale *= 10) {
       const double m = std::round(x * scale);
       if (std::fabs(m) >= 9e15) break;
-      if (m / scale == x && !(x == 0 && std::signbit(x))) {
+      if (m / scale == x) {
         out.push_back(static_cast<char>(k));
         put_varint(out, zigzag(static_cast<int64_t>(m)));
         return;
