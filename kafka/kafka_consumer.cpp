@@ -63,9 +63,11 @@ kafka_consumer::kafka_consumer(const std::string& bootstrap, const std::string& 
                                             // added fetch.queue.backoff.ms for that). At the
                                             // default 100,000 a backlog's catch-up drained the
                                             // queue in a third of that second and then sat
-                                            // idle: 200,000 covers the second at about 200k
-                                            // records/s, for about 50 MB of memory.
-                                            {"queued.min.messages", "200000"}},
+                                            // idle. 400,000 covers the second at about 400k
+                                            // records/s, for about 100 MB of memory (at
+                                            // 200,000 the pipeline met that limit again once it
+                                            // reached 210k records/s).
+                                            {"queued.min.messages", "400000"}},
                                            extra);
   char err[512];
   rd_kafka_conf_set_opaque(conf, this);
