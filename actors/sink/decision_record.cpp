@@ -418,8 +418,11 @@ void decision_log_reader::for_each(const std::function<bool(const decision_line&
 void decision_log_reader::for_each_record(
     const std::function<bool(std::string_view key, std::string_view value)>& fn) {
   decision_merge merge(fn);
-  store_.scan(column::decisions, "", [&](std::string_view k, std::string_view v) { return merge.feed(k, v); });
-  merge.finish();
+  bool go_on = true;
+  store_.scan(column::decisions, "", [&](std::string_view k, std::string_view v) {
+    return go_on = merge.feed(k, v);
+  });
+  if (go_on) merge.finish();  // not past a `false` from fn
   bad_ += merge.bad();
 }
 

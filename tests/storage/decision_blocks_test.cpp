@@ -204,6 +204,18 @@ TEST(decision_blocks, the_reader_gives_a_symbol_and_time_range_from_blocks_and_l
       }));
     }
   }
+  // Stopping early stops: the first records in key order and nothing after them.
+  {
+    std::vector<std::string> first;
+    decision_log_reader reader(*store);
+    reader.for_each_record([&](std::string_view k, std::string_view) {
+      first.emplace_back(k);
+      return first.size() < 5;
+    });
+    auto all = expected_records(ticks);
+    ASSERT_EQ(first.size(), 5u);
+    for (size_t i = 0; i < 5; ++i) EXPECT_EQ(first[i], all[i].first) << i;
+  }
   // A damaged block is counted, not misread.
   auto bad = blocks.begin()->second;
   bad.resize(bad.size() - 3);
