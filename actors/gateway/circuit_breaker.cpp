@@ -30,8 +30,9 @@ bool circuit_breaker::allows(int64_t now) const {
   return false;
 }
 
-void circuit_breaker::on_dispatch(int64_t now) {
+uint64_t circuit_breaker::on_dispatch(int64_t now) {
   if (state(now) == breaker_state::half_open) probe_in_flight_ = true;
+  return epoch_;
 }
 
 double circuit_breaker::failure_share() const {
@@ -43,15 +44,18 @@ void circuit_breaker::open(int64_t now) {
   open_until_ = now + open_ms_;
   probe_in_flight_ = false;
   ++opens_;
+  ++epoch_;
 }
 
-bool circuit_breaker::record(bool success, int64_t now) {
+bool circuit_breaker::record(bool success, int64_t now, uint64_t sent_in) {
+  if (sent_in != epoch_) return false;  // sent before the last change of state
   if (open_) {
-    // Only the probe's outcome counts; stragglers sent before the breaker opened do not.
+    // Only the probe's outcome counts (nothing else is sent while open).
     if (!probe_in_flight_) return false;
     probe_in_flight_ = false;
     if (success) {
       open_ = false;
+      ++epoch_;
       ring_.assign(ring_.size(), 0);
       next_ = 0;
       filled_ = failures_ = 0;

@@ -19,10 +19,16 @@ class circuit_breaker {
   breaker_state state(int64_t now) const;
   /// May an attempt be sent now?
   bool allows(int64_t now) const;
-  /// An attempt was sent (in half-open state it is the probe).
-  void on_dispatch(int64_t now);
-  /// Records an attempt's outcome; returns true when this outcome changed the state.
-  bool record(bool success, int64_t now);
+  /// An attempt was sent (in half-open state it is the probe). Returns the breaker's epoch,
+  /// to pass back with the attempt's outcome.
+  uint64_t on_dispatch(int64_t now);
+  /// Records the outcome of an attempt sent in epoch `sent_in`; returns true when it changed
+  /// the state. Every change of state starts a new epoch, and outcomes of attempts sent before
+  /// it are ignored: a straggler sent before the breaker opened neither passes for the probe's
+  /// outcome nor counts in the fresh window after the probe closed it.
+  bool record(bool success, int64_t now, uint64_t sent_in);
+  /// The outcome of an attempt sent in the current epoch.
+  bool record(bool success, int64_t now) { return record(success, now, epoch_); }
   uint64_t opens() const { return opens_; }
   /// When an open breaker lets its probe through (meaningless unless open).
   int64_t half_opens_at() const { return open_until_; }
@@ -42,6 +48,7 @@ class circuit_breaker {
   int64_t open_until_ = 0;
   bool probe_in_flight_ = false;
   uint64_t opens_ = 0;
+  uint64_t epoch_ = 0;  // bumped by every change of state
 };
 
 }  // namespace tickgate

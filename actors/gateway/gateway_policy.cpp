@@ -112,7 +112,7 @@ void gateway_policy::dispatch(pending_request& p, uint16_t ri, int64_t now,
   auto& r = routes_[ri];
   r.requests.take(1, now);
   r.tokens.take(static_cast<double>(token_estimate(p.req)), now);
-  r.breaker.on_dispatch(now);
+  p.breaker_epoch = r.breaker.on_dispatch(now);
   ++r.in_flight;
   ++provider_in_flight_[r.provider_slot];
   ++in_flight_total_;

@@ -131,6 +131,7 @@ class gateway_policy {
     gateway_request req;
     uint64_t failed_routes = 0;  // bit i: route i failed this request for good
     int32_t route = -1;          // route of the attempt in flight or the retry waited for
+    uint64_t breaker_epoch = 0;  // of that route's breaker when the attempt was sent
     bool sticky = false;         // a retry: same route, same reservation
     int32_t attempts = 0;
     int32_t attempts_on_route = 0;  // 429s excluded

@@ -39,15 +39,15 @@ void gateway_policy::on_result(uint64_t id, const attempt_report& rep, int64_t n
   switch (rep.end) {
     case attempt_end::replayed: return finish(0);
     case attempt_end::answered:
-      note_breaker(ri, r.breaker.record(true, now), now);
+      note_breaker(ri, r.breaker.record(true, now, p.breaker_epoch), now);
       r.concurrency = std::min(r.concurrency_max, r.concurrency + 1.0 / r.concurrency);
       r.observe_latency(rep.latency_us, cfg_.gateway.latency_alpha);
       return finish(rep.actual);
     case attempt_end::paid_failure:
-      note_breaker(ri, r.breaker.record(false, now), now);
+      note_breaker(ri, r.breaker.record(false, now, p.breaker_epoch), now);
       return finish(rep.actual);
     case attempt_end::retryable:
-      note_breaker(ri, r.breaker.record(false, now), now);
+      note_breaker(ri, r.breaker.record(false, now, p.breaker_epoch), now);
       if (p.attempts_on_route <= route_max_retries_[ri] &&
           r.breaker.state(now) != breaker_state::open) {
         // Same route, same reservation, after a backoff.
@@ -59,7 +59,7 @@ void gateway_policy::on_result(uint64_t id, const attempt_report& rep, int64_t n
         return;
       }
       break;
-    case attempt_end::rejected: note_breaker(ri, r.breaker.record(false, now), now); break;
+    case attempt_end::rejected: note_breaker(ri, r.breaker.record(false, now, p.breaker_epoch), now); break;
     case attempt_end::rate_limited: {
       // Back-pressure: slow the route for everyone, keep this request (and its reservation)
       // on it. The breaker does not hear of it.

@@ -84,6 +84,28 @@ TEST(circuit_breaker, opens_on_failure_share_probes_half_open_and_closes) {
   EXPECT_TRUE(w.record(false, 6));   // 2 of 4
 }
 
+// Stragglers: attempts sent before the breaker opened end while the probe is out, and after the
+// probe closed it. Neither passes for the probe's outcome nor counts in the fresh window.
+TEST(circuit_breaker, outcomes_of_attempts_sent_before_a_change_of_state_are_ignored) {
+  circuit_breaker b(4, 2, 0.5, 1000);
+  const auto before = b.on_dispatch(0);  // four attempts in flight at once
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(b.on_dispatch(i), before);
+  EXPECT_FALSE(b.record(false, 5, before));
+  EXPECT_TRUE(b.record(false, 6, before));  // opens
+  const auto probe = b.on_dispatch(1006);  // half-open: the probe
+  EXPECT_NE(probe, before);
+  EXPECT_FALSE(b.record(false, 1007, before));  // the third straggler: not the probe
+  EXPECT_EQ(b.state(1007), breaker_state::half_open);
+  EXPECT_FALSE(b.allows(1007));  // the probe is still out
+  EXPECT_TRUE(b.record(true, 1010, probe));  // closes
+  EXPECT_FALSE(b.record(false, 1011, before));  // the fourth straggler: not in the new window
+  EXPECT_FALSE(b.record(false, 1012, probe));   // nor one from the half-open epoch
+  const auto now = b.on_dispatch(1013);
+  EXPECT_FALSE(b.record(false, 1014, now));  // 1 of 1: below min_calls, so the window was fresh
+  EXPECT_EQ(b.state(1014), breaker_state::closed);
+  EXPECT_EQ(b.opens(), 1u);
+}
+
 TEST(gateway_backoff, exponential_with_equal_jitter_and_retry_after) {
   gateway_config g;
   g.backoff_base_ms = 100;
