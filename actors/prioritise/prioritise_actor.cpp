@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <utility>
 #include <unordered_map>
 #include <unordered_set>
@@ -166,17 +165,17 @@ prioritise_actor::behavior_type prioritise_impl(
       [=](tick_batch& b) {
         prioritised m;
         m.ws.reserve(b.ticks.size() + b.events.size());
-        std::optional<round_timer> timer;
-        timer.emplace(*self->state.timing, b.ticks.size());
-        // An idle sweep's partitions_revoked overtakes the ticks of the round processed before
-        // it; none of those is of a swept symbol (a tick makes its symbol recent).
-        size_t e = 0;
-        for (size_t i = 0; i < b.ticks.size(); ++i) {
-          for (; e < b.events.size() && b.event_at[e] <= i; ++e) process_outside(b.events[e], m.ws);
-          process(b.ticks[i], m.ws);
+        {
+          round_timer timer{*self->state.timing, b.ticks.size()};
+          // An idle sweep's partitions_revoked overtakes the ticks of the round processed
+          // before it; none of those is of a swept symbol (a tick makes its symbol recent).
+          size_t e = 0;
+          for (size_t i = 0; i < b.ticks.size(); ++i) {
+            for (; e < b.events.size() && b.event_at[e] <= i; ++e) process_outside(b.events[e], m.ws);
+            process(b.ticks[i], m.ws);
+          }
+          for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws);
         }
-        for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws);
-        timer.reset();
         self->state.stats->flush_round();
         self->send(next, std::move(m));
       },

@@ -38,8 +38,8 @@ int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 /// read from text, rounded figures, zero: 2-5 bytes), else its 8 bytes.
 constexpr uint8_t k_raw_double = 0xff;
 void put_double(std::string& out, double x) {
-  const bool negative_zero = x == 0 && std::signbit(x);
-  if (std::isfinite(x) && std::fabs(x) < 2.25e7 && !negative_zero) {
+  const bool decimal_possible = std::isfinite(x) && std::fabs(x) < 9e15 && !(x == 0 && std::signbit(x));
+  if (decimal_possible && std::fabs(x) < 2.25e7) {
     // Below 2^51 / 1e8, whatever number of decimals k gives x back, 8 does too, and x * 1e8
     // rounds to that decimal's digits followed by 8 - k zeros: one try finds the fewest
     // decimals (strip the zeros), or shows that none works.
@@ -55,7 +55,7 @@ void put_double(std::string& out, double x) {
       put_varint(out, zigzag(m));
       return;
     }
-  } else if (std::isfinite(x) && std::fabs(x) < 9e15 && !negative_zero) {
+  } else if (decimal_possible) {
     double scale = 1;
     for (uint8_t k = 0; k <= 8; ++k, scale *= 10) {
       const double m = std::round(x * scale);
@@ -111,20 +111,23 @@ std::string decision_day_prefix(int64_t day) {
   return out;
 }
 
+namespace {
+/// A record key's last 20 bytes: event time, partition, offset (a block holds them per record).
+void put_key_tail(std::string& out, const tick_work& w) {
+  put_be(out, static_cast<uint64_t>(w.t.ts) ^ k_sign64, 8);
+  put_be(out, static_cast<uint32_t>(w.t.partition) ^ k_sign32, 4);
+  put_be(out, static_cast<uint64_t>(w.t.offset) ^ k_sign64, 8);
+}
+}  // namespace
+
 std::string decision_log_key(const tick_work& w) {
   std::string k;
   k.reserve(4 + w.t.symbol.size() + 21);
-  append_decision_log_key(k, w);
-  return k;
-}
-
-void append_decision_log_key(std::string& k, const tick_work& w) {
   put_day(k, event_day(w.t.ts));
   k += w.t.symbol;
   k += '\0';
-  put_be(k, static_cast<uint64_t>(w.t.ts) ^ k_sign64, 8);
-  put_be(k, static_cast<uint32_t>(w.t.partition) ^ k_sign32, 4);
-  put_be(k, static_cast<uint64_t>(w.t.offset) ^ k_sign64, 8);
+  put_key_tail(k, w);
+  return k;
 }
 
 uint32_t agent_table_id(const std::vector<std::string>& names) {
@@ -146,13 +149,7 @@ std::string encode_agent_table(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
-  std::string out;
-  out.reserve(64 + 24 * w.verdicts.size());
-  append_decision_record(out, w, agent_table);
-  return out;
-}
-
+namespace {
 void append_decision_record(std::string& out, const tick_work& w, uint32_t agent_table) {
   out.push_back(k_version);
   put_be(out, agent_table, 4);
@@ -179,6 +176,15 @@ void append_decision_record(std::string& out, const tick_work& w, uint32_t agent
     encode_reason(v.reason, out);
   }
 }
+}  // namespace
+
+std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
+  std::string out;
+  out.reserve(64 + 24 * w.verdicts.size());
+  append_decision_record(out, w, agent_table);
+  return out;
+}
+
 
 namespace {
 constexpr char k_block_version = 2;
@@ -202,9 +208,7 @@ void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_
   }
   auto& b = *it;
   const size_t at = b.entries.size();
-  put_be(b.entries, static_cast<uint64_t>(w.t.ts) ^ k_sign64, 8);
-  put_be(b.entries, static_cast<uint32_t>(w.t.partition) ^ k_sign32, 4);
-  put_be(b.entries, static_cast<uint64_t>(w.t.offset) ^ k_sign64, 8);
+  put_key_tail(b.entries, w);
   scratch_.clear();
   append_decision_record(scratch_, w, agent_table_);
   put_varint(b.entries, scratch_.size());
@@ -286,8 +290,8 @@ bool for_each_decision_entry(std::string_view key, std::string_view value,
   return value.empty();
 }
 
-bool decision_merge::emit_below(std::string_view key) {
-  while (!pending_.empty() && pending_.begin()->first < key) {
+bool decision_merge::emit_below(const std::string_view* key) {
+  while (!pending_.empty() && (!key || pending_.begin()->first < *key)) {
     auto node = pending_.extract(pending_.begin());
     if (!emit_(node.key(), node.mapped())) return false;
   }
@@ -297,7 +301,8 @@ bool decision_merge::emit_below(std::string_view key) {
 bool decision_merge::feed(std::string_view key, std::string_view value) {
   // Entries come in order of their first (smallest) record, so every later entry's records are
   // >= this one's first: whatever is pending below it is final.
-  if (!emit_below(decision_entry_first_key(key, value))) return false;
+  const auto first = decision_entry_first_key(key, value);
+  if (!emit_below(&first)) return false;
   if (!for_each_decision_entry(key, value, [&](std::string_view k, std::string_view v) {
         pending_.try_emplace(std::string(k), v);  // a tick already pending: the first wins
       }))
@@ -306,11 +311,7 @@ bool decision_merge::feed(std::string_view key, std::string_view value) {
 }
 
 bool decision_merge::finish() {
-  bool go_on = true;
-  while (go_on && !pending_.empty()) {
-    auto node = pending_.extract(pending_.begin());
-    go_on = emit_(node.key(), node.mapped());
-  }
+  const bool go_on = emit_below(nullptr);
   pending_.clear();
   return go_on;
 }
@@ -463,10 +464,9 @@ void decision_log_reader::for_symbol(const std::string& symbol, int64_t from, in
                   if (first.size() >= k_key_tail && ts_of(first) > to) return false;
                   return merge.feed(k, v);
                 });
-    const bool stopped_in_range = !go_on;
     if (go_on) merge.finish();
     bad_ += merge.bad();
-    if (stopped_in_range) break;
+    if (!go_on) break;
     std::string_view d = day;
     uint64_t raw = 0;
     get_be(d, 4, raw);

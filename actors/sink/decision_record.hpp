@@ -40,7 +40,6 @@ int64_t event_day(int64_t ts);
 /// The 4-byte key prefix of a day: every record of that day starts with it.
 std::string decision_day_prefix(int64_t day);
 std::string decision_log_key(const tick_work& w);
-void append_decision_log_key(std::string& out, const tick_work& w);
 
 /// The agent table of a list of agent names, and where it is stored (state column).
 uint32_t agent_table_id(const std::vector<std::string>& names);
@@ -48,7 +47,7 @@ std::string decision_agents_key(uint32_t table);
 std::string encode_agent_table(const std::vector<std::string>& names);
 
 std::string encode_decision_record(const tick_work& w, uint32_t agent_table);
-void append_decision_record(std::string& out, const tick_work& w, uint32_t agent_table);
+
 /// A shard's round of decision-log records, in blocks of one (event day, symbol): add() each
 /// tick (its bookkeeping goes to `rows` at once), then finish() appends the blocks to `rows`.
 class decision_block_builder {
@@ -107,7 +106,8 @@ class decision_merge {
   int64_t bad() const { return bad_; }
 
  private:
-  bool emit_below(std::string_view key);
+  /// Passes on what is pending below `key` (everything when null); false once emit said stop.
+  bool emit_below(const std::string_view* key);
   emit_fn emit_;
   std::map<std::string, std::string, std::less<>> pending_;
   int64_t bad_ = 0;

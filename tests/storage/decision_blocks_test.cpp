@@ -121,8 +121,9 @@ TEST(decision_blocks, a_round_is_one_block_per_day_and_symbol_holding_its_record
     std::string first;
     EXPECT_TRUE(for_each_decision_entry(key, value, [&](std::string_view k, std::string_view v) {
       if (first.empty()) first = std::string(k);
-      if (!got.empty() && got.back().first.substr(0, 5) == std::string(k).substr(0, 5))
+      if (!got.empty() && got.back().first.substr(0, 5) == std::string(k).substr(0, 5)) {
         EXPECT_LT(got.back().first, k);  // in key order within the block
+      }
       got.emplace_back(std::string(k), std::string(v));
     }));
     EXPECT_EQ(decision_entry_first_key(key, value), first);  // keyed by its smallest record
