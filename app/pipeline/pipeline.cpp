@@ -14,9 +14,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include <malloc.h>
-
 #include "actors/alerts/alert_actor.hpp"
+#include "common/heap_trim.hpp"
 #include "common/user_error.hpp"
 #include "actors/batching/batching_actor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
@@ -250,8 +249,11 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
     self->send(wires->ingest, poll_atom::value);
 
     bool stop_sent = false, done = false;
-    // glibc keeps what its arenas freed (one arena per busy thread, each holding its high-water
-    // mark): handing free pages back every second keeps RSS near the heap really in use.
+    // Free heap goes back to the OS once the resident size grew by pipeline.trim_growth_mb.
+    heap_trim_policy trim_policy{static_cast<int64_t>(env.cfg->trim_growth_mb) << 20};
+    counter* trims = env.stats ? &env.stats->add_counter("tickgate_heap_trims_total", "",
+                                                         "Free heap handed back to the OS (resident "
+                                                         "size grew by pipeline.trim_growth_mb)") : nullptr;
     auto last_trim = std::chrono::steady_clock::now();
     while (!done) {
       self->receive([&](done_atom, std::string& why) {
@@ -261,7 +263,7 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
                     caf::after(std::chrono::milliseconds(100)) >> [&] {
                       if (const auto now = std::chrono::steady_clock::now();
                           now - last_trim >= std::chrono::seconds(1)) {
-                        malloc_trim(0);
+                        if (trim_heap_if_grown(trim_policy) && trims) trims->inc();
                         last_trim = now;
                       }
                       if (stop.load() && !stop_sent) {
