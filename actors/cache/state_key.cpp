@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "common/hashing.hpp"
 
@@ -86,7 +87,46 @@ std::string quantised_state(const quantise_config& q, uint32_t features, const s
   return out;
 }
 
+namespace {
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](double x, double y) { return same_bits(x, y); });
+}
+/// Whether two settings give the same version: every number bit for bit (-0 is not 0 to it).
+bool same_quantise(const quantise_config& a, const quantise_config& b) {
+  return same_bits(a.price_step_vols, b.price_step_vols) &&
+         same_bits(a.price_step_min_pct, b.price_step_min_pct) &&
+         same_bits(a.price_step_max_pct, b.price_step_max_pct) &&
+         same_bits(a.vol_band_base_pct, b.vol_band_base_pct) &&
+         same_bits(a.vol_band_ratio, b.vol_band_ratio) && same_bits(a.rsi_band, b.rsi_band) &&
+         same_bits(a.iv_band, b.iv_band) && same_bits(a.adx_edges, b.adx_edges) &&
+         same_bits(a.volume_edges, b.volume_edges) && same_bits(a.spread_edges_bps, b.spread_edges_bps) &&
+         same_bits(a.bollinger_edges, b.bollinger_edges) &&
+         same_bits(a.expiry_edges_days, b.expiry_edges_days);
+}
+std::string compute_quantise_version(const quantise_config& q, uint32_t features);
+}  // namespace
+
 std::string quantise_version(const quantise_config& q, uint32_t features) {
+  // Asked for every request item; the settings change only with the config. The last few
+  // answers per thread, compared number for number, save the text and hash (5 us a call).
+  struct seen {
+    quantise_config q;
+    uint32_t features;
+    std::string version;
+  };
+  thread_local std::vector<seen> memo;
+  for (auto& m : memo)
+    if (m.features == features && same_quantise(m.q, q)) return m.version;
+  auto v = compute_quantise_version(q, features);
+  if (memo.size() >= 16) memo.erase(memo.begin());
+  memo.push_back({q, features, v});
+  return v;
+}
+
+namespace {
+std::string compute_quantise_version(const quantise_config& q, uint32_t features) {
   std::string src;
   char buf[64];
   auto num = [&](double v) {
@@ -105,6 +145,7 @@ std::string quantise_version(const quantise_config& q, uint32_t features) {
   src += std::to_string(features);
   return "q" + sha256_hex(src).substr(0, 8);
 }
+}  // namespace
 
 std::string item_cache_key(const config& cfg, uint16_t agent, const request_item& it) {
   const auto& a = cfg.agents.at(agent);

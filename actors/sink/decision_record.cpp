@@ -209,10 +209,7 @@ void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_
   auto& b = *it;
   const size_t at = b.entries.size();
   put_key_tail(b.entries, w);
-  scratch_.clear();
-  append_decision_record(scratch_, w, agent_table_);
-  put_varint(b.entries, scratch_.size());
-  b.entries += scratch_;
+  put_length_prefixed(b.entries, [&](std::string& out) { append_decision_record(out, w, agent_table_); });
   if (b.count > 0 &&
       std::memcmp(b.entries.data() + b.last_entry, b.entries.data() + at, k_key_tail) > 0)
     b.sorted = false;

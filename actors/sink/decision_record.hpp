@@ -67,7 +67,6 @@ class decision_block_builder {
   };
   uint32_t agent_table_;
   std::vector<block> blocks_;
-  std::string scratch_;
 };
 
 /// Calls `fn(key, value)` for each block of `rows`, in order.

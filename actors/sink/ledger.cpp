@@ -93,9 +93,14 @@ std::vector<int64_t> ledger_aggregate(kv_store& store, const std::string& key) {
   return out;
 }
 
-void add_analyses(const request_outcome& o, write_batch& batch) {
-  for (auto& a : o.analyses)
-    batch.put(column::analyses, analysis_key(a.request_id, a.part), encode_analysis(a));
+std::vector<std::string> add_analyses(const request_outcome& o, write_batch& batch) {
+  std::vector<std::string> encoded;
+  encoded.reserve(o.analyses.size());
+  for (auto& a : o.analyses) {
+    encoded.push_back(encode_analysis(a));
+    batch.put(column::analyses, analysis_key(a.request_id, a.part), encoded.back());
+  }
+  return encoded;
 }
 
 }  // namespace tickgate

@@ -58,7 +58,8 @@ void load_calibration(kv_store& store, cost_estimator& e);
 /// The counters at an aggregate key (all zero when absent).
 std::vector<int64_t> ledger_aggregate(kv_store& store, const std::string& key);
 
-/// Also puts every analysis of `o` (analyses column) into `batch`.
-void add_analyses(const request_outcome& o, write_batch& batch);
+/// Also puts every analysis of `o` (analyses column) into `batch`; returns them as encoded
+/// (what the analyses topic gets too).
+std::vector<std::string> add_analyses(const request_outcome& o, write_batch& batch);
 
 }  // namespace tickgate

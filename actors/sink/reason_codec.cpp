@@ -111,9 +111,19 @@ bool get_varint(std::string_view& in, uint64_t& v) {
   return false;
 }
 
-void encode_reason(std::string_view reason, std::string& out) {
-  std::string body;
-  body.reserve(reason.size());
+void widen_length(std::string& out, size_t length_at) {
+  const size_t length = out.size() - length_at - 1;
+  if (length < 0x80) {
+    out[length_at] = static_cast<char>(length);
+    return;
+  }
+  std::string prefix;
+  put_varint(prefix, length);
+  out.replace(length_at, 1, prefix);
+}
+
+namespace {
+void encode_reason_body(std::string_view reason, std::string& body) {
   const auto& table = words_by_first();
   size_t literal_start = std::string_view::npos;
   auto close_literal = [&](size_t end) {
@@ -150,8 +160,11 @@ void encode_reason(std::string_view reason, std::string& out) {
     ++i;
   }
   close_literal(reason.size());
-  put_varint(out, body.size());
-  out += body;
+}
+}  // namespace
+
+void encode_reason(std::string_view reason, std::string& out) {
+  put_length_prefixed(out, [&](std::string& body) { encode_reason_body(reason, body); });
 }
 
 bool decode_reason(std::string_view& in, std::string& out) {

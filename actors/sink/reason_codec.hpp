@@ -19,4 +19,16 @@ bool decode_reason(std::string_view& in, std::string& out);
 void put_varint(std::string& out, uint64_t v);
 bool get_varint(std::string_view& in, uint64_t& v);
 
+/// put_length_prefixed's end: writes the length of what follows `length_at`'s byte.
+void widen_length(std::string& out, size_t length_at);
+/// Appends what `write(out)` appends, behind its length as a varint, with no copy: a one-byte
+/// length is reserved and widened in place when the part is longer than 127 bytes.
+template <class Write>
+void put_length_prefixed(std::string& out, Write&& write) {
+  const size_t length_at = out.size();
+  out.push_back('\0');
+  write(out);
+  widen_length(out, length_at);
+}
+
 }  // namespace tickgate

@@ -73,7 +73,11 @@ struct sink_state {
   write_batch pending;  // decisions, and the analyses of staged outcomes
   ticks_accounted pending_acks;
   std::unique_ptr<ledger_writer> ledger;
-  std::vector<request_outcome> staged;  // written with the next flush, then published
+  struct staged_outcome {
+    request_outcome outcome;
+    std::vector<std::string> analyses;  // encoded once: for the store and the topic
+  };
+  std::vector<staged_outcome> staged;  // written with the next flush, then published
   std::unique_ptr<changelog_book> changelog;
   std::unique_ptr<kafka_producer> changelog_producer;  // idempotent: a cut's records stay in order
   std::unique_ptr<retention_clock> retention;
@@ -174,10 +178,13 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       on_delivery(false, err);
   };
   // Publishes a durable outcome; its ticks are settled once Kafka has every record of it.
-  auto publish = [=](request_outcome& o) {
+  // `encoded`: the analyses as written to the store, or empty to encode them here.
+  auto publish = [=](request_outcome& o, std::vector<std::string> encoded) {
     auto& st = self->state;
-    std::vector<std::string> encoded;
-    for (auto& a : o.analyses) encoded.push_back(encode_analysis(a));
+    if (encoded.size() != o.analyses.size()) {
+      encoded.clear();
+      for (auto& a : o.analyses) encoded.push_back(encode_analysis(a));
+    }
     const auto ledger = encode_ledger(o);
     auto settled = std::make_shared<requests_settled>();
     for (auto& a : o.analyses) {
@@ -269,7 +276,7 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       self->send(wires->ingest, std::move(st.pending_acks));
       st.pending_acks.ticks.clear();
     }
-    for (auto& o : st.staged) publish(o);
+    for (auto& s : st.staged) publish(s.outcome, std::move(s.analyses));
     st.staged.clear();
   };
   self->delayed_send(self, std::chrono::milliseconds(5), flush_atom::value);
@@ -301,14 +308,14 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       [=](request_outcome& o) {
         auto& st = self->state;
         if (o.persisted) {  // the caller wrote it ahead: publish now
-          publish(o);
+          publish(o, {});
           return;
         }
         // Durable before anything is published or acknowledged: staged for the next write.
-        add_analyses(o, st.pending);
+        auto encoded = add_analyses(o, st.pending);
         // A replay of an already-paid request keeps the original ledger entry untouched.
         if (o.source != "ledger") st.ledger->add(o);
-        st.staged.push_back(std::move(o));
+        st.staged.push_back({std::move(o), std::move(encoded)});
         if (st.staged.size() >= k_max_staged_outcomes) flush_pending();
       },
       [=](checkpoint_mark& m) {

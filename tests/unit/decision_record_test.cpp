@@ -64,6 +64,25 @@ TEST(reason_codec, odd_text_and_numbers_survive_as_they_are) {
   }
 }
 
+TEST(reason_codec, long_reasons_after_other_bytes_keep_both) {
+  // The length goes before the body; a body of 128 bytes or more needs a two-byte length.
+  for (size_t n : {0, 1, 126, 127, 128, 129, 300, 20'000}) {
+    std::string reason;
+    for (size_t i = 0; i < n; ++i) reason += static_cast<char>('A' + i % 3);  // no known word
+    std::string enc = "prefix";
+    encode_reason(reason, enc);
+    encode_reason("interval", enc);  // and what follows it
+    ASSERT_EQ(enc.substr(0, 6), "prefix");
+    std::string_view in = std::string_view(enc).substr(6);
+    std::string out;
+    ASSERT_TRUE(decode_reason(in, out)) << n;
+    EXPECT_EQ(out, reason) << n;
+    ASSERT_TRUE(decode_reason(in, out)) << n;
+    EXPECT_EQ(out, "interval");
+    EXPECT_TRUE(in.empty());
+  }
+}
+
 TEST(reason_codec, known_words_and_numbers_take_a_byte_or_three) {
   // Hand-counted: length 1 + interval 1 + " elapsed_ms=" 1 + 4200 (tag, header, 2-byte
   // varint) 4 + " interval_ms=" 1 + 300000 (3-byte varint) 5 + " sig=" 1 + 12.5 (125) 3 +

@@ -1,5 +1,6 @@
 // The cache's quantised state: hand-computed bands, equivalent states share a key, materially
 // different ones never do, and the bands are part of the key version.
+#include <set>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -82,6 +83,28 @@ TEST(state_key, key_version_changes_with_bands_and_features) {
   q2 = q;
   q2.volume_edges.push_back(24);
   EXPECT_NE(v, quantise_version(q2, cf_price));
+}
+
+TEST(state_key, key_version_is_remembered_per_setting_never_across_settings) {
+  // quantise_version remembers its last answers: each must still belong to its own settings.
+  quantise_config base;
+  const auto v = quantise_version(base, cf_all);
+  std::vector<quantise_config> variants;
+  for (int i = 0; i < 20; ++i) {  // more than it remembers
+    quantise_config q = base;
+    q.rsi_band = 11 + i;  // the default is 10
+    variants.push_back(q);
+  }
+  quantise_config zero_sign = base;
+  zero_sign.bollinger_edges[0] = -0.0;  // == 0, but written "-0": another version
+  variants.push_back(zero_sign);
+  std::set<std::string> seen{v};
+  for (auto& q : variants) {
+    const auto qv = quantise_version(q, cf_all);
+    EXPECT_TRUE(seen.insert(qv).second) << "rsi_band " << q.rsi_band;
+    EXPECT_EQ(quantise_version(base, cf_all), v);  // asked again between them
+    EXPECT_EQ(quantise_version(q, cf_all), qv);
+  }
 }
 
 TEST(state_key, item_key_names_agent_prompt_version_key_version_and_symbol) {
