@@ -76,6 +76,24 @@ int main(int argc, char** argv) {
               static_cast<long long>(raw), raw_s, static_cast<double>(raw) / raw_s,
               static_cast<double>(bytes) / raw_s / 1e6);
 
+  // kcat, the bare consumer the throughput goal is stated against, if on PATH.
+  if (std::system("command -v kcat > /dev/null 2>&1") == 0) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto cmd = "kcat -C -q -e -o beginning -f '%o\\n' -b " + broker.bootstrap() + " -t " +
+                     cfg->kafka.ticks_topic + " | wc -l > " + dir.string() + ".kcat";
+    std::filesystem::create_directories(dir);
+    const int rc = std::system(cmd.c_str());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    long long n = 0;
+    if (FILE* f = std::fopen((dir.string() + ".kcat").c_str(), "r")) {
+      if (std::fscanf(f, "%lld", &n) != 1) n = 0;
+      std::fclose(f);
+    }
+    std::filesystem::remove(dir.string() + ".kcat");
+    std::printf("  kcat             %lld records in %.2f s: %.0f records/s (rc %d)\n", n, s,
+                static_cast<double>(n) / s, rc);
+  }
+
   // tickgate run --until-eof.
   stats_registry stats;
   pipeline_env env;

@@ -85,7 +85,7 @@ struct batching_state {
 
 batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<batching_state> self,
                                             pipeline_env env, int32_t shard, cache_actor cache,
-                                            sink_actor sink) {
+                                            sink_actor sink, std::shared_ptr<tick_work_pool> pool) {
   self->state.cfg = env.cfg;
   self->state.policy =
       std::make_unique<batching_policy>(env.cfg->batch_size, env.cfg->batch_timeout_ms);
@@ -131,6 +131,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
        st.stats->flush_round();
        if (batched) st.stats->batched_items->inc(batched);
        if (!rows.empty()) self->send(sink, std::move(rows));
+       if (pool) pool->give(std::move(m.ws));  // logged: its memory serves a later round
       },
       [=](drain_atom) {
         for (auto& [agent, items] : self->state.policy->flush_all()) emit(agent, std::move(items));
@@ -161,8 +162,9 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
 }  // namespace
 
 batching_actor spawn_batching(caf::actor_system& sys, const pipeline_env& env, int32_t shard,
-                              cache_actor cache, sink_actor sink) {
-  return sys.spawn(batching_impl, env, shard, cache, sink);
+                              cache_actor cache, sink_actor sink,
+                              std::shared_ptr<tick_work_pool> pool) {
+  return sys.spawn(batching_impl, env, shard, cache, sink, std::move(pool));
 }
 
 }  // namespace tickgate

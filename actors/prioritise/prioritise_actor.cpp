@@ -76,7 +76,7 @@ struct prioritise_state {
 
 prioritise_actor::behavior_type prioritise_impl(
     prioritise_actor::stateful_pointer<prioritise_state> self, pipeline_env env,
-    change_actor next) {
+    change_actor next, std::shared_ptr<tick_work_pool> pool) {
   auto& st = self->state;
   st.cfg = env.cfg;
   st.policy = std::make_unique<prioritise_policy>(env.cfg->events);
@@ -103,11 +103,14 @@ prioritise_actor::behavior_type prioritise_impl(
     st.stats->evicted->inc(r.symbols.size());
     self->send(next, std::move(r));
   };
-  // One tick into `out`; the stages pass a poll round's ticks on as one message.
-  auto process = [=](tick& t, std::vector<tick_work>& out) {
+  // One tick into the next element of `out` (`used` of them filled: a recycled round's others
+  // are overwritten in turn); the stages pass a poll round's ticks on as one message.
+  auto process = [=](tick& t, std::vector<tick_work>& out, size_t& used) {
     auto& st = self->state;
     sweep(t.ts);
-    tick_work w;
+    tick_work& w = next_work(out, used);
+    w.snap = snapshot{};
+    w.top_prio = 0;
     st.policy->assess(t, w.snap, w.events);
     st.partition_of[t.symbol] = t.partition;
     st.dirty.insert(t.symbol);
@@ -123,12 +126,13 @@ prioritise_actor::behavior_type prioritise_impl(
       st.stats->count_event(e.prio, e.type);
     }
     initial_verdicts(st.cfg->agents, w);
-    out.push_back(std::move(w));
   };
   // An outside event: the symbol's state as of its latest tick, unchanged, with the event.
-  auto process_outside = [=](outside_event& e, std::vector<tick_work>& out) {
+  auto process_outside = [=](outside_event& e, std::vector<tick_work>& out, size_t& used) {
     auto& st = self->state;
-    tick_work w;
+    tick_work& w = next_work(out, used);
+    w.t = tick{};
+    w.snap = snapshot{};
     st.policy->outside(e, w.t, w.snap, w.events);
     const bool request = e.type == static_cast<uint8_t>(event_type::on_demand);
     w.t.partition = input_partition(request ? input_kind::requests : input_kind::events, e.partition);
@@ -150,32 +154,37 @@ prioritise_actor::behavior_type prioritise_impl(
         v.act = static_cast<uint8_t>(asked ? action::pending : action::skip);
         v.reason = asked ? "" : "not_subscribed";
       }
-    out.push_back(std::move(w));
   };
   return {
       [=](tick& t) {
         prioritised m;
+        if (pool) m.ws = pool->take();
+        size_t used = 0;
         {
           round_timer timer{*self->state.timing, 1};
-          process(t, m.ws);
+          process(t, m.ws, used);
         }
+        m.ws.resize(used);
         self->state.stats->flush_round();
         self->send(next, std::move(m));
       },
       [=](tick_batch& b) {
         prioritised m;
+        if (pool) m.ws = pool->take();
         m.ws.reserve(b.ticks.size() + b.events.size());
+        size_t used = 0;
         {
           round_timer timer{*self->state.timing, b.ticks.size()};
           // An idle sweep's partitions_revoked overtakes the ticks of the round processed
           // before it; none of those is of a swept symbol (a tick makes its symbol recent).
           size_t e = 0;
           for (size_t i = 0; i < b.ticks.size(); ++i) {
-            for (; e < b.events.size() && b.event_at[e] <= i; ++e) process_outside(b.events[e], m.ws);
-            process(b.ticks[i], m.ws);
+            for (; e < b.events.size() && b.event_at[e] <= i; ++e) process_outside(b.events[e], m.ws, used);
+            process(b.ticks[i], m.ws, used);
           }
-          for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws);
+          for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws, used);
         }
+        m.ws.resize(used);
         self->state.stats->flush_round();
         self->send(next, std::move(m));
       },
@@ -230,8 +239,8 @@ prioritise_actor::behavior_type prioritise_impl(
 }  // namespace
 
 prioritise_actor spawn_prioritise(caf::actor_system& sys, const pipeline_env& env,
-                                  change_actor next) {
-  return sys.spawn(prioritise_impl, env, next);
+                                  change_actor next, std::shared_ptr<tick_work_pool> pool) {
+  return sys.spawn(prioritise_impl, env, next, std::move(pool));
 }
 
 }  // namespace tickgate

@@ -230,10 +230,11 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
     auto cache = spawn_cache(sys, env, budget, sink);
     std::vector<caf::actor> stages;
     for (int32_t s = 0; s < env.cfg->shards; ++s) {
-      auto batching = spawn_batching(sys, env, s, cache, sink);
+      auto pool = std::make_shared<tick_work_pool>();  // rounds back from batching to prioritise
+      auto batching = spawn_batching(sys, env, s, cache, sink, pool);
       auto sampling = spawn_sampling(sys, env, batching);
       auto change = spawn_change(sys, env, sampling);
-      wires->shards.push_back(spawn_prioritise(sys, env, change));
+      wires->shards.push_back(spawn_prioritise(sys, env, change, pool));
       for (auto& h : {caf::actor_cast<caf::actor>(batching), caf::actor_cast<caf::actor>(sampling),
                       caf::actor_cast<caf::actor>(change),
                       caf::actor_cast<caf::actor>(wires->shards.back())})

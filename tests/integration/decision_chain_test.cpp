@@ -13,7 +13,10 @@
 #include "actors/prioritise/prioritise_actor.hpp"
 #include "actors/sampling/sampling_actor.hpp"
 #include "actors/sink/decision_record.hpp"
+#include "app/feeds/csv_feed.hpp"
 #include "app/pipeline/pipeline.hpp"
+
+#include <random>
 
 using namespace tickgate;
 
@@ -117,6 +120,77 @@ TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
   int changes = 0;
   for (size_t i = 10; i < 20; ++i) changes += has_event(out->decisions[i].work, event_type::price_change);
   EXPECT_EQ(changes, 5);
+}
+
+namespace {
+// The real trade session through one shard's chain in poll rounds of random sizes, with outside
+// events between the ticks; the decision records as written, in order.
+std::vector<std::string> chain_records(const std::vector<tick>& ticks, bool recycle) {
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{sys_cfg};
+  stats_registry stats;
+  pipeline_env env;
+  env.cfg = default_config();
+  env.stats = &stats;
+  env.until_eof = true;
+  auto out = std::make_shared<collected>();
+  {
+    caf::scoped_actor self{sys};
+    auto pool = recycle ? std::make_shared<tick_work_pool>() : nullptr;
+    auto sink = sys.spawn(fake_sink, out, caf::actor_cast<caf::actor>(self));
+    auto cache = sys.spawn(fake_cache, 0);
+    auto batching = spawn_batching(sys, env, 0, cache, sink, pool);
+    auto chain = spawn_prioritise(sys, env, spawn_change(sys, env, spawn_sampling(sys, env, batching)), pool);
+    std::mt19937 rng(11);
+    for (size_t at = 0; at < ticks.size();) {
+      tick_batch b;
+      const size_t n = std::min<size_t>(1 + rng() % 300, ticks.size() - at);
+      for (size_t i = 0; i < n; ++i) {
+        if (rng() % 50 == 0) {  // an outside event before this tick, with text of its own
+          outside_event e;
+          e.symbol = ticks[at + i].symbol;
+          e.ts = ticks[at + i].ts;
+          e.type = static_cast<uint8_t>(event_type::strategy_signal);
+          e.prio = static_cast<uint8_t>(priority::high);
+          e.value = 0.8;
+          e.text = "desk signal number " + std::to_string(at + i) + " with a long headline";
+          e.partition = 0;
+          e.offset = static_cast<int64_t>(at + i);
+          b.events.push_back(e);
+          b.event_at.push_back(static_cast<uint32_t>(b.ticks.size()));
+        }
+        b.ticks.push_back(ticks[at + i]);
+        b.ticks.back().partition = 0;
+        b.ticks.back().offset = static_cast<int64_t>(at + i);
+      }
+      caf::anon_send(chain, std::move(b));
+      at += n;
+    }
+    caf::anon_send(chain, drain_atom::value);
+    self->receive([](done_atom) {});
+    for (auto h : {caf::actor_cast<caf::actor>(chain), caf::actor_cast<caf::actor>(batching),
+                   caf::actor_cast<caf::actor>(sink), caf::actor_cast<caf::actor>(cache)})
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  }
+  std::vector<std::string> records;
+  for (auto& r : out->decisions) records.push_back(encode_decision_record(r.work, 0));
+  return records;
+}
+}  // namespace
+
+TEST(decision_chain, recycled_rounds_decide_exactly_as_fresh_ones) {
+  // A recycled round's elements still hold an earlier tick's events, verdicts and reasons:
+  // nothing of them may leak into the tick written over them.
+  const auto ticks = read_csv_ticks(std::string(TICKGATE_SOURCE_DIR) + "/data/sample/hf_multitrade_2014-09-17.csv",
+                                    {"trades", "America/New_York", ""});
+  ASSERT_GT(ticks.size(), 40'000u);
+  const std::vector<tick> some(ticks.begin(), ticks.begin() + 20'000);
+  const auto fresh = chain_records(some, false);
+  const auto recycled = chain_records(some, true);
+  EXPECT_GT(fresh.size(), some.size());  // the ticks and the outside events
+  ASSERT_EQ(fresh.size(), recycled.size());
+  for (size_t i = 0; i < fresh.size(); ++i) ASSERT_EQ(fresh[i], recycled[i]) << "record " << i;
 }
 
 TEST(pipeline_control, validates_records_and_broadcasts) {
