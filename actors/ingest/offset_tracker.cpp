@@ -1,10 +1,26 @@
 #include "actors/ingest/offset_tracker.hpp"
 
+#include <algorithm>
+
 namespace tickgate {
+
+namespace {
+constexpr auto k_before = [](const auto& slot, int64_t offset) { return slot.offset < offset; };
+}  // namespace
+
+offset_tracker::slot* offset_tracker::partition_state::find(int64_t offset) {
+  auto it = std::lower_bound(open.begin(), open.end(), offset, k_before);
+  return it != open.end() && it->offset == offset ? &*it : nullptr;
+}
 
 void offset_tracker::polled(int32_t partition, int64_t offset) {
   auto& p = parts_[partition];
-  p.open.emplace(offset, slot{});
+  if (p.open.empty() || p.open.back().offset < offset) {
+    p.open.push_back(slot{offset});
+  } else {  // polled again after a seek back: in its place, once
+    auto it = std::lower_bound(p.open.begin(), p.open.end(), offset, k_before);
+    if (it == p.open.end() || it->offset != offset) p.open.insert(it, slot{offset});
+  }
   if (p.next < 0 || offset < p.next) p.next = offset;
 }
 
@@ -12,32 +28,31 @@ void offset_tracker::accounted(int32_t partition, int64_t offset, int32_t outsta
   auto pit = parts_.find(partition);
   if (pit == parts_.end()) return;  // partition was revoked meanwhile
   auto& p = pit->second;
-  auto it = p.open.find(offset);
-  if (it == p.open.end()) return;  // not polled by this owner (or already done)
-  auto& s = it->second;
-  s.accounted = true;
-  s.pending += outstanding;
+  slot* s = p.find(offset);
+  if (!s) return;  // not polled by this owner (or already done)
+  s->accounted = true;
+  s->pending += outstanding;
   advance(p);
 }
 
 void offset_tracker::settled(int32_t partition, int64_t offset) {
   auto pit = parts_.find(partition);
   if (pit == parts_.end()) return;  // partition was revoked meanwhile
-  auto it = pit->second.open.find(offset);
-  if (it == pit->second.open.end()) return;
-  it->second.pending -= 1;
+  slot* s = pit->second.find(offset);
+  if (!s) return;
+  s->pending -= 1;
   advance(pit->second);
 }
 
 void offset_tracker::advance(partition_state& p) {
   while (!p.open.empty()) {
-    auto it = p.open.begin();
-    if (!it->second.accounted || it->second.pending > 0) {
-      p.next = it->first;
+    const slot& s = p.open.front();
+    if (!s.accounted || s.pending > 0) {
+      p.next = s.offset;
       return;
     }
-    p.next = it->first + 1;
-    p.open.erase(it);
+    p.next = s.offset + 1;
+    p.open.pop_front();
   }
 }
 
@@ -68,7 +83,7 @@ void offset_tracker::drop(int32_t partition) { parts_.erase(partition); }
 std::map<int32_t, int64_t> offset_tracker::polled_ends() const {
   std::map<int32_t, int64_t> out;
   for (auto& [id, p] : parts_)
-    if (p.next >= 0) out[id] = p.open.empty() ? p.next : p.open.rbegin()->first + 1;
+    if (p.next >= 0) out[id] = p.open.empty() ? p.next : p.open.back().offset + 1;
   return out;
 }
 

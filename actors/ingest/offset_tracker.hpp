@@ -5,6 +5,7 @@
 // first offset not yet done; records finish out of order, commits never skip one.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <vector>
 
@@ -37,11 +38,15 @@ class offset_tracker {
 
  private:
   struct slot {
+    int64_t offset = 0;
     bool accounted = false;
     int32_t pending = 0;  // outstanding requests minus settlements seen
   };
   struct partition_state {
-    std::map<int64_t, slot> open;
+    // Polled and not yet done, by offset: records come in offset order (appended), leave from
+    // the front; a lookup is a binary search. No node per record, as a map would have.
+    std::deque<slot> open;
+    slot* find(int64_t offset);
     int64_t next = -1;          // first offset not yet done (commit point)
     int64_t last_committed = -1;
   };

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <algorithm>
 #include <random>
 
@@ -57,6 +59,80 @@ TEST(offset_tracker, property_random_completion_order_never_skips) {
       int64_t expect = 0;
       while (expect < 200 && done[static_cast<size_t>(expect)]) ++expect;
       ASSERT_EQ(t.commit_point(0), expect);
+    }
+  }
+}
+
+namespace {
+// The rule, plainly: an ordered map of open records per partition; the commit point is the
+// first record not done (accounted and every request settled).
+struct reference_tracker {
+  struct slot {
+    bool accounted = false;
+    int pending = 0;
+  };
+  std::map<int64_t, slot> open;
+  int64_t next = -1;
+  void polled(int64_t o) {
+    open.emplace(o, slot{});
+    if (next < 0 || o < next) next = o;
+  }
+  void advance() {
+    while (!open.empty() && open.begin()->second.accounted && open.begin()->second.pending <= 0) {
+      next = open.begin()->first + 1;
+      open.erase(open.begin());
+    }
+    if (!open.empty()) next = open.begin()->first;
+  }
+  void accounted(int64_t o, int outstanding) {
+    auto it = open.find(o);
+    if (it == open.end()) return;
+    it->second.accounted = true;
+    it->second.pending += outstanding;
+    advance();
+  }
+  void settled(int64_t o) {
+    auto it = open.find(o);
+    if (it == open.end()) return;
+    it->second.pending -= 1;
+    advance();
+  }
+};
+}  // namespace
+
+TEST(offset_tracker, property_matches_the_plain_rule_with_gaps_repolls_and_settlements) {
+  std::mt19937 rng(13);
+  for (int round = 0; round < 200; ++round) {
+    offset_tracker t;
+    reference_tracker ref;
+    int64_t head = static_cast<int64_t>(rng() % 1000);
+    std::vector<int64_t> seen;
+    for (int step = 0; step < 400; ++step) {
+      const auto op = rng() % 10;
+      if (op < 4 || seen.empty()) {  // the next record, now and then past a gap (compaction)
+        head += 1 + (rng() % 5 == 0 ? static_cast<int64_t>(rng() % 4) : 0);
+        t.polled(3, head);
+        ref.polled(head);
+        seen.push_back(head);
+      } else if (op == 4) {  // a record polled again (a seek back), open or done
+        const auto o = seen[rng() % seen.size()];
+        t.polled(3, o);
+        ref.polled(o);
+      } else {
+        const auto o = seen[rng() % seen.size()];
+        if (op < 8) {
+          const int outstanding = static_cast<int>(rng() % 3);
+          t.accounted(3, o, outstanding);
+          ref.accounted(o, outstanding);
+        } else {
+          t.settled(3, o);
+          ref.settled(o);
+        }
+      }
+      ASSERT_EQ(t.commit_point(3), ref.next) << "round " << round << " step " << step;
+      ASSERT_EQ(t.in_flight(3), ref.open.size()) << "round " << round << " step " << step;
+      const auto ends = t.polled_ends();
+      ASSERT_EQ(ends.at(3), ref.open.empty() ? ref.next : ref.open.rbegin()->first + 1);
     }
   }
 }
