@@ -90,6 +90,10 @@ struct decision_rows {
   uint64_t verdicts = 0;
   size_t size() const { return ts.size(); }
   bool empty() const { return ts.empty(); }
+  /// Room for `n` ticks' bookkeeping (a round's: no regrowth while it is filled).
+  void reserve(size_t n) {
+    ts.reserve(n), ingest_ns.reserve(n), partitions.reserve(n), offsets.reserve(n), outstanding.reserve(n);
+  }
 };
 
 template <class Inspector>

@@ -105,6 +105,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
       [=](sampled& m) {
        // The round's records go to the sink in one message, ahead of anything sent after it.
        decision_rows rows;
+       rows.reserve(m.ws.size());
        auto& st = self->state;
        round_timer timer{*st.timing, m.ws.size()};
        uint64_t batched = 0;

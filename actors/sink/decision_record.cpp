@@ -43,9 +43,11 @@ void put_double(std::string& out, double x) {
     // Below 2^51 / 1e8, whatever number of decimals k gives x back, 8 does too, and x * 1e8
     // rounds to that decimal's digits followed by 8 - k zeros: one try finds the fewest
     // decimals (strip the zeros), or shows that none works.
-    const double m8 = std::round(x * 1e8);
-    if (m8 / 1e8 == x) {
-      auto m = static_cast<int64_t>(m8);
+    // Rounded by hand (std::round is a libm call): a decimal's x * 1e8 lies within a few ulps
+    // of its integer, far from a half; anything else fails the check below either way.
+    const double v = x * 1e8;
+    auto m = static_cast<int64_t>(v + (v >= 0 ? 0.5 : -0.5));
+    if (static_cast<double>(m) / 1e8 == x) {
       uint8_t k = 8;
       while (k > 0 && m % 10 == 0) {
         m /= 10;
@@ -199,13 +201,16 @@ std::string_view decision_entry_first_key(std::string_view key, std::string_view
 
 void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_t outstanding) {
   const int64_t day = event_day(w.t.ts);
-  auto it = std::find_if(blocks_.begin(), blocks_.end(),
-                         [&](const block& b) { return b.day == day && b.symbol == w.t.symbol; });
+  auto same = [&](const block& b) { return b.day == day && b.symbol == w.t.symbol; };
+  // A partition's ticks often come in runs of one symbol: the last block first.
+  auto it = last_ < blocks_.size() && same(blocks_[last_]) ? blocks_.begin() + static_cast<ptrdiff_t>(last_)
+                                                            : std::find_if(blocks_.begin(), blocks_.end(), same);
   if (it == blocks_.end()) {
     it = blocks_.emplace(blocks_.end());
     it->day = day;
     it->symbol = w.t.symbol;
   }
+  last_ = static_cast<size_t>(it - blocks_.begin());
   auto& b = *it;
   const size_t at = b.entries.size();
   put_key_tail(b.entries, w);

@@ -67,6 +67,7 @@ class decision_block_builder {
   };
   uint32_t agent_table_;
   std::vector<block> blocks_;
+  size_t last_ = 0;  // the block the last record went to
 };
 
 /// Calls `fn(key, value)` for each block of `rows`, in order.

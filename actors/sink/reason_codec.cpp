@@ -148,7 +148,8 @@ void encode_reason_body(std::string_view reason, std::string& body) {
     }
     bool word = false;
     for (uint8_t code : table[static_cast<unsigned char>(rest[0])])
-      if (rest.substr(0, k_words[code].size()) == k_words[code]) {
+      if (const auto w = k_words[code];  // the second byte first: most candidates fail there
+          rest.size() >= w.size() && (w.size() < 2 || rest[1] == w[1]) && rest.substr(0, w.size()) == w) {
         close_literal(i);
         body.push_back(static_cast<char>(code));
         i += k_words[code].size();
