@@ -94,6 +94,18 @@ plausibility_policy::verdict plausibility_policy::judge_price(centre& c, double 
     remember(c, price);
     return {};
   }
+  // The common case without a median: the median lies between the window's lowest and highest
+  // print, and a price's distance in % of it is largest at one of those two (it falls, then
+  // rises, as the reference goes up). Within min_pct of both (less a margin far above the
+  // rounding of the divisions), it is within min_pct of the median: accepted, as below.
+  const auto [lo, hi] = std::minmax_element(c.ring.begin(), c.ring.end());
+  const double within = cfg_.outlier_min_pct * (1 - 1e-9);
+  if (*lo > 0 && std::fabs(price - *lo) / *lo * 100 <= within &&
+      std::fabs(price - *hi) / *hi * 100 <= within) {
+    c.suspects.clear();
+    remember(c, price);
+    return {};
+  }
   scratch_.assign(c.ring.begin(), c.ring.end());
   const double med = median_of(scratch_);
   const double dev = std::fabs(price - med);

@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <cmath>
+#include <algorithm>
+#include <random>
 
 #include "actors/ingest/plausibility_policy.hpp"
 
@@ -61,6 +64,72 @@ TEST(plausibility, symbol_pattern_rejects_traversal_and_is_configurable) {
   plausibility_policy strict{c};
   EXPECT_TRUE(strict.check(0, at("ABC", k_now, 10), k_now).ok);
   EXPECT_EQ(strict.check(0, at("abc", k_now, 10), k_now).code, "bad_symbol");
+}
+
+namespace {
+// The price rule written plainly, median first (the policy skips the median when it can):
+// returns "" for accepted, "shift" for a confirmed level shift, "outlier" for a quarantine.
+struct plain_price_rule {
+  plausibility_config cfg;
+  std::vector<double> ring, suspects;
+  size_t head = 0;
+  static double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  }
+  void remember(double p) {
+    if (static_cast<int32_t>(ring.size()) < cfg.outlier_window) {
+      ring.push_back(p);
+    } else {
+      ring[head] = p;
+      head = (head + 1) % ring.size();
+    }
+  }
+  std::string judge(double p) {
+    if (static_cast<int32_t>(ring.size()) < cfg.outlier_min_samples) return remember(p), "";
+    const double med = median(ring), dev = std::fabs(p - med), pct = dev / med * 100;
+    std::vector<double> devs;
+    for (double x : ring) devs.push_back(std::fabs(x - med));
+    if (pct <= cfg.outlier_min_pct || dev <= cfg.outlier_mads * std::max(1.4826 * median(devs), med * 1e-4)) {
+      suspects.clear();
+      return remember(p), "";
+    }
+    if (!suspects.empty()) {
+      const double sm = median(suspects);
+      if ((sm > med) != (p > med) || std::fabs(p - sm) / sm * 100 > cfg.outlier_min_pct / 2) suspects.clear();
+    }
+    suspects.push_back(p);
+    if (static_cast<int32_t>(suspects.size()) >= cfg.outlier_confirm) {
+      ring = suspects;
+      head = 0;
+      suspects.clear();
+      return "shift";
+    }
+    return "outlier";
+  }
+};
+}  // namespace
+
+TEST(plausibility, property_prices_are_judged_as_by_the_plain_median_rule) {
+  // Random walks with jumps of every size, many right at the min_pct boundary.
+  std::mt19937_64 rng(21);
+  for (int run = 0; run < 40; ++run) {
+    plausibility_config cfg = run % 2 ? small_window() : plausibility_config{};
+    plausibility_policy policy{cfg};
+    plain_price_rule plain{cfg};
+    double price = 50 + static_cast<double>(rng() % 1000);
+    for (int i = 0; i < 5'000; ++i) {
+      const auto r = rng() % 100;
+      double p = price * (1 + (static_cast<double>(rng() % 2001) - 1000) * 1e-6);
+      if (r < 4) p = price * (1 + cfg.outlier_min_pct / 100 * (rng() % 2 ? 1 : -1) * (0.999 + (rng() % 3) * 0.001));
+      else if (r < 6) p = price * (rng() % 2 ? 3 : 0.2);  // a fat finger
+      else if (r < 7) p = std::round(price);              // flat prints
+      const auto v = policy.check(0, at("S", k_now + i, p), k_now);
+      const auto want = plain.judge(p);
+      ASSERT_EQ(v.ok ? (v.level_shift ? "shift" : "") : v.code, want) << "run " << run << " tick " << i << " price " << p;
+      if (v.ok) price = p;
+    }
+  }
 }
 
 TEST(plausibility, isolated_off_market_print_is_quarantined_and_changes_nothing) {
