@@ -64,9 +64,10 @@ bool has_event(const tick_work& w, event_type t) {
   return false;
 }
 
-}  // namespace
-
-TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
+/// One shard's four stages as real actors under the default config, into a sink that decodes
+/// what it is sent: `feed(chain)` sends the input, then the chain is drained.
+template <class Feed>
+std::shared_ptr<collected> run_chain(bool recycle, Feed&& feed) {
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", 2);
   caf::actor_system sys{sys_cfg};
@@ -76,13 +77,26 @@ TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
   env.stats = &stats;
   env.until_eof = true;
   auto out = std::make_shared<collected>();
-  {
-    caf::scoped_actor self{sys};
-    auto sink = sys.spawn(fake_sink, out, caf::actor_cast<caf::actor>(self));
-    auto cache = sys.spawn(fake_cache, 0);
-    auto batching = spawn_batching(sys, env, 0, cache, sink);
-    auto chain = spawn_prioritise(sys, env, spawn_change(sys, env, spawn_sampling(sys, env, batching)));
+  caf::scoped_actor self{sys};
+  auto pool = recycle ? std::make_shared<tick_work_pool>() : nullptr;
+  auto sink = sys.spawn(fake_sink, out, caf::actor_cast<caf::actor>(self));
+  auto cache = sys.spawn(fake_cache, 0);
+  auto batching = spawn_batching(sys, env, 0, cache, sink, pool);
+  auto chain = spawn_prioritise(sys, env, spawn_change(sys, env, spawn_sampling(sys, env, batching)), pool);
+  feed(chain);
+  caf::anon_send(chain, drain_atom::value);
+  self->receive([](done_atom) {});
+  for (auto h : {caf::actor_cast<caf::actor>(chain), caf::actor_cast<caf::actor>(batching),
+                 caf::actor_cast<caf::actor>(sink), caf::actor_cast<caf::actor>(cache)})
+    caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  return out;
+}
 
+}  // namespace
+
+TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
+  const auto cfg = default_config();
+  auto out = run_chain(false, [](prioritise_actor chain) {
     // Every tick moves the price +0.6%: a price_change at 0.5%, every other tick at 1.0%.
     double price = 100;
     int64_t ts = 1'700'000'000'000;
@@ -101,17 +115,12 @@ TEST(decision_chain, live_threshold_change_applies_in_stream_order) {
     auto v2 = default_config({"events.price_change_pct=1.0", "config_version=2"});
     caf::anon_send(chain, config_update{v2});
     send_ticks(10);
-    caf::anon_send(chain, drain_atom::value);
-    self->receive([](done_atom) {});
-    for (auto h : {caf::actor_cast<caf::actor>(chain), caf::actor_cast<caf::actor>(batching),
-                   caf::actor_cast<caf::actor>(sink), caf::actor_cast<caf::actor>(cache)})
-      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
-  }
+  });
   ASSERT_EQ(out->decisions.size(), 20u);
   for (size_t i = 0; i < 20; ++i) {
     const auto& w = out->decisions[i].work;
     EXPECT_EQ(w.config_version, i < 10 ? 1u : 2u) << "tick " << i;
-    EXPECT_EQ(w.verdicts.size(), env.cfg->agents.size());
+    EXPECT_EQ(w.verdicts.size(), cfg->agents.size());
     if (i >= 1 && i < 10) {
       EXPECT_TRUE(has_event(w, event_type::price_change)) << "tick " << i;
     }
@@ -126,22 +135,7 @@ namespace {
 // The real trade session through one shard's chain in poll rounds of random sizes, with outside
 // events between the ticks; the decision records as written, in order.
 std::vector<std::string> chain_records(const std::vector<tick>& ticks, bool recycle) {
-  caf::actor_system_config sys_cfg;
-  sys_cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{sys_cfg};
-  stats_registry stats;
-  pipeline_env env;
-  env.cfg = default_config();
-  env.stats = &stats;
-  env.until_eof = true;
-  auto out = std::make_shared<collected>();
-  {
-    caf::scoped_actor self{sys};
-    auto pool = recycle ? std::make_shared<tick_work_pool>() : nullptr;
-    auto sink = sys.spawn(fake_sink, out, caf::actor_cast<caf::actor>(self));
-    auto cache = sys.spawn(fake_cache, 0);
-    auto batching = spawn_batching(sys, env, 0, cache, sink, pool);
-    auto chain = spawn_prioritise(sys, env, spawn_change(sys, env, spawn_sampling(sys, env, batching)), pool);
+  auto out = run_chain(recycle, [&](prioritise_actor chain) {
     std::mt19937 rng(11);
     for (size_t at = 0; at < ticks.size();) {
       tick_batch b;
@@ -167,12 +161,7 @@ std::vector<std::string> chain_records(const std::vector<tick>& ticks, bool recy
       caf::anon_send(chain, std::move(b));
       at += n;
     }
-    caf::anon_send(chain, drain_atom::value);
-    self->receive([](done_atom) {});
-    for (auto h : {caf::actor_cast<caf::actor>(chain), caf::actor_cast<caf::actor>(batching),
-                   caf::actor_cast<caf::actor>(sink), caf::actor_cast<caf::actor>(cache)})
-      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
-  }
+  });
   std::vector<std::string> records;
   for (auto& r : out->decisions) records.push_back(encode_decision_record(r.work, 0));
   return records;
