@@ -3,6 +3,7 @@
 //      to a 6-partition topic on the embedded Kafka-protocol broker;
 //   2. reads the whole topic with a bare librdkafka consumer (manual assignment, no decoding):
 //      the raw consume rate;
+//      then, if kcat is on PATH, with kcat (the tool the goal was first measured with);
 //   3. runs the whole pipeline on it (`tickgate run --until-eof`: consumer group, decode, four
 //      decision stages per shard, cache, gateway offline, RocksDB decision log and ledger,
 //      output topics, commits): records / (first record to last commit).
