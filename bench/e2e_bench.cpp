@@ -82,7 +82,6 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto cmd = "kcat -C -q -e -o beginning -f '%o\\n' -b " + broker.bootstrap() + " -t " +
                      cfg->kafka.ticks_topic + " | wc -l > " + dir.string() + ".kcat";
-    std::filesystem::create_directories(dir);
     const int rc = std::system(cmd.c_str());
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     long long n = 0;

@@ -3,29 +3,16 @@
 // symbols, measured as resident-set growth (/proc/self/statm) of this process.
 //   build/bench/symbol_memory_bench [symbols...]     (default: 10000 100000)
 // Prices follow the real trade session (the shipped CSV), shifted per symbol.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "app/feeds/csv_feed.hpp"
 #include "bench/stage_chain.hpp"
+#include "common/heap_trim.hpp"
 
 using namespace tickgate;
-
-namespace {
-
-int64_t resident_bytes() {
-  std::ifstream f("/proc/self/statm");
-  int64_t size = 0, resident = 0;
-  f >> size >> resident;
-  return resident * sysconf(_SC_PAGESIZE);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<int> counts;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 
 #include "common/hashing.hpp"
 
@@ -88,64 +87,49 @@ std::string quantised_state(const quantise_config& q, uint32_t features, const s
 }
 
 namespace {
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](double x, double y) { return same_bits(x, y); });
+/// Every setting a key version depends on, in order: `scalar(x)` for a number, `list(v)` for
+/// a list of them (the one place that names them).
+template <class Scalar, class List>
+void for_each_setting(const quantise_config& q, Scalar&& scalar, List&& list) {
+  scalar(q.price_step_vols), scalar(q.price_step_min_pct), scalar(q.price_step_max_pct);
+  scalar(q.vol_band_base_pct), scalar(q.vol_band_ratio), scalar(q.rsi_band), scalar(q.iv_band);
+  list(q.adx_edges), list(q.volume_edges), list(q.spread_edges_bps), list(q.bollinger_edges);
+  list(q.expiry_edges_days);
 }
-/// Whether two settings give the same version: every number bit for bit (-0 is not 0 to it).
-bool same_quantise(const quantise_config& a, const quantise_config& b) {
-  return same_bits(a.price_step_vols, b.price_step_vols) &&
-         same_bits(a.price_step_min_pct, b.price_step_min_pct) &&
-         same_bits(a.price_step_max_pct, b.price_step_max_pct) &&
-         same_bits(a.vol_band_base_pct, b.vol_band_base_pct) &&
-         same_bits(a.vol_band_ratio, b.vol_band_ratio) && same_bits(a.rsi_band, b.rsi_band) &&
-         same_bits(a.iv_band, b.iv_band) && same_bits(a.adx_edges, b.adx_edges) &&
-         same_bits(a.volume_edges, b.volume_edges) && same_bits(a.spread_edges_bps, b.spread_edges_bps) &&
-         same_bits(a.bollinger_edges, b.bollinger_edges) &&
-         same_bits(a.expiry_edges_days, b.expiry_edges_days);
-}
-std::string compute_quantise_version(const quantise_config& q, uint32_t features);
 }  // namespace
 
 std::string quantise_version(const quantise_config& q, uint32_t features) {
   // Asked for every request item; the settings change only with the config. The last few
-  // answers per thread, compared number for number, save the text and hash (5 us a call).
-  struct seen {
-    quantise_config q;
-    uint32_t features;
-    std::string version;
-  };
-  thread_local std::vector<seen> memo;
-  for (auto& m : memo)
-    if (m.features == features && same_quantise(m.q, q)) return m.version;
-  auto v = compute_quantise_version(q, features);
-  if (memo.size() >= 16) memo.erase(memo.begin());
-  memo.push_back({q, features, v});
-  return v;
-}
+  // answers per thread, keyed by the settings' bytes (-0 is not 0 to it), save the text and
+  // the hash (5 us a call).
+  std::string bits;
+  auto raw = [&](auto x) { bits.append(reinterpret_cast<const char*>(&x), sizeof x); };
+  for_each_setting(q, raw, [&](const std::vector<double>& v) {
+    raw(static_cast<uint64_t>(v.size()));  // where one list ends and the next begins
+    for (double x : v) raw(x);
+  });
+  raw(features);
+  thread_local std::vector<std::pair<std::string, std::string>> memo;  // bits, version
+  for (auto& [key, version] : memo)
+    if (key == bits) return version;
 
-namespace {
-std::string compute_quantise_version(const quantise_config& q, uint32_t features) {
   std::string src;
   char buf[64];
   auto num = [&](double v) {
     std::snprintf(buf, sizeof buf, "%.17g,", v);
     src += buf;
   };
-  auto list = [&](const std::vector<double>& v) {
+  for_each_setting(q, num, [&](const std::vector<double>& v) {
     src += '[';
     for (double x : v) num(x);
     src += ']';
-  };
-  num(q.price_step_vols), num(q.price_step_min_pct), num(q.price_step_max_pct);
-  num(q.vol_band_base_pct), num(q.vol_band_ratio), num(q.rsi_band), num(q.iv_band);
-  list(q.adx_edges), list(q.volume_edges), list(q.spread_edges_bps), list(q.bollinger_edges);
-  list(q.expiry_edges_days);
+  });
   src += std::to_string(features);
-  return "q" + sha256_hex(src).substr(0, 8);
+  auto version = "q" + sha256_hex(src).substr(0, 8);
+  if (memo.size() >= 16) memo.erase(memo.begin());
+  memo.emplace_back(std::move(bits), version);
+  return version;
 }
-}  // namespace
 
 std::string item_cache_key(const config& cfg, uint16_t agent, const request_item& it) {
   const auto& a = cfg.agents.at(agent);

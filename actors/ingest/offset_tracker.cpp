@@ -4,12 +4,13 @@
 
 namespace tickgate {
 
-namespace {
-constexpr auto k_before = [](const auto& slot, int64_t offset) { return slot.offset < offset; };
-}  // namespace
+std::deque<offset_tracker::slot>::iterator offset_tracker::partition_state::at_or_after(int64_t offset) {
+  return std::lower_bound(open.begin(), open.end(), offset,
+                          [](const slot& s, int64_t o) { return s.offset < o; });
+}
 
 offset_tracker::slot* offset_tracker::partition_state::find(int64_t offset) {
-  auto it = std::lower_bound(open.begin(), open.end(), offset, k_before);
+  auto it = at_or_after(offset);
   return it != open.end() && it->offset == offset ? &*it : nullptr;
 }
 
@@ -17,9 +18,8 @@ void offset_tracker::polled(int32_t partition, int64_t offset) {
   auto& p = parts_[partition];
   if (p.open.empty() || p.open.back().offset < offset) {
     p.open.push_back(slot{offset});
-  } else {  // polled again after a seek back: in its place, once
-    auto it = std::lower_bound(p.open.begin(), p.open.end(), offset, k_before);
-    if (it == p.open.end() || it->offset != offset) p.open.insert(it, slot{offset});
+  } else if (!p.find(offset)) {  // polled again after a seek back: in its place, once
+    p.open.insert(p.at_or_after(offset), slot{offset});
   }
   if (p.next < 0 || offset < p.next) p.next = offset;
 }

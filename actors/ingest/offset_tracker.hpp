@@ -46,6 +46,7 @@ class offset_tracker {
     // Polled and not yet done, by offset: records come in offset order (appended), leave from
     // the front; a lookup is a binary search. No node per record, as a map would have.
     std::deque<slot> open;
+    std::deque<slot>::iterator at_or_after(int64_t offset);
     slot* find(int64_t offset);
     int64_t next = -1;          // first offset not yet done (commit point)
     int64_t last_committed = -1;

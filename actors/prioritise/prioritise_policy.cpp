@@ -1,10 +1,9 @@
 #include "actors/prioritise/prioritise_policy.hpp"
 
-#include <tuple>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "common/window_stats.hpp"
 

@@ -187,12 +187,24 @@ std::string encode_decision_record(const tick_work& w, uint32_t agent_table) {
   return out;
 }
 
-
 namespace {
 constexpr char k_block_version = 2;
 constexpr size_t k_key_tail = 20;   // event time, partition, offset
 constexpr int k_block_hash = 8;     // after a block key's first record
 bool is_block(std::string_view value) { return !value.empty() && value.front() == k_block_version; }
+
+/// Takes a block's next record entry (20 key bytes, varint size, value) off the front of
+/// `rest`; false when the bytes are not one.
+bool take_entry(std::string_view& rest, std::string_view& tail, std::string_view& value) {
+  if (rest.size() < k_key_tail) return false;
+  tail = rest.substr(0, k_key_tail);
+  std::string_view after = rest.substr(k_key_tail);
+  uint64_t n = 0;
+  if (!get_varint(after, n) || n > after.size()) return false;
+  value = after.substr(0, n);
+  rest = after.substr(n);
+  return true;
+}
 }  // namespace
 
 std::string_view decision_entry_first_key(std::string_view key, std::string_view value) {
@@ -234,13 +246,11 @@ void decision_block_builder::finish(decision_rows& rows) {
     std::string sorted;
     if (!b.sorted) {  // event time went back within the round: key order again
       std::vector<std::string_view> parts;
+      std::string_view tail, value;
       for (std::string_view rest = entries; !rest.empty();) {
-        std::string_view tail = rest.substr(k_key_tail);
-        uint64_t n = 0;
-        get_varint(tail, n);
-        const size_t len = rest.size() - tail.size() + n;
-        parts.push_back(rest.substr(0, len));
-        rest.remove_prefix(len);
+        const auto before = rest;
+        if (!take_entry(rest, tail, value)) break;  // cannot happen: written by add()
+        parts.push_back(before.substr(0, before.size() - rest.size()));
       }
       std::stable_sort(parts.begin(), parts.end(), [](std::string_view a, std::string_view b) {
         return a.substr(0, k_key_tail) < b.substr(0, k_key_tail);
@@ -279,15 +289,12 @@ bool for_each_decision_entry(std::string_view key, std::string_view value,
   if (!get_varint(value, count)) return false;
   std::string record_key(key.substr(0, key.size() - k_key_tail));
   const size_t prefix = record_key.size();
+  std::string_view tail, record;
   for (uint64_t i = 0; i < count; ++i) {
-    if (value.size() < k_key_tail) return false;
+    if (!take_entry(value, tail, record)) return false;
     record_key.resize(prefix);
-    record_key.append(value.data(), k_key_tail);
-    value.remove_prefix(k_key_tail);
-    uint64_t n = 0;
-    if (!get_varint(value, n) || n > value.size()) return false;
-    fn(record_key, value.substr(0, n));
-    value.remove_prefix(n);
+    record_key += tail;
+    fn(record_key, record);
   }
   return value.empty();
 }

@@ -10,8 +10,9 @@
 //
 // Stored in blocks: a shard writes one RocksDB entry per (event day, symbol) and poll round,
 // under the key of its first record plus a hash of its records (8 bytes), holding its records
-// in key order (value version 2: the count, then per record its last 20 key bytes and value). A RocksDB entry per tick cost
-// more than all the deciding (memtable inserts, flush and compaction per key). Blocks of one
+// in key order (value version 2: the count, then per record its last 20 key bytes and value).
+// A RocksDB entry per tick cost more than all the deciding (memtable inserts, flush and
+// compaction per key). Blocks of one
 // symbol can overlap in time (event time going back across rounds) and a tick re-processed
 // after a crash is in two blocks: the reader merges them back into key order, each tick once.
 // A lone record (value version 1) is a block of one, so older data dirs read the same.
