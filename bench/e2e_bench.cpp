@@ -7,7 +7,8 @@
 //   3. runs the whole pipeline on it (`tickgate run --until-eof`: consumer group, decode, four
 //      decision stages per shard, cache, gateway offline, RocksDB decision log and ledger,
 //      output topics, commits): records / (first record to last commit).
-//   build/bench/e2e_bench [copies [dotted.path=JSON ...]]   (default 24: 1,045,944 ticks)
+//   build/bench/e2e_bench [copies [nochangelog] [dotted.path=JSON ...]]   (default 24: 1,045,944 ticks)
+//   E2E_LOG=1 in the environment: the pipeline's log at debug level (backpressure, drain, ...).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   const int copies = argc > 1 ? std::atoi(argv[1]) : 24;
   // "nochangelog": without the state changelog topic (per-symbol state stays in the process).
   const bool changelog = !(argc > 2 && std::string(argv[2]) == "nochangelog");
-  spdlog::set_level(spdlog::level::warn);
+  spdlog::set_level(std::getenv("E2E_LOG") ? spdlog::level::debug : spdlog::level::warn);
   const auto real = read_csv_ticks(std::string(TICKGATE_SOURCE_DIR) + "/data/sample/hf_multitrade_2014-09-17.csv",
                                    {"trades", "America/New_York", ""});
   std::vector<tick> ticks;
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / ("tickgate_e2e_bench_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::vector<std::string> sets{"storage.data_dir=\"" + dir.string() + "\"", "kafka.group_id=\"e2e-bench\""};
-  for (int i = 2; i < argc; ++i) sets.push_back(argv[i]);  // config overrides: dotted.path=JSON
+  for (int i = changelog ? 2 : 3; i < argc; ++i) sets.push_back(argv[i]);  // overrides: dotted.path=JSON
   auto cfg = load_config(std::string(TICKGATE_SOURCE_DIR) + "/config/default.json", sets);
   embedded_broker broker(1);
   for (auto& t : {cfg->kafka.ticks_topic, cfg->kafka.analyses_topic, cfg->kafka.costs_topic,

@@ -603,6 +603,7 @@ static std::shared_ptr<const config> build_config(json root, const std::string& 
     p.read("callers", c->callers, 1, 256);
     p.read_seconds("drain_timeout_s", c->drain_timeout_ms, 1, 3600);
     p.read("max_in_flight", c->max_in_flight, 1, 100'000'000);
+    p.read("max_uncommitted", c->max_uncommitted, 1, 1'000'000'000);
     p.read("trim_growth_mb", c->trim_growth_mb, 0, 1'048'576);
     p.read("changelog", c->changelog);
     p.read("checkpoint_interval_ms", c->checkpoint_interval_ms, 10, 600'000);

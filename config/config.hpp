@@ -328,7 +328,8 @@ struct config {
   outside_events_config outside;
   int32_t shards = 2;
   int32_t callers = 4;
-  int64_t max_in_flight = 20'000;  // records consumed and not yet durable; then no more are taken
+  int64_t max_in_flight = 20'000;  // records consumed, decisions not yet durable; then none taken
+  int64_t max_uncommitted = 1'000'000;  // records consumed and not yet committable; then none taken
   int32_t trim_growth_mb = 64;  // free heap goes back to the OS once RSS grew this much; 0 = every second
   int64_t drain_timeout_ms = 30'000;  // a drain (end of input, stop, failure) waits at most this
   bool changelog = true;  // state checkpointed to kafka.state_topic, restored on assignment

@@ -34,7 +34,10 @@ struct ingest_stats {
     ticks = &r.add_counter("tickgate_ticks_total", "", "Valid ticks into the pipeline");
     commits = &r.add_counter("tickgate_offset_commits_total", "", "Offset commits");
     commit_errors = &r.add_counter("tickgate_offset_commit_errors_total", "", "Failed commits");
-    in_flight = &r.add_gauge("tickgate_ingest_in_flight", "", "Records not yet durable");
+    in_flight = &r.add_gauge("tickgate_ingest_in_flight", "",
+                             "Records consumed whose decisions are not yet durable");
+    uncommitted = &r.add_gauge("tickgate_ingest_uncommitted", "",
+                               "Records consumed and not yet committable (some wait for a paid answer)");
     assigned = &r.add_gauge("tickgate_ingest_assigned_partitions", "",
                             "Partitions of the input topic assigned to this instance");
     lag = &r.add_gauge("tickgate_consumer_lag", "",
@@ -46,9 +49,9 @@ struct ingest_stats {
     busy_us = &r.add_gauge("tickgate_ingest_busy_us", "",
                            "From the first record consumed to the last commit (until-eof runs)");
     paused = &r.add_gauge("tickgate_ingest_backpressure", "",
-                          "1 while no record is taken: pipeline.max_in_flight records not yet durable");
+                          "1 while no record is taken: pipeline.max_in_flight or max_uncommitted reached");
     pauses = &r.add_counter("tickgate_ingest_backpressure_pauses_total", "",
-                            "Times the input stopped because pipeline.max_in_flight was reached");
+                            "Times the input stopped because pipeline.max_in_flight or max_uncommitted was reached");
     events = &r.add_counter("tickgate_outside_events_total", "",
                             "Valid outside events (kafka.topics.events) into the pipeline");
     requests = &r.add_counter("tickgate_on_demand_requests_total", "",
@@ -72,6 +75,7 @@ struct ingest_stats {
   counter* commits;
   counter* commit_errors;
   gauge* in_flight;
+  gauge* uncommitted;
   gauge* assigned;
   gauge* lag;
   gauge* busy_us;
@@ -97,8 +101,11 @@ struct ingest_state {
   std::unique_ptr<plausibility_policy> plausible;
   std::string failure;  // set when the pipeline must stop: nothing is committed past it
   kafka_outage_alarm kafka_alarm;  // one alert per outage
-  /// Backpressure: no record is taken while pipeline.max_in_flight records are not yet durable,
-  /// until half of them are. Nothing queues in the pipeline beyond that bound.
+  /// Backpressure: no record is taken while pipeline.max_in_flight records are not yet decided
+  /// durably (work queued in the pipeline), or max_uncommitted are not yet committable (decided,
+  /// behind a paid answer on its way), until both are at half their bound. Nothing queues in the
+  /// pipeline beyond the first bound; the second bounds the offsets kept and what a restart
+  /// reads again.
   bool backpressure = false;
   std::vector<tick_batch> outbox;  // per shard: this poll round's ticks and outside events
   /// Sends this poll round's ticks to their shards.
@@ -130,6 +137,12 @@ struct ingest_state {
   size_t sides_in_flight() const {
     size_t n = 0;
     for (auto& s : sides) n += s.tracker.in_flight();
+    return n;
+  }
+  /// Records consumed whose pipeline work is not yet accounted, over ticks and side inputs.
+  size_t unaccounted() const {
+    size_t n = tracker.unaccounted();
+    for (auto& s : sides) n += s.tracker.unaccounted();
     return n;
   }
   std::unique_ptr<event_merge> merge;  // ticks and events by event time (requests go at once)
@@ -661,19 +674,25 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
       [=](poll_atom) {
         auto& st = self->state;
         if (!st.draining) {
-          // Backpressure: at max_in_flight records not yet durable, stop taking records until
-          // half of them are; librdkafka's own prefetch queue is bounded
-          // (queued.max.messages.kbytes), so nothing piles up beyond both bounds. The consumer
-          // is not polled meanwhile (sub-second): rebalance callbacks wait that long. (Pausing
-          // the partitions instead cost about a second of refetching on every resume.)
-          const auto in_flight =
-              static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight());
-          if (!st.backpressure && in_flight >= cfg->max_in_flight) {
+          // Backpressure: at max_in_flight records not yet decided durably, or max_uncommitted
+          // not yet committable, stop taking records until both are at half; librdkafka's own
+          // prefetch queue is bounded (queued.max.messages.kbytes), so nothing piles up beyond
+          // the bounds. The consumer is not polled meanwhile (sub-second): rebalance callbacks
+          // wait that long. (Pausing the partitions instead cost about a second of refetching
+          // on every resume.) Records decided and waiting only for a paid answer ahead of them
+          // do not count as work in flight: counting them stopped the input for as long as the
+          // slowest call took, whenever that many ticks had arrived behind it.
+          const auto in_flight = static_cast<int64_t>(st.unaccounted());
+          const auto uncommitted = static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight());
+          if (!st.backpressure && (in_flight >= cfg->max_in_flight || uncommitted >= cfg->max_uncommitted)) {
             st.backpressure = true;
+            spdlog::debug("ingest: backpressure on in_flight={} uncommitted={}", in_flight, uncommitted);
             st.stats->pauses->inc();
             st.stats->paused->set(1);
-          } else if (st.backpressure && in_flight <= cfg->max_in_flight / 2) {
+          } else if (st.backpressure && in_flight <= cfg->max_in_flight / 2 &&
+                     uncommitted <= cfg->max_uncommitted / 2) {
             st.backpressure = false;
+            spdlog::debug("ingest: backpressure off in_flight={} uncommitted={}", in_flight, uncommitted);
             st.stats->paused->set(0);
           }
           const int takes = st.backpressure ? 0 : cfg->kafka.poll_batch;
@@ -739,7 +758,8 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           }
         }
         st.dlq->poll(0);
-        st.stats->in_flight->set(static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight()));
+        st.stats->in_flight->set(static_cast<int64_t>(st.unaccounted()));
+        st.stats->uncommitted->set(static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight()));
         auto now = std::chrono::steady_clock::now();
         // An outage pauses the pipeline by itself (nothing to consume, outputs wait in the
         // producer); the operator hears of it once, and again only after a recovery.

@@ -18,8 +18,10 @@ void offset_tracker::polled(int32_t partition, int64_t offset) {
   auto& p = parts_[partition];
   if (p.open.empty() || p.open.back().offset < offset) {
     p.open.push_back(slot{offset});
+    ++unaccounted_;
   } else if (!p.find(offset)) {  // polled again after a seek back: in its place, once
     p.open.insert(p.at_or_after(offset), slot{offset});
+    ++unaccounted_;
   }
   if (p.next < 0 || offset < p.next) p.next = offset;
 }
@@ -30,6 +32,7 @@ void offset_tracker::accounted(int32_t partition, int64_t offset, int32_t outsta
   auto& p = pit->second;
   slot* s = p.find(offset);
   if (!s) return;  // not polled by this owner (or already done)
+  if (!s->accounted) --unaccounted_;
   s->accounted = true;
   s->pending += outstanding;
   advance(p);
@@ -78,7 +81,12 @@ size_t offset_tracker::in_flight(int32_t partition) const {
   return it == parts_.end() ? 0 : it->second.open.size();
 }
 
-void offset_tracker::drop(int32_t partition) { parts_.erase(partition); }
+void offset_tracker::drop(int32_t partition) {
+  auto it = parts_.find(partition);
+  if (it == parts_.end()) return;
+  for (auto& s : it->second.open) unaccounted_ -= s.accounted ? 0 : 1;
+  parts_.erase(it);
+}
 
 std::map<int32_t, int64_t> offset_tracker::polled_ends() const {
   std::map<int32_t, int64_t> out;

@@ -28,6 +28,10 @@ class offset_tracker {
   void drop(int32_t partition);
   /// Records polled and not yet done, over all partitions.
   size_t in_flight() const;
+  /// Records polled whose pipeline work is not yet accounted (their decisions not yet durable):
+  /// the work queued in the process. A record accounted and waiting only for a paid answer
+  /// ahead of it to settle holds nothing but its slot here, and does not count.
+  size_t unaccounted() const { return unaccounted_; }
   /// Records of `partition` polled and not yet done.
   size_t in_flight(int32_t partition) const;
   /// Current commit point of a partition (-1 if nothing seen).
@@ -53,6 +57,7 @@ class offset_tracker {
   };
   void advance(partition_state& p);
   std::map<int32_t, partition_state> parts_;
+  size_t unaccounted_ = 0;
 };
 
 }  // namespace tickgate

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "actors/llm/http_client.hpp"
 #include "actors/sink/decision_record.hpp"
@@ -322,6 +323,61 @@ TEST(pipeline, backpressure_pauses_the_input_and_changes_no_decision) {
     ASSERT_EQ(logs[0][i].first, logs[1][i].first) << "row " << i;
     ASSERT_EQ(logs[0][i].second, logs[1][i].second) << "row " << i;
   }
+}
+
+// A paid call that takes long holds back only the commit point: the ticks behind it are decided
+// and written meanwhile, however many they are beyond pipeline.max_in_flight (records waiting
+// only for an answer hold no pipeline work). Every answer is held until the whole input is
+// decided; released, the run ends with every record committed.
+TEST(pipeline, a_slow_paid_answer_does_not_stop_the_input) {
+  harness h("slowanswer", {"pipeline.max_in_flight=500", "pipeline.callers=2",
+                           "providers.openai.timeout_ms=600000"});
+  h.server.hold_after(0);
+  std::thread runner([&] { h.run(/*until_eof=*/true); });
+  ASSERT_TRUE(h.server.wait_held(1, 60));
+  const auto verdicts = h.ticks.size() * h.cfg->agents.size();
+  const bool all_decided = poll_until(
+      [&] { return h.stats.total("tickgate_decisions_logged_total") == verdicts; }, std::chrono::seconds(60));
+  EXPECT_TRUE(all_decided) << h.stats.total("tickgate_decisions_logged_total") << " of " << verdicts;
+  // Nothing answered yet: the records behind the first call are all still uncommitted.
+  EXPECT_TRUE(h.server.paid().empty());
+  EXPECT_GT(h.stats.gauge_value("tickgate_ingest_uncommitted"), 10 * 500);
+  h.server.release();
+  runner.join();
+  EXPECT_EQ(h.decision_records().size(), h.ticks.size());
+  int64_t committed = 0;
+  for (auto& [p, o] : committed_offsets(h.broker.bootstrap(), "slowanswer", "market.ticks", k_partitions))
+    committed += o;
+  EXPECT_EQ(committed, static_cast<int64_t>(h.ticks.size() + k_malformed.size()));
+}
+
+// ...but the records not yet committable are bounded too (pipeline.max_uncommitted): behind a
+// call that does not come back, the input stops at that many, every record taken decided.
+TEST(pipeline, records_behind_an_unanswered_call_are_bounded) {
+  const int64_t bound = 3000, poll_batch = 500;
+  harness h("uncommitted", {"pipeline.max_uncommitted=3000", "kafka.poll_batch=500", "pipeline.callers=2",
+                            "providers.openai.timeout_ms=600000"});
+  h.server.hold_after(0);
+  std::thread runner([&] { h.run(/*until_eof=*/true); });
+  ASSERT_TRUE(h.server.wait_held(1, 60));
+  const bool stopped = poll_until(
+      [&] {
+        return h.stats.gauge_value("tickgate_ingest_backpressure") == 1 &&
+               h.stats.gauge_value("tickgate_ingest_in_flight") == 0;
+      },
+      std::chrono::seconds(60));
+  EXPECT_TRUE(stopped);
+  // The bound is checked before each poll round: one round may pass it.
+  const auto taken = static_cast<int64_t>(h.stats.total("tickgate_ingest_records_total"));
+  EXPECT_GE(taken, bound);
+  EXPECT_LT(taken, bound + poll_batch);
+  const auto uncommitted = h.stats.gauge_value("tickgate_ingest_uncommitted");
+  EXPECT_GE(uncommitted, bound);
+  EXPECT_LE(uncommitted, taken);
+  h.server.release();
+  runner.join();
+  EXPECT_EQ(h.decision_records().size(), h.ticks.size());
+  EXPECT_EQ(h.stats.total("tickgate_ingest_records_total"), h.ticks.size() + k_malformed.size());
 }
 
 // A known run, then /metrics over HTTP parsed back and checked against counts taken from

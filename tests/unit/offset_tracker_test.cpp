@@ -24,12 +24,18 @@ TEST(offset_tracker, commits_only_the_contiguous_done_prefix) {
 TEST(offset_tracker, waits_for_every_outstanding_request) {
   offset_tracker t;
   t.polled(3, 0);
+  t.polled(3, 1);
+  EXPECT_EQ(t.unaccounted(), 2u);
   t.accounted(3, 0, 2);
+  t.accounted(3, 1, 0);
+  // Both decided: no work left in the pipeline, but nothing committable before the answers.
+  EXPECT_EQ(t.unaccounted(), 0u);
+  EXPECT_EQ(t.in_flight(), 2u);
   EXPECT_EQ(t.commit_point(3), 0);
   t.settled(3, 0);
   EXPECT_EQ(t.commit_point(3), 0);
   t.settled(3, 0);
-  EXPECT_EQ(t.commit_point(3), 1);
+  EXPECT_EQ(t.commit_point(3), 2);
   EXPECT_EQ(t.in_flight(), 0u);
 }
 
@@ -131,6 +137,9 @@ TEST(offset_tracker, property_matches_the_plain_rule_with_gaps_repolls_and_settl
       }
       ASSERT_EQ(t.commit_point(3), ref.next) << "round " << round << " step " << step;
       ASSERT_EQ(t.in_flight(3), ref.open.size()) << "round " << round << " step " << step;
+      const auto unaccounted = std::count_if(ref.open.begin(), ref.open.end(),
+                                             [](const auto& kv) { return !kv.second.accounted; });
+      ASSERT_EQ(t.unaccounted(), static_cast<size_t>(unaccounted)) << "round " << round << " step " << step;
       const auto ends = t.polled_ends();
       ASSERT_EQ(ends.at(3), ref.open.empty() ? ref.next : ref.open.rbegin()->first + 1);
     }
@@ -166,11 +175,15 @@ TEST(offset_tracker, per_partition_in_flight_and_late_messages_after_a_revocatio
   t.polled(1, 5);
   EXPECT_EQ(t.in_flight(0), 1u);
   EXPECT_EQ(t.in_flight(1), 2u);
+  t.accounted(1, 5, 0);
+  EXPECT_EQ(t.unaccounted(), 2u);  // 0:1 and 1:4
   t.drop(1);
+  EXPECT_EQ(t.unaccounted(), 1u);
   // Accounting and settlements of a partition this owner gave up change nothing.
   t.accounted(1, 4, 0);
   t.settled(1, 5);
   EXPECT_EQ(t.in_flight(1), 0u);
   EXPECT_EQ(t.in_flight(), 1u);
+  EXPECT_EQ(t.unaccounted(), 1u);
   EXPECT_EQ(t.commit_point(1), -1);
 }
