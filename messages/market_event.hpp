@@ -105,13 +105,19 @@ struct agent_verdict {
   double significance = 0;   // change stage: score 0..100 (after weights)
   double change_pct = 0;     // change stage: largest relative change vs baseline, %
   uint8_t act = 0;           // action
-  std::string reason;        // why: a stable code then the numbers behind it
+  // Why: a stable code then the numbers behind it. The common skips are kept as their form and
+  // numbers, not text (messages/verdict_reason.hpp renders them): `reason` is then empty.
+  uint8_t reason_form = 0;   // reason_form; 0: the text in `reason`
+  int64_t reason_a = 0;      // the form's numbers (elapsed ms, then the interval or spacing)
+  int64_t reason_b = 0;
+  std::string reason;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_verdict& x) {
   return f(caf::meta::type_name("agent_verdict"), x.agent, x.trigger, x.prio, x.subscribed,
-           x.changed, x.significance, x.change_pct, x.act, x.reason);
+           x.changed, x.significance, x.change_pct, x.act, x.reason_form, x.reason_a, x.reason_b,
+           x.reason);
 }
 
 /// A tick with everything derived from it; the unit of work of the decision stages.

@@ -12,6 +12,7 @@
 
 #include "actors/batching/batching_policy.hpp"
 #include "actors/sink/decision_record.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 namespace {
@@ -38,9 +39,8 @@ struct batching_stats {
     return c;
   }
   /// By action and the reason's code (its first word): no allocation once both were seen.
-  counter& decision(uint8_t act, std::string_view reason) {
+  counter& decision(uint8_t act, std::string_view code) {
     auto& codes = by_reason[act & 3];
-    const std::string_view code = reason.substr(0, reason.find_first_of(" :"));
     auto it = codes.find(code);
     if (it != codes.end()) return *it->second;
     const std::string name = to_string(static_cast<action>(act));
@@ -52,8 +52,9 @@ struct batching_stats {
   }
   /// Counts a decision for the round; flush_round() adds the round's counts to the shared
   /// counters (one atomic add per distinct reason and round instead of one per verdict).
-  void count_decision(uint8_t act, std::string_view reason) {
-    counter* c = &decision(act, reason);
+  /// `code`: the reason's code (reason_code).
+  void count_decision(uint8_t act, std::string_view code) {
+    counter* c = &decision(act, code);
     for (auto& [which, n] : round)
       if (which == c) {
         ++n;
@@ -115,7 +116,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
         int32_t outstanding = 0;
         for (auto& v : w.verdicts) {
           auto act = static_cast<action>(v.act);
-          st.stats->count_decision(v.act, v.reason);
+          st.stats->count_decision(v.act, reason_code(v));
           if (act == action::call) {
             ++outstanding;
             emit(v.agent, {make_item(*self->state.cfg, w, v)});

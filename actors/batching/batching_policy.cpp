@@ -2,6 +2,7 @@
 
 #include "actors/cache/state_key.hpp"
 #include "common/hashing.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 
@@ -14,7 +15,7 @@ request_item make_item(const config& cfg, const tick_work& w, const agent_verdic
   it.trigger = v.trigger;
   it.prio = v.prio;
   it.significance = v.significance;
-  it.reason = v.reason;
+  it.reason = reason_text(v);
   it.snap = w.snap;
   const auto& a = cfg.agents.at(v.agent);
   it.fingerprint = quantised_state(cfg.cache_quantise, a.cache_features, w.snap, v.trigger);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/number_text.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 
@@ -74,7 +75,7 @@ void change_policy::assess(tick_work& w) {
     auto& a = agents_[v.agent];
     if (!has[v.agent]) {
       v.changed = true;
-      v.reason = "first_state";
+      set_reason_text(v, "first_state");
       bases[v.agent] = {w.snap, w.t.ts};
       has[v.agent] = true;
       continue;
@@ -88,7 +89,7 @@ void change_policy::assess(tick_work& w) {
     v.changed = sc.score > c_.score_threshold || sc.aged || strategy_change;
     if (v.changed) {
       bases[v.agent] = {w.snap, w.t.ts};
-      v.reason = sc.reason.empty() ? "change_pct" : sc.reason;
+      set_reason_text(v, sc.reason.empty() ? "change_pct" : sc.reason);
     }
   }
 }

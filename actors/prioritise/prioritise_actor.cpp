@@ -13,6 +13,7 @@
 #include "actors/prioritise/prioritise_policy.hpp"
 #include "actors/stage_checkpoint.hpp"
 #include "common/period_clock.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 namespace {
@@ -152,7 +153,8 @@ prioritise_actor::behavior_type prioritise_impl(
         v.trigger = asked ? e.type : 0;
         v.prio = asked ? e.prio : 0;
         v.act = static_cast<uint8_t>(asked ? action::pending : action::skip);
-        v.reason = asked ? "" : "not_subscribed";
+        if (asked) set_reason_text(v, "");
+        else set_reason(v, reason_form::not_subscribed);
       }
   };
   return {

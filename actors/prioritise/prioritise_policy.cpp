@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/window_stats.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 namespace {
@@ -40,7 +41,7 @@ void initial_verdicts(const std::vector<agent_config>& agents, tick_work& w) {
       }
     if (!v.subscribed) {
       v.act = static_cast<uint8_t>(action::skip);
-      v.reason = "not_subscribed";
+      set_reason(v, reason_form::not_subscribed);
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/number_text.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 
@@ -28,7 +29,7 @@ void sampling_policy::decide(tick_work& w) {
       v.prio = st.pending_urgent_prio;
       v.subscribed = true;
       v.act = static_cast<uint8_t>(action::call);
-      v.reason = std::string("deferred_urgent:") + to_string(static_cast<event_type>(v.trigger));
+      set_reason_text(v, std::string("deferred_urgent:") + to_string(static_cast<event_type>(v.trigger)));
       st.last_call = now;
       st.pending_urgent = 0;
       st.pending_change = false;
@@ -39,7 +40,7 @@ void sampling_policy::decide(tick_work& w) {
     // agent's own schedule, which it leaves as it was.
     if (v.trigger == static_cast<uint8_t>(event_type::on_demand)) {
       v.act = static_cast<uint8_t>(action::call);
-      v.reason = "on_demand";
+      set_reason_text(v, "on_demand");
       continue;
     }
     auto& strat = agents_[v.agent].strategy;
@@ -47,25 +48,11 @@ void sampling_policy::decide(tick_work& w) {
     // HIGH and CRITICAL events are answered now: no strategy, change or min interval holds
     // them back, only the spacing between two of them.
     const bool critical = v.prio >= static_cast<uint8_t>(priority::high);
-    // The reason: a stable code, then the numbers behind it ("interval elapsed_ms=.. ...").
-    auto start_reason = [&](const char* code) {
-      v.reason.clear();
-      v.reason.reserve(64);
-      v.reason += code;
-    };
-    auto number = [&](const char* key, long long n) {
-      v.reason += key;
-      append_int(v.reason, n);
-    };
-    auto sig_chg = [&] {
-      v.reason += " sig=";
-      append_fixed(v.reason, v.significance, 1);
-      v.reason += " chg=";
-      append_fixed(v.reason, v.change_pct, 2);
-    };
-    auto skip = [&](const char* code) {
+    // The reason: a stable code, then the numbers behind it. A skip keeps its form and numbers
+    // (rendered only when read: nearly every verdict is one); a call's is written out.
+    auto skip = [&](reason_form form, int64_t a, int64_t b) {
       v.act = static_cast<uint8_t>(action::skip);
-      start_reason(code);
+      set_reason(v, form, a, b);
     };
     if (critical) {
       if (elapsed < critical_spacing_) {
@@ -74,14 +61,12 @@ void sampling_policy::decide(tick_work& w) {
           st.pending_urgent = static_cast<uint8_t>(v.trigger + 1);
           st.pending_urgent_prio = v.prio;
         }
-        skip("critical_spacing");
-        number(" elapsed_ms=", elapsed);
-        number(" spacing_ms=", critical_spacing_);
+        skip(reason_form::critical_spacing, elapsed, critical_spacing_);
         continue;
       }
       v.act = static_cast<uint8_t>(action::call);
-      v.reason = std::string(v.prio == static_cast<uint8_t>(priority::critical) ? "critical:" : "urgent:") +
-                 to_string(static_cast<event_type>(v.trigger));
+      set_reason_text(v, std::string(v.prio == static_cast<uint8_t>(priority::critical) ? "critical:" : "urgent:") +
+                             to_string(static_cast<event_type>(v.trigger)));
     } else {
       bool due = false;
       const char* why = "";
@@ -109,24 +94,25 @@ void sampling_policy::decide(tick_work& w) {
       }
       if (!due) {
         skip(strat.kind == sampling_kind::change_based || strat.kind == sampling_kind::threshold
-                 ? "no_change"
-                 : "interval");
-        number(" elapsed_ms=", elapsed);
-        number(" interval_ms=", interval);
-        sig_chg();
+                 ? reason_form::no_change
+                 : reason_form::interval,
+             elapsed, interval);
         continue;
       }
       if (elapsed < min_interval_) {
         st.pending_change = st.pending_change || v.changed;
-        skip("min_interval");
-        number(" elapsed_ms=", elapsed);
-        number(" min_ms=", min_interval_);
+        skip(reason_form::min_interval, elapsed, min_interval_);
         continue;
       }
       bool low = v.prio == static_cast<uint8_t>(priority::low);
       v.act = static_cast<uint8_t>(low ? action::batch : action::call);
-      start_reason(why);
-      sig_chg();
+      v.reason_form = static_cast<uint8_t>(reason_form::text);
+      v.reason.clear();
+      v.reason += why;
+      v.reason += " sig=";
+      append_fixed(v.reason, v.significance, 1);
+      v.reason += " chg=";
+      append_fixed(v.reason, v.change_pct, 2);
     }
     st.last_call = now;
     st.pending_change = false;

@@ -10,6 +10,7 @@
 #include "actors/sink/records.hpp"
 #include "common/hashing.hpp"
 #include "common/window_stats.hpp"
+#include "messages/verdict_reason.hpp"
 #include "storage/kv_store.hpp"
 
 namespace tickgate {
@@ -17,6 +18,15 @@ namespace tickgate {
 namespace {
 
 constexpr char k_version = 1;
+
+/// A formed reason straight from its parts; a text one through the text encoder. Both give the
+/// bytes the reason's text encodes to.
+void encode_verdict_reason(const agent_verdict& v, std::string& out) {
+  if (v.reason_form == static_cast<uint8_t>(reason_form::text)) return encode_reason(v.reason, out);
+  reason_parts_writer parts(out);
+  write_reason_parts(v, parts);
+  parts.finish();
+}
 
 void put_be(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -175,7 +185,7 @@ void append_decision_record(std::string& out, const tick_work& w, uint32_t agent
     }
     put_double(out, v.significance);
     put_double(out, std::round(v.change_pct * 1e4) / 1e4);  // as the text shows it
-    encode_reason(v.reason, out);
+    encode_verdict_reason(v, out);
   }
 }
 }  // namespace

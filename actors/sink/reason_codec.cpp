@@ -2,42 +2,34 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
+
+#include "common/number_text.hpp"
 
 namespace tickgate {
 
 namespace {
 
-// Append only: a word's position is its code in records already on disk.
-constexpr std::array<std::string_view, 50> k_words{
-    // sampling and change stage codes
-    "not_subscribed", "first_state", "change_pct", "critical_spacing", "interval", "no_change",
-    "min_interval", "deferred_urgent:", "critical:", "urgent:", "significant_change",
-    "deferred_change", "periodic", "adaptive", "always", "threshold", "change_based",
-    // the numbers behind them
-    " elapsed_ms=", " spacing_ms=", " interval_ms=", " min_ms=", " sig=", " chg=",
-    // change notes
-    "price", "rsi", "vol", "bias_flip_up", "bias_flip_down", "expiry", "time_decay",
-    // event types
-    "price_update", "price_change", "volume_spike", "high_volatility", "signal", "support_break",
-    "resistance_break", "anomaly", "sharp_move", "volume_surge", "spread_blowout",
-    "volatility_jump",
-    // separators
-    " ", "%", ":", "=", ",", ".", "_", "/"};
+constexpr const auto& k_words = k_reason_words;
+constexpr size_t k_word_count = k_reason_word_count;
 
 constexpr uint8_t k_literal = 0xFE;
 constexpr uint8_t k_number = 0xFF;
 constexpr uint8_t k_plus = 0x10, k_minus = 0x20;
 constexpr size_t k_max_digits = 18;  // fits an unsigned 64-bit mantissa
 
-static_assert(k_words.size() < k_literal);
+static_assert(k_word_count < k_literal);  // below the literal and number tags
+// Codes already on disk: appending keeps these.
+static_assert(k_word_count == 50 && static_cast<int>(reason_word::elapsed_ms_is) == 17 &&
+              static_cast<int>(reason_word::price) == 23 && static_cast<int>(reason_word::slash) == 49);
 
 /// Word codes by first byte, longest first, so that a match is the longest.
 const std::array<std::vector<uint8_t>, 256>& words_by_first() {
   static const auto table = [] {
     std::array<std::vector<uint8_t>, 256> t;
-    for (size_t i = 0; i < k_words.size(); ++i)
+    for (size_t i = 0; i < k_word_count; ++i)
       t[static_cast<unsigned char>(k_words[i][0])].push_back(static_cast<uint8_t>(i));
     for (auto& v : t)
       std::stable_sort(v.begin(), v.end(), [](uint8_t a, uint8_t b) { return k_words[a].size() > k_words[b].size(); });
@@ -164,6 +156,62 @@ void encode_reason_body(std::string_view reason, std::string& body) {
 }
 }  // namespace
 
+reason_parts_writer::reason_parts_writer(std::string& out) : out_(out), length_at_(out.size()) {
+  out_.push_back('\0');
+}
+
+void reason_parts_writer::integer(int64_t v) {
+  constexpr int64_t k_limit = 999'999'999'999'999'999;  // k_max_digits digits
+  if (v >= -k_limit && v <= k_limit) {  // what match_number makes of "%lld"
+    out_.push_back(static_cast<char>(k_number));
+    out_.push_back(static_cast<char>(v < 0 ? k_minus : 0));
+    put_varint(out_, static_cast<uint64_t>(v < 0 ? -v : v));
+    return;
+  }
+  std::string text;
+  append_int(text, v);
+  number_text(text);
+}
+
+void reason_parts_writer::fixed(double v, int decimals) {
+  // "%.Nf" rounds the exact binary value to N decimals, ties to even. |v|·10^N computed in
+  // double is within half an ulp of the exact product; unless that leaves the product's
+  // fraction within the error of one half, it rounds the same way the exact one does (an exact
+  // tie stays exact: a product of a dyadic fraction and 10^N below 2^53 is representable).
+  // The sign is printed for every negative value, -0.0 and those rounding to zero included.
+  constexpr double k_pow10[] = {1, 10, 100, 1000, 10000};
+  if (decimals >= 1 && decimals <= 4 && std::isfinite(v)) {
+    const double y = std::fabs(v) * k_pow10[decimals];
+    if (y < 1e15) {
+      const double whole = std::floor(y);
+      const double fraction = y - whole;  // exact below 2^52
+      if (std::fabs(fraction - 0.5) > y * 0x1p-50 + 0x1p-60) {
+        out_.push_back(static_cast<char>(k_number));
+        out_.push_back(static_cast<char>((std::signbit(v) ? k_minus : 0) | decimals));
+        put_varint(out_, static_cast<uint64_t>(whole) + (fraction > 0.5 ? 1 : 0));
+        return;
+      }
+    }
+  }
+  std::string text;  // short: within the small-string buffer for any usual value
+  append_fixed(text, v, decimals);
+  number_text(text);
+}
+
+void reason_parts_writer::number_text(std::string_view text) {
+  uint8_t header = 0;
+  uint64_t mantissa = 0;
+  if (match_number(text, header, mantissa) == text.size()) {
+    out_.push_back(static_cast<char>(k_number));
+    out_.push_back(static_cast<char>(header));
+    put_varint(out_, mantissa);
+  } else {  // nan, inf, too many digits: as the text's parse has it
+    encode_reason_body(text, out_);
+  }
+}
+
+void reason_parts_writer::finish() { widen_length(out_, length_at_); }
+
 void encode_reason(std::string_view reason, std::string& out) {
   put_length_prefixed(out, [&](std::string& body) { encode_reason_body(reason, body); });
 }
@@ -195,7 +243,7 @@ bool decode_reason(std::string_view& in, std::string& out) {
       if (digits.size() < decimals + 1) digits.insert(0, decimals + 1 - digits.size(), '0');
       if (decimals > 0) digits.insert(digits.size() - decimals, 1, '.');
       out += digits;
-    } else if (tag < k_words.size()) {
+    } else if (tag < k_word_count) {
       out.append(k_words[tag]);
     } else {
       return false;

@@ -4,8 +4,11 @@
 // codes from a fixed, append-only dictionary, numbers become their digits as a varint with
 // the decimals and sign kept, so that the text comes back byte for byte; anything else is
 // kept as a literal. Lossless for every string, known words or not.
+#include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "messages/reason_words.hpp"
 
 namespace tickgate {
 
@@ -14,6 +17,27 @@ void encode_reason(std::string_view reason, std::string& out);
 /// Decodes one encoding from the front of `in` (advancing it) into `out`; false when the bytes
 /// are not one.
 bool decode_reason(std::string_view& in, std::string& out);
+
+/// The encoding of a reason written part by part, without its text: what encode_reason gives
+/// for the text the parts join to, byte for byte, as long as each part starts where the text's
+/// parse starts a part anyway (a word, or a number between a word ending in '=' and a word
+/// starting with ' ' or the end; tests compare the two).
+class reason_parts_writer {
+ public:
+  /// Starts the reason at the end of `out` (its length is written by finish()).
+  explicit reason_parts_writer(std::string& out);
+  void word(reason_word w) { out_.push_back(static_cast<char>(w)); }
+  /// printf's "%lld".
+  void integer(int64_t v);
+  /// printf's "%.<decimals>f".
+  void fixed(double v, int decimals);
+  void finish();
+
+ private:
+  void number_text(std::string_view text);
+  std::string& out_;
+  size_t length_at_;
+};
 
 /// Unsigned LEB128 varints (shared with the decision record).
 void put_varint(std::string& out, uint64_t v);

@@ -7,6 +7,7 @@
 
 #include "actors/llm/outcome.hpp"
 #include "common/json_writer.hpp"
+#include "messages/verdict_reason.hpp"
 
 namespace tickgate {
 
@@ -173,7 +174,7 @@ std::string encode_decision(const tick_work& w, const agent_verdict& v, const st
   if (is_event_partition(w.t.partition)) j.field("input", to_string(input_of(w.t.partition)));
   j.field("agent", std::string_view(agent))
       .field("action", to_string(static_cast<action>(v.act)))
-      .field("reason", std::string_view(v.reason))
+      .field("reason", std::string_view(reason_text(v)))
       .field("trigger", to_string(static_cast<event_type>(v.trigger)))
       .field("priority", to_string(static_cast<priority>(v.prio)))
       .field("changed", v.changed)

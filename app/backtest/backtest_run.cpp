@@ -25,6 +25,7 @@
 #include "app/pipeline/pipeline.hpp"
 #include "app/feeds/publisher.hpp"
 #include "kafka/embedded_broker.hpp"
+#include "messages/verdict_reason.hpp"
 #include "kafka/topic_range.hpp"
 #include "messages/tick_codec.hpp"
 #include "storage/kv_store.hpp"
@@ -100,9 +101,9 @@ std::vector<decision_note> read_decisions(kv_store& store, const std::string& sy
   decision_log_reader reader(store);
   reader.for_symbol(symbol, from, to, [&](const decision_line& l) {
     const auto& v = *l.verdict;
-    if (v.reason != "not_subscribed")
+    if (reason_code(v) != "not_subscribed")
       out.push_back({l.record->work.t.ts, l.agent, to_string(static_cast<action>(v.act)),
-                     to_string(static_cast<event_type>(v.trigger)), v.reason});
+                     to_string(static_cast<event_type>(v.trigger)), reason_text(v)});
     return true;
   });
   return out;

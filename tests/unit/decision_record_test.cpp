@@ -15,6 +15,7 @@
 #include "actors/sink/records.hpp"
 #include "app/feeds/csv_feed.hpp"
 #include "bench/stage_chain.hpp"
+#include "messages/verdict_reason.hpp"
 
 using namespace tickgate;
 
@@ -104,6 +105,66 @@ TEST(reason_codec, truncated_or_foreign_bytes_are_refused_not_misread) {
   EXPECT_FALSE(decode_reason(bad, out));
 }
 
+// The skips decided on nearly every tick keep their form and numbers; their text is written
+// only when read. Hand-written texts for each form, then the property the decision log relies
+// on: the parts written straight as codes are the bytes the text encodes to, for any numbers
+// (negative, past 18 digits, nan, inf, -0), and decode to that text.
+TEST(reason_codec, formed_reasons_render_and_encode_as_their_text) {
+  agent_verdict v;
+  v.significance = 12.5, v.change_pct = 0.314;
+  set_reason(v, reason_form::interval, 4200, 300000);
+  EXPECT_EQ(reason_text(v), "interval elapsed_ms=4200 interval_ms=300000 sig=12.5 chg=0.31");
+  EXPECT_EQ(reason_code(v), "interval");
+  set_reason(v, reason_form::no_change, -5, 0);
+  EXPECT_EQ(reason_text(v), "no_change elapsed_ms=-5 interval_ms=0 sig=12.5 chg=0.31");
+  set_reason(v, reason_form::min_interval, 0, 30000);
+  EXPECT_EQ(reason_text(v), "min_interval elapsed_ms=0 min_ms=30000");
+  set_reason(v, reason_form::critical_spacing, 1200, 60000);
+  EXPECT_EQ(reason_text(v), "critical_spacing elapsed_ms=1200 spacing_ms=60000");
+  EXPECT_EQ(reason_code(v), "critical_spacing");
+  set_reason(v, reason_form::not_subscribed);
+  EXPECT_EQ(reason_text(v), "not_subscribed");
+  set_reason_text(v, "critical:anomaly");
+  EXPECT_EQ(reason_code(v), "critical");
+
+  std::mt19937_64 rng(11);
+  const int64_t ints[] = {0, 1, -1, 999'999'999'999'999'999, 1'000'000'000'000'000'000, -999'999'999'999'999'999,
+                          -1'000'000'000'000'000'000, INT64_MAX, INT64_MIN, 1'700'000'000'000};
+  const double reals[] = {0.0, -0.0, 0.004, -0.004, 0.005, 99.95, 1e300, -1e300, 1e-300,
+                          std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                          -std::numeric_limits<double>::infinity(), 123456789012345678.0,
+                          // ties and near-ties of one and two decimals
+                          0.25, 0.125, 0.375, -0.625, 2.5, 1.005, 2.675, 0.45, 0.35, 1e15, 999999999999999.9};
+  for (int i = 0; i < 50'000; ++i) {
+    const auto form = static_cast<reason_form>(1 + rng() % 5);
+    auto pick_int = [&] {
+      return rng() % 3 == 0 ? ints[rng() % std::size(ints)]
+                            : static_cast<int64_t>(rng() % 2'000'000) - 1'000'000;
+    };
+    auto pick_real = [&] {
+      switch (rng() % 4) {
+        case 0: return reals[rng() % std::size(reals)];
+        case 1: return static_cast<double>(static_cast<int64_t>(rng() % 200'000) - 100'000) / 997.0;
+        case 2: return static_cast<double>(static_cast<int64_t>(rng() % 20'000) - 10'000) / 1000.0;
+        default: return static_cast<double>(static_cast<int64_t>(rng() % 4'000) - 2'000) / 64.0;  // dyadic: exact ties
+      }
+    };
+    set_reason(v, form, pick_int(), pick_int());
+    v.significance = pick_real(), v.change_pct = pick_real();
+    const auto text = reason_text(v);
+    std::string want = "x", got = "x";  // after other bytes, as in a record
+    encode_reason(text, want);
+    reason_parts_writer parts(got);
+    ASSERT_TRUE(write_reason_parts(v, parts));
+    parts.finish();
+    ASSERT_EQ(got, want) << text;
+    std::string_view in = std::string_view(got).substr(1);
+    std::string back;
+    ASSERT_TRUE(decode_reason(in, back));
+    ASSERT_EQ(back, text);
+  }
+}
+
 TEST(decision_record, keys_sort_by_day_symbol_time_partition_offset) {
   std::mt19937_64 rng(11);
   struct row {
@@ -171,7 +232,7 @@ TEST(decision_record, renders_the_same_text_as_the_json_log_it_replaced) {
       // The old log's key: symbol \0 13-digit ts \0 partition:12-digit offset \0 agent.
       text_bytes += w.t.symbol.size() + 1 + 13 + 1 + 2 + 12 + 1 + name.size() + before.size();
       ++verdicts;
-      with_numbers += w.verdicts[i].reason.find('=') != std::string::npos;
+      with_numbers += reason_text(w.verdicts[i]).find('=') != std::string::npos;
     }
   }
   EXPECT_EQ(verdicts, ticks.size() * cfg->agents.size());

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "actors/sampling/sampling_policy.hpp"
+#include "messages/verdict_reason.hpp"
 
 using namespace tickgate;
 
@@ -53,7 +54,7 @@ TEST(sampling_policy, min_ai_interval_just_below_and_at) {
   EXPECT_EQ(act(p.run(0, priority::medium)), action::call);
   auto v = p.run(59'999, priority::medium);
   EXPECT_EQ(act(v), action::skip);
-  EXPECT_EQ(v.reason.rfind("min_interval", 0), 0u);
+  EXPECT_EQ(reason_text(v), "min_interval elapsed_ms=59999 min_ms=60000");
   EXPECT_EQ(act(p.run(60'000, priority::medium)), action::call);
 }
 

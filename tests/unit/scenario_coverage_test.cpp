@@ -12,6 +12,7 @@
 #include "backtest/scenarios.hpp"
 #include "backtest/significant_events.hpp"
 #include "config/config.hpp"
+#include "messages/verdict_reason.hpp"
 
 using namespace tickgate;
 
@@ -42,7 +43,7 @@ std::vector<decision> calls_of(const config& cfg, const std::vector<tick>& ticks
     sampling.decide(w);
     for (auto& v : w.verdicts)
       if (v.act == static_cast<uint8_t>(action::call) || v.act == static_cast<uint8_t>(action::batch))
-        out.push_back({t.ts, cfg.agents[v.agent].name, v.reason});
+        out.push_back({t.ts, cfg.agents[v.agent].name, reason_text(v)});
   }
   return out;
 }

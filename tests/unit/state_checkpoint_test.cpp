@@ -13,6 +13,7 @@
 #include "app/feeds/csv_feed.hpp"
 #include "common/state_codec.hpp"
 #include "config/config.hpp"
+#include "messages/verdict_reason.hpp"
 
 using namespace tickgate;
 
@@ -36,7 +37,7 @@ struct chain {
     change.assess(w);
     sampling.decide(w);
     std::vector<std::string> out;
-    for (auto& v : w.verdicts) out.push_back(std::string(to_string(static_cast<action>(v.act))) + " " + v.reason);
+    for (auto& v : w.verdicts) out.push_back(std::string(to_string(static_cast<action>(v.act))) + " " + reason_text(v));
     return out;
   }
   std::string save(const std::string& symbol) const {
