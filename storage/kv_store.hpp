@@ -2,6 +2,7 @@
 // One key-value interface for everything tickgate keeps: analyses, response cache, cost
 // ledger, processing state and the decision log, each in its own column.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -57,30 +58,52 @@ class storage_error : public std::runtime_error {
 };
 
 /// Puts and deletes applied atomically, across columns.
+/// The batch holds the bytes its operations name; moving it keeps them where they are, copying
+/// it is not allowed (the copy's operations would name the original's bytes).
 class write_batch {
  public:
   enum class kind : uint8_t { put, erase, add };
   struct op {
     column col;
-    std::string key;
-    std::string value;
+    std::string_view key;  // bytes held by the batch
+    std::string_view value;
     kind what = kind::put;
   };
+  write_batch() = default;
+  write_batch(write_batch&&) = default;
+  write_batch& operator=(write_batch&&) = default;
+  write_batch(const write_batch&) = delete;
+  write_batch& operator=(const write_batch&) = delete;
+
   void put(column c, std::string key, std::string value) {
-    ops_.push_back({c, std::move(key), std::move(value), kind::put});
+    ops_.push_back({c, keep(std::move(key)), keep(std::move(value)), kind::put});
   }
-  void erase(column c, std::string key) { ops_.push_back({c, std::move(key), {}, kind::erase}); }
+  /// Takes `bytes` into the batch, without a copy; puts may then name parts of the view returned
+  /// (put_kept). Many records of one buffer become one allocation, not two per record.
+  std::string_view adopt(std::string bytes) { return keep(std::move(bytes)); }
+  /// A put of bytes the batch holds already (parts of a view adopt() returned).
+  void put_kept(column c, std::string_view key, std::string_view value) {
+    ops_.push_back({c, key, value, kind::put});
+  }
+  void erase(column c, std::string key) { ops_.push_back({c, keep(std::move(key)), {}, kind::erase}); }
   /// Adds `deltas` element-wise to the counters stored at `key` (see pack_counters).
   void add(column c, std::string key, const std::vector<int64_t>& deltas) {
-    ops_.push_back({c, std::move(key), pack_counters(deltas), kind::add});
+    ops_.push_back({c, keep(std::move(key)), keep(pack_counters(deltas)), kind::add});
   }
   const std::vector<op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
   size_t size() const { return ops_.size(); }
-  void clear() { ops_.clear(); }
+  void clear() {
+    ops_.clear();
+    bytes_.clear();
+  }
 
  private:
+  // A deque: its elements stay where they are as more are added (a short string's bytes live
+  // inside the element).
+  std::string_view keep(std::string s) { return bytes_.emplace_back(std::move(s)); }
   std::vector<op> ops_;
+  std::deque<std::string> bytes_;
 };
 
 /// The store; implementations are thread-safe.

@@ -24,11 +24,11 @@ class memory_store final : public kv_store {
     for (auto& op : batch.ops()) {
       auto& m = maps_[static_cast<size_t>(op.col)];
       switch (op.what) {
-        case write_batch::kind::put: m[op.key] = op.value; break;
-        case write_batch::kind::erase: m.erase(op.key); break;
+        case write_batch::kind::put: m[std::string(op.key)] = op.value; break;
+        case write_batch::kind::erase: m.erase(std::string(op.key)); break;
         case write_batch::kind::add: {
-          auto it = m.find(op.key);
-          m[op.key] = it == m.end() ? op.value : add_counters(it->second, op.value);
+          auto it = m.find(std::string(op.key));
+          m[std::string(op.key)] = it == m.end() ? std::string(op.value) : add_counters(it->second, op.value);
           break;
         }
       }

@@ -15,7 +15,7 @@ class prefixed_store final : public kv_store {
     write_batch mapped;
     for (auto& op : batch.ops()) {
       switch (op.what) {
-        case write_batch::kind::put: mapped.put(column::state, full(op.col, op.key), op.value); break;
+        case write_batch::kind::put: mapped.put(column::state, full(op.col, op.key), std::string(op.value)); break;
         case write_batch::kind::erase: mapped.erase(column::state, full(op.col, op.key)); break;
         case write_batch::kind::add:
           mapped.add(column::state, full(op.col, op.key), unpack_counters(op.value));

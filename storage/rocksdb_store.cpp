@@ -17,6 +17,8 @@ namespace tickgate {
 
 namespace {
 
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
 void check(const rocksdb::Status& s, const char* what) {
   if (!s.ok()) throw storage_error(std::string("rocksdb ") + what + ": " + s.ToString());
 }
@@ -141,9 +143,9 @@ class rocksdb_store final : public kv_store {
     rocksdb::WriteBatch wb;
     for (auto& op : batch.ops()) {
       switch (op.what) {
-        case write_batch::kind::put: check(wb.Put(handle(op.col), op.key, op.value), "batch put"); break;
-        case write_batch::kind::erase: check(wb.Delete(handle(op.col), op.key), "batch delete"); break;
-        case write_batch::kind::add: check(wb.Merge(handle(op.col), op.key, op.value), "batch merge"); break;
+        case write_batch::kind::put: check(wb.Put(handle(op.col), slice(op.key), slice(op.value)), "batch put"); break;
+        case write_batch::kind::erase: check(wb.Delete(handle(op.col), slice(op.key)), "batch delete"); break;
+        case write_batch::kind::add: check(wb.Merge(handle(op.col), slice(op.key), slice(op.value)), "batch merge"); break;
       }
     }
     check(db_->Write(write_opts_, &wb), "write");

@@ -71,10 +71,10 @@ class decision_block_builder {
   size_t last_ = 0;  // the block the last record went to
 };
 
-/// Calls `fn(key, value)` for each block of `rows`, in order.
+/// Calls `fn(key, value)` for each block of `rows`, in order, read from `bytes`: rows.bytes, or
+/// wherever they were moved.
 template <class Fn>
-void for_each_decision_block(const decision_rows& rows, Fn&& fn) {
-  std::string_view bytes = rows.bytes;
+void for_each_decision_block(std::string_view bytes, const decision_rows& rows, Fn&& fn) {
   size_t at = 0;
   for (size_t i = 0; i < rows.key_sizes.size(); ++i) {
     const auto key = bytes.substr(at, rows.key_sizes[i]);
@@ -83,6 +83,10 @@ void for_each_decision_block(const decision_rows& rows, Fn&& fn) {
     at += rows.value_sizes[i];
     fn(key, value);
   }
+}
+template <class Fn>
+void for_each_decision_block(const decision_rows& rows, Fn&& fn) {
+  for_each_decision_block(rows.bytes, rows, std::forward<Fn>(fn));
 }
 
 /// The key of the first (smallest) record of a stored entry (a block's key without its hash).

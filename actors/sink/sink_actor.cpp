@@ -284,8 +284,10 @@ sink_actor::behavior_type sink_impl(sink_actor::stateful_pointer<sink_state> sel
       [=](decision_rows& d) {
         auto& st = self->state;
         const auto now_ns = steady_now_ns();
-        for_each_decision_block(d, [&](std::string_view key, std::string_view value) {
-          st.pending.put(column::decisions, std::string(key), std::string(value));
+        // The round's blocks stay in the one buffer they came in: the batch takes it whole.
+        const auto bytes = st.pending.adopt(std::move(d.bytes));
+        for_each_decision_block(bytes, d, [&](std::string_view key, std::string_view value) {
+          st.pending.put_kept(column::decisions, key, value);
         });
         for (size_t i = 0; i < d.size(); ++i) {
           if (d.ingest_ns[i] > 0)
