@@ -203,9 +203,11 @@ void kafka_consumer::subscribe(const std::string& topic) {
   if (e) throw std::runtime_error(std::string("kafka subscribe: ") + rd_kafka_err2str(e));
 }
 
-polled_record take_polled(rd_kafka_message_t* m) {
-  polled_record r;
-  if (!m) return r;
+void take_polled(rd_kafka_message_t* m, polled_record& r) {
+  r.kind = polled_record::none;
+  r.partition = -1, r.offset = -1, r.timestamp_ms = -1;
+  r.key.clear(), r.value.clear(), r.error_text.clear();
+  if (!m) return;
   r.partition = m->partition;
   r.offset = m->offset;
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -221,11 +223,20 @@ polled_record take_polled(rd_kafka_message_t* m) {
     r.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
   }
   rd_kafka_message_destroy(m);
+}
+
+polled_record take_polled(rd_kafka_message_t* m) {
+  polled_record r;
+  take_polled(m, r);
   return r;
 }
 
 polled_record kafka_consumer::poll(int timeout_ms) {
   return take_polled(rd_kafka_consumer_poll(rk_, timeout_ms));
+}
+
+void kafka_consumer::poll(int timeout_ms, polled_record& r) {
+  take_polled(rd_kafka_consumer_poll(rk_, timeout_ms), r);
 }
 
 std::map<int32_t, int64_t> kafka_consumer::committed(const std::string& topic,

@@ -29,6 +29,8 @@ struct polled_record {
 /// What librdkafka polled (a message or nullptr), as a polled_record; the message is destroyed.
 /// A record or an EOF marks the broker reachable (kafka_health).
 polled_record take_polled(rd_kafka_message_s* m);
+/// The same into `r`, whose buffers are reused (no allocation per record once they are grown).
+void take_polled(rd_kafka_message_s* m, polled_record& r);
 
 /// Owns one rd_kafka_t consumer.
 class kafka_consumer {
@@ -63,6 +65,8 @@ class kafka_consumer {
   std::string protocol() const;
   void subscribe(const std::string& topic);
   polled_record poll(int timeout_ms);
+  /// The same into `r`, reusing its buffers.
+  void poll(int timeout_ms, polled_record& r);
   /// Commits next-offsets-to-read per partition of the subscribed topic.
   bool commit(const std::map<int32_t, int64_t>& next_offsets, bool async, std::string& error) {
     return commit(topic_, next_offsets, async, error);

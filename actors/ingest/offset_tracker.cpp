@@ -10,6 +10,12 @@ std::deque<offset_tracker::slot>::iterator offset_tracker::partition_state::at_o
 }
 
 offset_tracker::slot* offset_tracker::partition_state::find(int64_t offset) {
+  // Without gaps (the usual case) a record's place is its distance from the first open one.
+  if (!open.empty()) {
+    const auto i = offset - open.front().offset;
+    if (i >= 0 && i < static_cast<int64_t>(open.size()) && open[static_cast<size_t>(i)].offset == offset)
+      return &open[static_cast<size_t>(i)];
+  }
   auto it = at_or_after(offset);
   return it != open.end() && it->offset == offset ? &*it : nullptr;
 }
