@@ -28,9 +28,14 @@ void emit(std::vector<market_event>& out, event_type type, double magnitude, con
 }  // namespace
 
 void initial_verdicts(const std::vector<agent_config>& agents, tick_work& w) {
-  w.verdicts.assign(agents.size(), agent_verdict{});
+  w.verdicts.resize(agents.size());
   for (size_t a = 0; a < agents.size(); ++a) {
     auto& v = w.verdicts[a];
+    // A fresh verdict; a recycled one keeps its reason's memory.
+    std::string reason = std::move(v.reason);
+    v = agent_verdict{};
+    v.reason = std::move(reason);
+    v.reason.clear();
     v.agent = static_cast<uint16_t>(a);
     for (auto& e : w.events)
       if (agents[a].subscribes[e.type]) {
