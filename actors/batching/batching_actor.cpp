@@ -52,9 +52,16 @@ struct batching_stats {
   }
   /// Counts a decision for the round; flush_round() adds the round's counts to the shared
   /// counters (one atomic add per distinct reason and round instead of one per verdict).
-  /// `code`: the reason's code (reason_code).
-  void count_decision(uint8_t act, std::string_view code) {
-    counter* c = &decision(act, code);
+  void count_decision(const agent_verdict& v) {
+    counter* c = nullptr;
+    if (v.reason_form != static_cast<uint8_t>(reason_form::text) && v.reason_form < k_forms) {
+      // A formed reason's counter by its form: no text compared.
+      auto& slot = by_form[v.act & 3][v.reason_form];
+      if (!slot) slot = &decision(v.act, reason_code(v));
+      c = slot;
+    } else {
+      c = &decision(v.act, reason_code(v));
+    }
     for (auto& [which, n] : round)
       if (which == c) {
         ++n;
@@ -72,6 +79,8 @@ struct batching_stats {
   counter* batches;
   counter* batched_items;
   std::array<std::map<std::string, counter*, std::less<>>, 4> by_reason;  // by action, then code
+  static constexpr size_t k_forms = 8;
+  std::array<std::array<counter*, k_forms>, 4> by_form{};  // by action, then reason_form
   std::unordered_map<std::string, counter*> by_agent;
 };
 
@@ -116,7 +125,7 @@ batching_actor::behavior_type batching_impl(batching_actor::stateful_pointer<bat
         int32_t outstanding = 0;
         for (auto& v : w.verdicts) {
           auto act = static_cast<action>(v.act);
-          st.stats->count_decision(v.act, reason_code(v));
+          st.stats->count_decision(v);
           if (act == action::call) {
             ++outstanding;
             emit(v.agent, {make_item(*self->state.cfg, w, v)});
