@@ -35,11 +35,35 @@ class tick_work_pool {
   std::vector<std::vector<tick_work>> spare_;
 };
 
-/// The next element of a round being filled from a recycled vector: `used` of `out` are this
-/// round's; the one returned is either an old tick's, to overwrite, or a new one.
-inline tick_work& next_work(std::vector<tick_work>& out, size_t& used) {
-  if (used == out.size()) out.emplace_back();
-  return out[used++];
-}
+/// Fills rounds from recycled vectors. Rounds differ in size: the elements a recycled round has
+/// beyond the next one's are kept here (owned by the filling stage, no lock) and go into a later,
+/// longer round before any new element is made.
+class round_filler {
+ public:
+  /// The next element of a round: `used` of `out` are this round's; the one returned is an old
+  /// tick's, to overwrite, or a new one.
+  tick_work& next(std::vector<tick_work>& out, size_t& used) {
+    if (used == out.size()) {
+      if (loose_.empty()) {
+        out.emplace_back();
+      } else {
+        out.push_back(std::move(loose_.back()));
+        loose_.pop_back();
+      }
+    }
+    return out[used++];
+  }
+  /// The round is `used` long: the elements past it are kept (up to a bound, the rest freed).
+  void finish(std::vector<tick_work>& out, size_t used) {
+    while (out.size() > used) {
+      if (loose_.size() < k_max_loose) loose_.push_back(std::move(out.back()));
+      out.pop_back();
+    }
+  }
+
+ private:
+  static constexpr size_t k_max_loose = 4096;
+  std::vector<tick_work> loose_;
+};
 
 }  // namespace tickgate

@@ -72,6 +72,7 @@ struct prioritise_state {
   std::unordered_set<std::string> dirty;
   period_clock sweep_clock{3'600'000};  // idle symbols are swept once per hour of event time
   std::vector<std::pair<std::string, int32_t>> gone;  // dropped since the last mark
+  round_filler filler;  // the elements recycled rounds had beyond the next
   static inline const char* name = "prioritise";
 };
 
@@ -109,7 +110,7 @@ prioritise_actor::behavior_type prioritise_impl(
   auto process = [=](tick& t, std::vector<tick_work>& out, size_t& used) {
     auto& st = self->state;
     sweep(t.ts);
-    tick_work& w = next_work(out, used);
+    tick_work& w = self->state.filler.next(out, used);
     w.snap = snapshot{};
     w.top_prio = 0;
     st.policy->assess(t, w.snap, w.events);
@@ -131,7 +132,7 @@ prioritise_actor::behavior_type prioritise_impl(
   // An outside event: the symbol's state as of its latest tick, unchanged, with the event.
   auto process_outside = [=](outside_event& e, std::vector<tick_work>& out, size_t& used) {
     auto& st = self->state;
-    tick_work& w = next_work(out, used);
+    tick_work& w = self->state.filler.next(out, used);
     w.t = tick{};
     w.snap = snapshot{};
     st.policy->outside(e, w.t, w.snap, w.events);
@@ -166,7 +167,7 @@ prioritise_actor::behavior_type prioritise_impl(
           round_timer timer{*self->state.timing, 1};
           process(t, m.ws, used);
         }
-        m.ws.resize(used);
+        self->state.filler.finish(m.ws, used);
         self->state.stats->flush_round();
         self->send(next, std::move(m));
       },
@@ -186,7 +187,7 @@ prioritise_actor::behavior_type prioritise_impl(
           }
           for (; e < b.events.size(); ++e) process_outside(b.events[e], m.ws, used);
         }
-        m.ws.resize(used);
+        self->state.filler.finish(m.ws, used);
         self->state.stats->flush_round();
         self->send(next, std::move(m));
       },

@@ -224,8 +224,10 @@ void prioritise_policy::assess(const tick& t, snapshot& snap, std::vector<market
 
   if (events.empty()) events.push_back({static_cast<uint8_t>(event_type::price_update),
                                         static_cast<uint8_t>(priority::low), 0, "tick"});
-  std::stable_sort(events.begin(), events.end(),
-                   [](const market_event& a, const market_event& b) { return a.prio > b.prio; });
+  // Highest priority first, in the order emitted among equals: an insertion sort (stable, and
+  // a tick has a handful of events; std::stable_sort allocates a buffer on every call).
+  for (size_t i = 1; i < events.size(); ++i)
+    for (size_t j = i; j > 0 && events[j - 1].prio < events[j].prio; --j) std::swap(events[j - 1], events[j]);
 
   s.last_price = t.price;
   snap = snapshot{};
