@@ -230,7 +230,9 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
     auto cache = spawn_cache(sys, env, budget, sink);
     std::vector<caf::actor> stages;
     for (int32_t s = 0; s < env.cfg->shards; ++s) {
-      auto pool = std::make_shared<tick_work_pool>();  // rounds back from batching to prioritise
+      // Rounds back from batching to prioritise, as many as may be in flight in a shard.
+      auto pool = std::make_shared<tick_work_pool>(static_cast<size_t>(
+          std::max<int64_t>(4096, env.cfg->max_in_flight / env.cfg->shards + env.cfg->kafka.poll_batch)));
       auto batching = spawn_batching(sys, env, s, cache, sink, pool);
       auto sampling = spawn_sampling(sys, env, batching);
       auto change = spawn_change(sys, env, sampling);
