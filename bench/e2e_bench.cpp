@@ -1,8 +1,8 @@
 // End-to-end throughput against the raw consume rate, in one run on one machine:
 //   1. publishes >= 1M real-shaped ticks (the real trade session, copied under renamed symbols)
 //      to a 6-partition topic on the embedded Kafka-protocol broker;
-//   2. reads the whole topic with a bare librdkafka consumer (manual assignment, no decoding):
-//      the raw consume rate;
+//   2. reads the whole topic with a bare librdkafka consumer (manual assignment, no decoding),
+//      three times: the raw consume rate (the ratio is to the median);
 //      then, if kcat is on PATH, with kcat (the tool the goal was first measured with);
 //   3. runs the whole pipeline on it (`tickgate run --until-eof`: consumer group, decode, four
 //      decision stages per shard, cache, gateway offline, RocksDB decision log and ledger,
@@ -11,6 +11,7 @@
 //   E2E_LOG=1 in the environment: the pipeline's log at debug level (backpressure, drain, ...).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -65,18 +66,25 @@ int main(int argc, char** argv) {
   std::printf("e2e_bench: %zu ticks (%d copies of %zu real trades), 6 partitions, published in %.1f s\n",
               ticks.size(), copies, real.size(), pub.seconds);
 
-  // Raw: a bare consumer, no decoding.
-  auto start = std::chrono::steady_clock::now();
-  auto range = find_time_range(broker.bootstrap(), cfg->kafka.ticks_topic, INT64_MIN, INT64_MAX, {});
-  int64_t raw = 0, bytes = 0;
-  read_range(broker.bootstrap(), cfg->kafka.ticks_topic, range, {}, [&](range_record&& r) {
-    ++raw;
-    bytes += static_cast<int64_t>(r.value.size());
-  });
-  const double raw_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("  raw consume      %lld records in %.2f s: %.0f records/s (%.1f MB/s)\n",
-              static_cast<long long>(raw), raw_s, static_cast<double>(raw) / raw_s,
-              static_cast<double>(bytes) / raw_s / 1e6);
+  // Raw: a bare consumer, no decoding; three times (its rate varies from one read to the next
+  // by up to 2x on this machine, with glibc's arenas): the ratio is taken to the median.
+  std::vector<double> raw_rates;
+  for (int read = 0; read < 3; ++read) {
+    auto start = std::chrono::steady_clock::now();
+    auto range = find_time_range(broker.bootstrap(), cfg->kafka.ticks_topic, INT64_MIN, INT64_MAX, {});
+    int64_t raw = 0, bytes = 0;
+    read_range(broker.bootstrap(), cfg->kafka.ticks_topic, range, {}, [&](range_record&& r) {
+      ++raw;
+      bytes += static_cast<int64_t>(r.value.size());
+    });
+    const double raw_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    raw_rates.push_back(static_cast<double>(raw) / raw_s);
+    std::printf("  raw consume      %lld records in %.2f s: %.0f records/s (%.1f MB/s)\n",
+                static_cast<long long>(raw), raw_s, static_cast<double>(raw) / raw_s,
+                static_cast<double>(bytes) / raw_s / 1e6);
+  }
+  std::sort(raw_rates.begin(), raw_rates.end());
+  const double raw_median = raw_rates[1];
 
   // kcat, the bare consumer the throughput goal is stated against, if on PATH.
   if (std::system("command -v kcat > /dev/null 2>&1") == 0) {
@@ -124,8 +132,8 @@ int main(int argc, char** argv) {
   std::printf("  cpu              %.1f s for the run (%.2f cores over the group join and run): %.1f us "
               "per record, the in-process broker's share included\n",
               cpu, cpu / wall, cpu / static_cast<double>(records) * 1e6);
-  std::printf("  ratio            %.3f of the raw consume rate (target 0.7)\n",
-              rate / (static_cast<double>(raw) / raw_s));
+  std::printf("  ratio            %.3f of the raw consume rate's median (%.3f of its fastest read; "
+              "target 0.7)\n", rate / raw_median, rate / raw_rates.back());
   // Disk: what the data dir holds per million ticks, after a flush and compaction.
   for (int c = 0; c < static_cast<int>(column::count_); ++c) store->compact(static_cast<column>(c));
   std::printf("  disk             per million ticks:");
