@@ -8,7 +8,6 @@
 #include <array>
 #include <utility>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "actors/prioritise/prioritise_policy.hpp"
 #include "actors/stage_checkpoint.hpp"
@@ -66,10 +65,17 @@ struct prioritise_state {
   std::unique_ptr<prioritise_stats> stats;
   histogram* timing = nullptr;
   std::shared_ptr<const config> cfg;
-  std::unordered_map<std::string, std::pair<int64_t, int64_t>> last_bucket;  // 5m, 15m
-  // For checkpoints: each symbol's partition, and the symbols touched since the last mark.
-  std::unordered_map<std::string, int32_t> partition_of;
-  std::unordered_set<std::string> dirty;
+  // What the actor keeps per symbol (one lookup a tick): its partition (for checkpoints and
+  // revocations), whether it was touched since the last mark, its last 5 and 15 minute buckets.
+  struct symbol_entry {
+    int32_t partition = -1;
+    bool dirty = false;
+    int64_t bucket_5m = -1;
+    int64_t bucket_15m = -1;
+  };
+  std::unordered_map<std::string, symbol_entry> symbols;
+  std::vector<std::string> dirty;  // in the order first touched since the last mark; a symbol
+                                   // dropped meanwhile stays listed (its entry is gone)
   period_clock sweep_clock{3'600'000};  // idle symbols are swept once per hour of event time
   std::vector<std::pair<std::string, int32_t>> gone;  // dropped since the last mark
   round_filler filler;  // the elements recycled rounds had beyond the next
@@ -95,12 +101,10 @@ prioritise_actor::behavior_type prioritise_impl(
     if (r.symbols.empty()) return;
     for (auto& sym : r.symbols) {
       st.policy->forget(sym);
-      if (auto it = st.partition_of.find(sym); it != st.partition_of.end()) {
-        st.gone.emplace_back(sym, it->second);
-        st.partition_of.erase(it);
+      if (auto it = st.symbols.find(sym); it != st.symbols.end()) {
+        st.gone.emplace_back(sym, it->second.partition);
+        st.symbols.erase(it);
       }
-      st.dirty.erase(sym);
-      st.last_bucket.erase(sym);
     }
     st.stats->evicted->inc(r.symbols.size());
     self->send(next, std::move(r));
@@ -114,13 +118,16 @@ prioritise_actor::behavior_type prioritise_impl(
     w.snap = snapshot{};
     w.top_prio = 0;
     st.policy->assess(t, w.snap, w.events);
-    st.partition_of[t.symbol] = t.partition;
-    st.dirty.insert(t.symbol);
-    auto& [b5, b15] = st.last_bucket.try_emplace(t.symbol, -1, -1).first->second;
-    if (t.ts / 300'000 != b5) ++st.stats->round_5m;
-    if (t.ts / 900'000 != b15) ++st.stats->round_15m;
-    b5 = t.ts / 300'000;
-    b15 = t.ts / 900'000;
+    auto& entry = st.symbols[t.symbol];
+    entry.partition = t.partition;
+    if (!entry.dirty) {
+      entry.dirty = true;
+      st.dirty.push_back(t.symbol);
+    }
+    if (t.ts / 300'000 != entry.bucket_5m) ++st.stats->round_5m;
+    if (t.ts / 900'000 != entry.bucket_15m) ++st.stats->round_15m;
+    entry.bucket_5m = t.ts / 300'000;
+    entry.bucket_15m = t.ts / 900'000;
     w.t = std::move(t);
     w.config_version = st.cfg->version;
     for (auto& e : w.events) {
@@ -141,7 +148,7 @@ prioritise_actor::behavior_type prioritise_impl(
     w.t.offset = e.offset;
     w.t.ingest_ns = e.ingest_ns;
     // A symbol first seen in an event belongs to the partition it came in (revocation).
-    st.partition_of.try_emplace(e.symbol, e.partition);
+    if (auto [it, fresh] = st.symbols.try_emplace(e.symbol); fresh) it->second.partition = e.partition;
     w.config_version = st.cfg->version;
     w.top_prio = e.prio;
     st.stats->count_event(e.prio, e.type);
@@ -195,30 +202,31 @@ prioritise_actor::behavior_type prioritise_impl(
       [=](partitions_revoked& r) {
         // Their state leaves with them: a later owner restores it from the changelog.
         auto& st = self->state;
-        for (auto it = st.partition_of.begin(); it != st.partition_of.end();) {
-          if (std::find(r.partitions.begin(), r.partitions.end(), it->second) == r.partitions.end()) {
+        for (auto it = st.symbols.begin(); it != st.symbols.end();) {
+          if (std::find(r.partitions.begin(), r.partitions.end(), it->second.partition) == r.partitions.end()) {
             ++it;
             continue;
           }
           r.symbols.push_back(it->first);
           st.policy->forget(it->first);
-          st.dirty.erase(it->first);
-          st.last_bucket.erase(it->first);
-          it = st.partition_of.erase(it);
+          it = st.symbols.erase(it);
         }
         self->send(next, std::move(r));
       },
       [=](checkpoint_mark& m) {
         auto& st = self->state;
         for (auto& sym : st.dirty) {
+          auto it = st.symbols.find(sym);
+          if (it == st.symbols.end() || !it->second.dirty) continue;  // dropped, or listed twice
+          it->second.dirty = false;
           m.symbols.push_back(sym);
-          m.symbol_partitions.push_back(st.partition_of.at(sym));
+          m.symbol_partitions.push_back(it->second.partition);
           m.states.emplace_back();
           append_section(m.states.back(), st.policy->save(sym));
         }
         st.dirty.clear();
         for (auto& [sym, partition] : st.gone) {
-          if (st.partition_of.count(sym)) continue;  // traded again: its new state is in this mark
+          if (st.symbols.count(sym)) continue;  // traded again: its new state is in this mark
           m.gone.push_back(sym);
           m.gone_partitions.push_back(partition);
         }
@@ -227,7 +235,7 @@ prioritise_actor::behavior_type prioritise_impl(
       },
       [=](state_restore& r) {
         for (size_t i = 0; i < r.symbols.size(); ++i)
-          self->state.partition_of[r.symbols[i]] = r.symbol_partitions[i];
+          self->state.symbols[r.symbols[i]].partition = r.symbol_partitions[i];
         restore_checkpoint(*self->state.policy, r, 0, "prioritise");
         self->send(next, std::move(r));
       },
