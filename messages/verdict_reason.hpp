@@ -3,6 +3,7 @@
 // numbers. Nothing is formatted where the decision is made; the text is written here when
 // someone reads it, and the decision log stores the parts as codes without the text between
 // (reason_parts_writer). One list of parts serves both.
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -35,45 +36,46 @@ void set_reason_text(agent_verdict& v, Text&& text) {
   v.reason = std::forward<Text>(text);
 }
 
+/// The words of the forms that name an elapsed time and its bound: "<code> elapsed_ms=A
+/// <bound>B", then " sig=S chg=C" for the interval forms. By reason_form.
+struct formed_words {
+  reason_word code;
+  reason_word bound;
+  bool sig_chg;
+};
+inline constexpr formed_words k_formed_words[] = {
+    {reason_word::not_subscribed, reason_word::space, false},  // text: unused
+    {reason_word::not_subscribed, reason_word::space, false},  // not_subscribed: the code alone
+    {reason_word::interval, reason_word::interval_ms_is, true},
+    {reason_word::no_change, reason_word::interval_ms_is, true},
+    {reason_word::min_interval, reason_word::min_ms_is, false},
+    {reason_word::critical_spacing, reason_word::spacing_ms_is, false},
+};
+
+/// True when the reason is a form and its numbers, not text.
+inline bool formed(const agent_verdict& v) {
+  return v.reason_form != static_cast<uint8_t>(reason_form::text) && v.reason_form < std::size(k_formed_words);
+}
+
 /// Hands a formed reason's parts to `out` in order: out.word(reason_word), out.integer(int64_t)
 /// ("%lld"), out.fixed(double, decimals) ("%.Nf"). False for a text reason (no parts).
 template <class Parts>
 bool write_reason_parts(const agent_verdict& v, Parts& out) {
-  using w = reason_word;
-  auto sig_chg = [&] {
-    out.word(w::sig_is);
+  if (!formed(v)) return false;
+  const auto& f = k_formed_words[v.reason_form];
+  out.word(f.code);
+  if (v.reason_form == static_cast<uint8_t>(reason_form::not_subscribed)) return true;
+  out.word(reason_word::elapsed_ms_is);
+  out.integer(v.reason_a);
+  out.word(f.bound);
+  out.integer(v.reason_b);
+  if (f.sig_chg) {
+    out.word(reason_word::sig_is);
     out.fixed(v.significance, 1);
-    out.word(w::chg_is);
+    out.word(reason_word::chg_is);
     out.fixed(v.change_pct, 2);
-  };
-  switch (static_cast<reason_form>(v.reason_form)) {
-    case reason_form::text: return false;
-    case reason_form::not_subscribed: out.word(w::not_subscribed); return true;
-    case reason_form::interval:
-    case reason_form::no_change:
-      out.word(v.reason_form == static_cast<uint8_t>(reason_form::interval) ? w::interval : w::no_change);
-      out.word(w::elapsed_ms_is);
-      out.integer(v.reason_a);
-      out.word(w::interval_ms_is);
-      out.integer(v.reason_b);
-      sig_chg();
-      return true;
-    case reason_form::min_interval:
-      out.word(w::min_interval);
-      out.word(w::elapsed_ms_is);
-      out.integer(v.reason_a);
-      out.word(w::min_ms_is);
-      out.integer(v.reason_b);
-      return true;
-    case reason_form::critical_spacing:
-      out.word(w::critical_spacing);
-      out.word(w::elapsed_ms_is);
-      out.integer(v.reason_a);
-      out.word(w::spacing_ms_is);
-      out.integer(v.reason_b);
-      return true;
   }
-  return false;
+  return true;
 }
 
 /// Appends the reason's text to `out`.
@@ -95,18 +97,9 @@ inline std::string reason_text(const agent_verdict& v) {
 
 /// The reason's stable code: its text up to the first ' ' or ':' ("interval", "critical").
 inline std::string_view reason_code(const agent_verdict& v) {
-  switch (static_cast<reason_form>(v.reason_form)) {
-    case reason_form::text: {
-      const std::string_view r = v.reason;
-      return r.substr(0, r.find_first_of(" :"));
-    }
-    case reason_form::not_subscribed: return word_text(reason_word::not_subscribed);
-    case reason_form::interval: return word_text(reason_word::interval);
-    case reason_form::no_change: return word_text(reason_word::no_change);
-    case reason_form::min_interval: return word_text(reason_word::min_interval);
-    case reason_form::critical_spacing: return word_text(reason_word::critical_spacing);
-  }
-  return {};
+  if (formed(v)) return word_text(k_formed_words[v.reason_form].code);
+  const std::string_view r = v.reason;
+  return r.substr(0, r.find_first_of(" :"));
 }
 
 }  // namespace tickgate

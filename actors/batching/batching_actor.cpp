@@ -54,7 +54,7 @@ struct batching_stats {
   /// counters (one atomic add per distinct reason and round instead of one per verdict).
   void count_decision(const agent_verdict& v) {
     counter* c = nullptr;
-    if (v.reason_form != static_cast<uint8_t>(reason_form::text) && v.reason_form < k_forms) {
+    if (formed(v) && v.reason_form < k_forms) {
       // A formed reason's counter by its form: no text compared.
       auto& slot = by_form[v.act & 3][v.reason_form];
       if (!slot) slot = &decision(v.act, reason_code(v));

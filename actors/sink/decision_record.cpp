@@ -22,7 +22,7 @@ constexpr char k_version = 1;
 /// A formed reason straight from its parts; a text one through the text encoder. Both give the
 /// bytes the reason's text encodes to.
 void encode_verdict_reason(const agent_verdict& v, std::string& out) {
-  if (v.reason_form == static_cast<uint8_t>(reason_form::text)) return encode_reason(v.reason, out);
+  if (!formed(v)) return encode_reason(v.reason, out);
   reason_parts_writer parts(out);
   write_reason_parts(v, parts);
   parts.finish();
