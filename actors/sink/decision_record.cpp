@@ -221,19 +221,32 @@ std::string_view decision_entry_first_key(std::string_view key, std::string_view
   return is_block(value) && key.size() >= k_block_hash ? key.substr(0, key.size() - k_block_hash) : key;
 }
 
-void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_t outstanding) {
-  const int64_t day = event_day(w.t.ts);
-  auto same = [&](const block& b) { return b.day == day && b.symbol == w.t.symbol; };
-  // A partition's ticks often come in runs of one symbol: the last block first.
-  auto it = last_ < blocks_.size() && same(blocks_[last_]) ? blocks_.begin() + static_cast<ptrdiff_t>(last_)
-                                                            : std::find_if(blocks_.begin(), blocks_.end(), same);
-  if (it == blocks_.end()) {
-    it = blocks_.emplace(blocks_.end());
-    it->day = day;
-    it->symbol = w.t.symbol;
+decision_block_builder::block& decision_block_builder::open_block(int64_t day, const std::string& symbol) {
+  auto same = [&](const block& b) { return b.day == day && b.symbol == symbol; };
+  // A partition's ticks often come in runs of one symbol: the last block first; then the
+  // symbol's first block of the round; another day of it (rare) by a search.
+  if (last_ < used_ && same(blocks_[last_])) return blocks_[last_];
+  const auto first = by_symbol_.find(std::string_view(symbol));
+  if (first != by_symbol_.end()) {
+    if (same(blocks_[first->second])) return blocks_[last_ = first->second];
+    for (size_t i = 0; i < used_; ++i)
+      if (same(blocks_[i])) return blocks_[last_ = i];
   }
-  last_ = static_cast<size_t>(it - blocks_.begin());
-  auto& b = *it;
+  if (used_ == blocks_.size()) blocks_.emplace_back();
+  auto& b = blocks_[used_];
+  b.day = day;
+  b.symbol = symbol;
+  b.entries.clear();
+  b.count = 0;
+  b.sorted = true;
+  b.last_entry = 0;
+  if (first == by_symbol_.end()) by_symbol_.emplace(symbol, used_);
+  last_ = used_++;
+  return b;
+}
+
+void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_t outstanding) {
+  auto& b = open_block(event_day(w.t.ts), w.t.symbol);
   const size_t at = b.entries.size();
   put_key_tail(b.entries, w);
   put_length_prefixed(b.entries, [&](std::string& out) { append_decision_record(out, w, agent_table_); });
@@ -251,7 +264,8 @@ void decision_block_builder::add(decision_rows& rows, const tick_work& w, int32_
 }
 
 void decision_block_builder::finish(decision_rows& rows) {
-  for (auto& b : blocks_) {
+  for (size_t i = 0; i < used_; ++i) {
+    auto& b = blocks_[i];
     std::string_view entries = b.entries;
     std::string sorted;
     if (!b.sorted) {  // event time went back within the round: key order again
@@ -283,7 +297,9 @@ void decision_block_builder::finish(decision_rows& rows) {
     rows.key_sizes.push_back(static_cast<uint32_t>(key_end - start));
     rows.value_sizes.push_back(static_cast<uint32_t>(rows.bytes.size() - key_end));
   }
-  blocks_.clear();
+  used_ = 0;
+  last_ = 0;
+  by_symbol_.clear();
 }
 
 bool for_each_decision_entry(std::string_view key, std::string_view value,

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 #include "messages/analysis.hpp"
@@ -66,8 +67,17 @@ class decision_block_builder {
     bool sorted = true;
     size_t last_entry = 0;  // where the last record's entry starts
   };
+  struct text_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  block& open_block(int64_t day, const std::string& symbol);
   uint32_t agent_table_;
+  // The round's blocks are blocks_[0, used_); the others are kept for their memory (a block a
+  // tick when a round has one tick per symbol: no allocation per block once warmed).
   std::vector<block> blocks_;
+  size_t used_ = 0;
+  std::unordered_map<std::string, size_t, text_hash, std::equal_to<>> by_symbol_;  // first block
   size_t last_ = 0;  // the block the last record went to
 };
 
