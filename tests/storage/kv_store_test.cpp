@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "storage/kv_store.hpp"
@@ -48,6 +49,35 @@ TYPED_TEST(kv_store_suite, columns_are_separate) {
   std::string out;
   EXPECT_FALSE(this->store->get(column::ledger, "k", out));
   EXPECT_TRUE(this->store->get(column::analyses, "k", out));
+}
+
+// A batch holds the bytes its operations name: short keys and values (kept inside their string),
+// long ones, and parts of a buffer it adopted, all still right after many more operations and
+// after the batch was moved.
+TYPED_TEST(kv_store_suite, a_batch_keeps_its_bytes_through_growth_and_a_move) {
+  write_batch b;
+  std::string buffer;
+  for (int i = 0; i < 300; ++i) buffer += "key" + std::to_string(1000 + i) + "value-" + std::string(i % 40, 'x') + ";";
+  const auto kept = b.adopt(std::move(buffer));
+  std::map<std::string, std::string> want;
+  size_t at = 0;
+  for (int i = 0; i < 300; ++i) {
+    const auto end = kept.find(';', at);
+    const auto part = kept.substr(at, end - at);  // key1000value-...
+    b.put_kept(column::decisions, part.substr(0, 7), part.substr(7));
+    want[std::string(part.substr(0, 7))] = std::string(part.substr(7));
+    at = end + 1;
+    b.put(column::cache, "s" + std::to_string(i), std::to_string(i));  // short: inside the string
+    want["s" + std::to_string(i)] = std::to_string(i);
+  }
+  write_batch moved = std::move(b);
+  this->store->write(moved);
+  for (auto& [k, v] : want) {
+    std::string out;
+    const auto col = k[0] == 's' ? column::cache : column::decisions;
+    ASSERT_TRUE(this->store->get(col, k, out)) << k;
+    EXPECT_EQ(out, v) << k;
+  }
 }
 
 TYPED_TEST(kv_store_suite, batch_across_columns_with_erase) {
