@@ -230,9 +230,10 @@ double run_pipeline(const pipeline_env& env_in, const std::atomic<bool>& stop,
     auto cache = spawn_cache(sys, env, budget, sink);
     std::vector<caf::actor> stages;
     for (int32_t s = 0; s < env.cfg->shards; ++s) {
-      // Rounds back from batching to prioritise, as many as may be in flight in a shard.
-      auto pool = std::make_shared<tick_work_pool>(static_cast<size_t>(
-          std::max<int64_t>(4096, env.cfg->max_in_flight / env.cfg->shards + env.cfg->kafka.poll_batch)));
+      // Rounds back from batching to prioritise, as many as may be in flight in a shard (at most
+      // 65,536 ticks' worth, about 64 MB: a max_in_flight far above the default is not kept).
+      auto pool = std::make_shared<tick_work_pool>(static_cast<size_t>(std::clamp<int64_t>(
+          env.cfg->max_in_flight / env.cfg->shards + env.cfg->kafka.poll_batch, 4096, 65'536)));
       auto batching = spawn_batching(sys, env, s, cache, sink, pool);
       auto sampling = spawn_sampling(sys, env, batching);
       auto change = spawn_change(sys, env, sampling);
