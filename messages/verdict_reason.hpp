@@ -57,6 +57,15 @@ inline bool formed(const agent_verdict& v) {
   return v.reason_form != static_cast<uint8_t>(reason_form::text) && v.reason_form < std::size(k_formed_words);
 }
 
+/// " sig=S chg=C": the verdict's significance and change as the reasons show them.
+template <class Parts>
+void write_sig_chg(const agent_verdict& v, Parts& out) {
+  out.word(reason_word::sig_is);
+  out.fixed(v.significance, 1);
+  out.word(reason_word::chg_is);
+  out.fixed(v.change_pct, 2);
+}
+
 /// Hands a formed reason's parts to `out` in order: out.word(reason_word), out.integer(int64_t)
 /// ("%lld"), out.fixed(double, decimals) ("%.Nf"). False for a text reason (no parts).
 template <class Parts>
@@ -69,23 +78,21 @@ bool write_reason_parts(const agent_verdict& v, Parts& out) {
   out.integer(v.reason_a);
   out.word(f.bound);
   out.integer(v.reason_b);
-  if (f.sig_chg) {
-    out.word(reason_word::sig_is);
-    out.fixed(v.significance, 1);
-    out.word(reason_word::chg_is);
-    out.fixed(v.change_pct, 2);
-  }
+  if (f.sig_chg) write_sig_chg(v, out);
   return true;
 }
 
+/// Parts (write_reason_parts) written as text, appended to `out`.
+struct reason_text_parts {
+  std::string& out;
+  void word(reason_word w) { out.append(word_text(w)); }
+  void integer(int64_t n) { append_int(out, n); }
+  void fixed(double x, int decimals) { append_fixed(out, x, decimals); }
+};
+
 /// Appends the reason's text to `out`.
 inline void append_reason_text(const agent_verdict& v, std::string& out) {
-  struct text_parts {
-    std::string& out;
-    void word(reason_word w) { out.append(word_text(w)); }
-    void integer(int64_t n) { append_int(out, n); }
-    void fixed(double x, int decimals) { append_fixed(out, x, decimals); }
-  } parts{out};
+  reason_text_parts parts{out};
   if (!write_reason_parts(v, parts)) out += v.reason;
 }
 

@@ -54,7 +54,7 @@ struct batching_stats {
   /// counters (one atomic add per distinct reason and round instead of one per verdict).
   void count_decision(const agent_verdict& v) {
     counter* c = nullptr;
-    if (formed(v) && v.reason_form < k_forms) {
+    if (formed(v)) {
       // A formed reason's counter by its form: no text compared.
       auto& slot = by_form[v.act & 3][v.reason_form];
       if (!slot) slot = &decision(v.act, reason_code(v));
@@ -79,8 +79,7 @@ struct batching_stats {
   counter* batches;
   counter* batched_items;
   std::array<std::map<std::string, counter*, std::less<>>, 4> by_reason;  // by action, then code
-  static constexpr size_t k_forms = 8;
-  std::array<std::array<counter*, k_forms>, 4> by_form{};  // by action, then reason_form
+  std::array<std::array<counter*, std::size(k_formed_words)>, 4> by_form{};  // by action, then reason_form
   std::unordered_map<std::string, counter*> by_agent;
 };
 

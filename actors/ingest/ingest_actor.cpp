@@ -141,8 +141,9 @@ struct ingest_state {
       if (s.kind == k) return &s;
     return nullptr;
   }
-  size_t sides_in_flight() const {
-    size_t n = 0;
+  /// Records consumed and not yet committable, over ticks and side inputs.
+  size_t uncommitted_records() const {
+    size_t n = tracker.in_flight();
     for (auto& s : sides) n += s.tracker.in_flight();
     return n;
   }
@@ -690,7 +691,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           // do not count as work in flight: counting them stopped the input for as long as the
           // slowest call took, whenever that many ticks had arrived behind it.
           const auto in_flight = static_cast<int64_t>(st.unaccounted());
-          const auto uncommitted = static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight());
+          const auto uncommitted = static_cast<int64_t>(st.uncommitted_records());
           if (!st.backpressure && (in_flight >= cfg->max_in_flight || uncommitted >= cfg->max_uncommitted)) {
             st.backpressure = true;
             spdlog::debug("ingest: backpressure on in_flight={} uncommitted={}", in_flight, uncommitted);
@@ -771,7 +772,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
         }
         st.dlq->poll(0);
         st.stats->in_flight->set(static_cast<int64_t>(st.unaccounted()));
-        st.stats->uncommitted->set(static_cast<int64_t>(st.tracker.in_flight() + st.sides_in_flight()));
+        st.stats->uncommitted->set(static_cast<int64_t>(st.uncommitted_records()));
         auto now = std::chrono::steady_clock::now();
         // An outage pauses the pipeline by itself (nothing to consume, outputs wait in the
         // producer); the operator hears of it once, and again only after a recovery.
@@ -815,8 +816,7 @@ ingest_actor::behavior_type ingest_impl(ingest_actor::stateful_pointer<ingest_st
           else if (env.until_eof && all_eof)
             start_drain("every assigned partition is at its end");
         } else {
-          bool drained = st.drained_shards == shards && st.tracker.in_flight() == 0 &&
-                         st.sides_in_flight() == 0 && st.dlq->outq_len() == 0;
+          bool drained = st.drained_shards == shards && st.uncommitted_records() == 0 && st.dlq->outq_len() == 0;
           if (drained && st.changelog) {
             std::vector<int32_t> parts;
             for (auto& [p, pos] : st.tracker.polled_ends()) parts.push_back(p);

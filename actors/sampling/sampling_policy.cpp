@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "common/number_text.hpp"
 #include "messages/verdict_reason.hpp"
 
 namespace tickgate {
@@ -69,28 +68,28 @@ void sampling_policy::decide(tick_work& w) {
                              to_string(static_cast<event_type>(v.trigger)));
     } else {
       bool due = false;
-      const char* why = "";
+      reason_word why = reason_word::always;
       int64_t interval = 0;
       switch (strat.kind) {
-        case sampling_kind::always: due = true; why = "always"; break;
+        case sampling_kind::always: due = true; why = reason_word::always; break;
         case sampling_kind::periodic:
           interval = strat.interval_ms;
           due = elapsed >= interval;
-          why = "periodic";
+          why = reason_word::periodic;
           break;
         case sampling_kind::adaptive:
           interval = adaptive_interval_ms(strat, w.snap.volatility_pct);
           due = elapsed >= interval;
-          why = "adaptive";
+          why = reason_word::adaptive;
           break;
         case sampling_kind::change_based:
         case sampling_kind::threshold:
-          why = strat.kind == sampling_kind::threshold ? "threshold" : "change_based";
+          why = strat.kind == sampling_kind::threshold ? reason_word::threshold : reason_word::change_based;
           break;
       }
       if (!due && (v.changed || st.pending_change)) {
         due = true;
-        why = v.changed ? "significant_change" : "deferred_change";
+        why = v.changed ? reason_word::significant_change : reason_word::deferred_change;
       }
       if (!due) {
         skip(strat.kind == sampling_kind::change_based || strat.kind == sampling_kind::threshold
@@ -106,13 +105,11 @@ void sampling_policy::decide(tick_work& w) {
       }
       bool low = v.prio == static_cast<uint8_t>(priority::low);
       v.act = static_cast<uint8_t>(low ? action::batch : action::call);
-      v.reason_form = static_cast<uint8_t>(reason_form::text);
-      v.reason.clear();
-      v.reason += why;
-      v.reason += " sig=";
-      append_fixed(v.reason, v.significance, 1);
-      v.reason += " chg=";
-      append_fixed(v.reason, v.change_pct, 2);
+      // A call's reason is text (it goes into the request): "<why> sig=S chg=C".
+      set_reason_text(v, "");
+      reason_text_parts text{v.reason};
+      text.word(why);
+      write_sig_chg(v, text);
     }
     st.last_call = now;
     st.pending_change = false;

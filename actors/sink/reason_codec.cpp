@@ -91,6 +91,15 @@ void put_varint(std::string& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
+namespace {
+/// A number: its tag, its header (sign, decimals), its digits as a varint.
+void put_number(std::string& out, uint8_t header, uint64_t mantissa) {
+  out.push_back(static_cast<char>(k_number));
+  out.push_back(static_cast<char>(header));
+  put_varint(out, mantissa);
+}
+}  // namespace
+
 bool get_varint(std::string_view& in, uint64_t& v) {
   v = 0;
   for (int shift = 0; shift < 64; shift += 7) {
@@ -132,9 +141,7 @@ void encode_reason_body(std::string_view reason, std::string& body) {
     uint64_t mantissa = 0;
     if (const size_t n = match_number(rest, header, mantissa)) {
       close_literal(i);
-      body.push_back(static_cast<char>(k_number));
-      body.push_back(static_cast<char>(header));
-      put_varint(body, mantissa);
+      put_number(body, header, mantissa);
       i += n;
       continue;
     }
@@ -163,9 +170,7 @@ reason_parts_writer::reason_parts_writer(std::string& out) : out_(out), length_a
 void reason_parts_writer::integer(int64_t v) {
   constexpr int64_t k_limit = 999'999'999'999'999'999;  // k_max_digits digits
   if (v >= -k_limit && v <= k_limit) {  // what match_number makes of "%lld"
-    out_.push_back(static_cast<char>(k_number));
-    out_.push_back(static_cast<char>(v < 0 ? k_minus : 0));
-    put_varint(out_, static_cast<uint64_t>(v < 0 ? -v : v));
+    put_number(out_, v < 0 ? k_minus : 0, static_cast<uint64_t>(v < 0 ? -v : v));
     return;
   }
   std::string text;
@@ -186,9 +191,8 @@ void reason_parts_writer::fixed(double v, int decimals) {
       const double whole = std::floor(y);
       const double fraction = y - whole;  // exact below 2^52
       if (std::fabs(fraction - 0.5) > y * 0x1p-50 + 0x1p-60) {
-        out_.push_back(static_cast<char>(k_number));
-        out_.push_back(static_cast<char>((std::signbit(v) ? k_minus : 0) | decimals));
-        put_varint(out_, static_cast<uint64_t>(whole) + (fraction > 0.5 ? 1 : 0));
+        put_number(out_, static_cast<uint8_t>((std::signbit(v) ? k_minus : 0) | decimals),
+                   static_cast<uint64_t>(whole) + (fraction > 0.5 ? 1 : 0));
         return;
       }
     }
@@ -202,9 +206,7 @@ void reason_parts_writer::number_text(std::string_view text) {
   uint8_t header = 0;
   uint64_t mantissa = 0;
   if (match_number(text, header, mantissa) == text.size()) {
-    out_.push_back(static_cast<char>(k_number));
-    out_.push_back(static_cast<char>(header));
-    put_varint(out_, mantissa);
+    put_number(out_, header, mantissa);
   } else {  // nan, inf, too many digits: as the text's parse has it
     encode_reason_body(text, out_);
   }
